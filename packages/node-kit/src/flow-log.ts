@@ -1,0 +1,87 @@
+/**
+ * The flow-event log of one app (design §5): a bounded in-memory ring of recent events for the live
+ * view, subscribers for the SSE stream, and an optional persistence hook for the audit trail.
+ * Persisted copies never hold a usable token: `compact` is removed before `persist` is called.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FlowEvent, FlowEventInput } from '@xaa/protocol';
+import { stripSignature } from '@xaa/protocol';
+
+export interface FlowLogOptions {
+  /** Ring size (default 2,000). */
+  capacity?: number;
+  /** Keep only signature-stripped tokens even in memory (design §4 redact mode). */
+  redact?: boolean;
+  /** Called with a token-free copy of each event (e.g. to append to an audit table). */
+  persist?: (event: FlowEvent) => void;
+}
+
+export type FlowListener = (event: FlowEvent) => void;
+
+let seq = 0;
+/** Sortable ids: time-ordered across the apps of one process, unique across processes. */
+function eventId(): string {
+  seq = (seq + 1) % 1_000_000;
+  return `${Date.now().toString(36).padStart(9, '0')}-${seq.toString(36).padStart(4, '0')}-${randomUUID().slice(0, 8)}`;
+}
+
+export function withoutTokens(event: FlowEvent): FlowEvent {
+  if (!event.tokens) return event;
+  return { ...event, tokens: event.tokens.map(({ compact: _c, ...t }) => t) };
+}
+
+export class FlowLog {
+  private readonly ring: FlowEvent[] = [];
+  private readonly listeners = new Set<FlowListener>();
+  readonly capacity: number;
+  redact: boolean;
+  private readonly persist: ((event: FlowEvent) => void) | undefined;
+
+  constructor(options: FlowLogOptions = {}) {
+    this.capacity = options.capacity ?? 2000;
+    this.redact = options.redact ?? false;
+    this.persist = options.persist;
+  }
+
+  emit(input: FlowEventInput): FlowEvent {
+    let event = { ...input, id: input.id ?? eventId(), time: input.time ?? new Date().toISOString() } as FlowEvent;
+    if (this.redact && event.tokens)
+      event = { ...event, tokens: event.tokens.map((t) => ({ ...t, ...(t.compact ? { compact: stripSignature(t.compact) } : {}) })) };
+    this.ring.push(event);
+    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    if (this.persist) {
+      try {
+        this.persist(withoutTokens(event));
+      } catch (e) {
+        // The audit write failing must be visible, but must not turn a protocol answer into a 500.
+        console.error('[flow-log] persist failed:', (e as Error).message);
+      }
+    }
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // a broken subscriber (closed socket) must not affect the emitter
+      }
+    }
+    return event;
+  }
+
+  /** Events after `after` (an event id), oldest first, at most `limit`. */
+  recent(options: { after?: string; limit?: number; traceId?: string } = {}): FlowEvent[] {
+    let events = this.ring;
+    if (options.after) events = events.filter((e) => e.id > (options.after as string));
+    if (options.traceId) events = events.filter((e) => e.traceId === options.traceId);
+    const limit = Math.max(1, Math.min(options.limit ?? 500, this.capacity));
+    return events.slice(-limit);
+  }
+
+  subscribe(listener: FlowListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  clear(): void {
+    this.ring.length = 0;
+  }
+}

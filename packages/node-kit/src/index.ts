@@ -1,0 +1,5 @@
+export * from './admin-auth.ts';
+export * from './db.ts';
+export * from './flow-log.ts';
+export * from './koa.ts';
+export * from './server.ts';

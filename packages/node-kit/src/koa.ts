@@ -1,0 +1,107 @@
+/** Koa glue shared by the apps: trace context, JSON errors, the events API and its SSE stream. */
+import type { FlowEvent } from '@xaa/protocol';
+import { formatTraceparent, isOAuthError, newTrace, parseTraceparent, type TraceContext } from '@xaa/protocol';
+import type { Context, Middleware, Next } from 'koa';
+import type { FlowLog } from './flow-log.ts';
+
+declare module 'koa' {
+  interface DefaultState {
+    trace: TraceContext;
+  }
+}
+
+/** W3C traceparent: record the caller's trace, or start one (design §5). */
+export function traceContext(): Middleware {
+  return async function traceContext(ctx: Context, next: Next) {
+    const trace = parseTraceparent(ctx.get('traceparent')) ?? newTrace();
+    ctx.state.trace = trace;
+    ctx.set('traceparent', formatTraceparent(trace, false));
+    await next();
+  };
+}
+
+/**
+ * One error renderer for JSON APIs (admin and the like): OAuth errors keep their code, a body parser
+ * failure is a 400/413/415, anything unknown is a logged `500 server_error` without internals.
+ */
+export function jsonErrors(label: string): Middleware {
+  return async function jsonErrors(ctx: Context, next: Next) {
+    try {
+      await next();
+    } catch (e) {
+      const err = e as { status?: number; statusCode?: number; expose?: boolean; message?: string };
+      ctx.set('Cache-Control', 'no-store');
+      if (isOAuthError(e)) {
+        ctx.status = e.status;
+        ctx.body = e.toJSON();
+        return;
+      }
+      const status = err.status ?? err.statusCode;
+      if (status && status >= 400 && status < 500) {
+        ctx.status = status;
+        ctx.body = {
+          error: status === 413 ? 'request_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request',
+          error_description: err.expose && err.message ? err.message : 'The request could not be processed.',
+        };
+        return;
+      }
+      console.error(`[${label}] unexpected error:`, e);
+      ctx.status = 500;
+      ctx.body = { error: 'server_error', error_description: 'An unexpected error occurred.' };
+    }
+  };
+}
+
+/**
+ * `GET {base}/events` (recent events, `?after=<id>&limit=&traceId=`) and `GET {base}/events/stream`
+ * (SSE, `event: flow`, honours `Last-Event-ID`). Mount behind `requireAdmin`.
+ */
+export function eventsRoutes(log: FlowLog, base = '/admin'): Middleware {
+  return async function eventsRoutes(ctx: Context, next: Next) {
+    if (ctx.method !== 'GET') return next();
+    if (ctx.path === `${base}/events`) {
+      const q = ctx.query;
+      const limit = Number.parseInt(String(q.limit ?? '500'), 10);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = {
+        events: log.recent({
+          ...(typeof q.after === 'string' ? { after: q.after } : {}),
+          ...(typeof q.traceId === 'string' ? { traceId: q.traceId } : {}),
+          limit: Number.isFinite(limit) ? limit : 500,
+        }),
+      };
+      return;
+    }
+    if (ctx.path === `${base}/events/stream`) return sse(ctx, log);
+    return next();
+  };
+}
+
+function sse(ctx: Context, log: FlowLog): Promise<void> {
+  ctx.req.socket.setTimeout(0);
+  ctx.req.socket.setNoDelay(true);
+  ctx.respond = false;
+  const res = ctx.res;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  const write = (e: FlowEvent) => res.write(`id: ${e.id}\nevent: flow\ndata: ${JSON.stringify(e)}\n\n`);
+  const last = ctx.get('last-event-id');
+  if (last) for (const e of log.recent({ after: last, limit: 1000 })) write(e);
+  res.write(': connected\n\n');
+  const unsubscribe = log.subscribe(write);
+  const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+  ping.unref();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearInterval(ping);
+      unsubscribe();
+      resolve();
+    };
+    ctx.req.on('close', done);
+    res.on('error', done);
+  });
+}

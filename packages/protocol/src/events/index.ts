@@ -1,0 +1,3 @@
+export * from './flow-event.ts';
+export * from './token-view.ts';
+export * from './traceparent.ts';

@@ -1,0 +1,3 @@
+export * from './claims.ts';
+export * from './mint.ts';
+export * from './verify.ts';
