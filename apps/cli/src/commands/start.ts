@@ -1,0 +1,75 @@
+import { isIP } from 'node:net';
+import { DEMO_PASSWORD } from '@xaa/topology';
+import { ensureDataDir } from '../data-dir.ts';
+import { bold, CliError, cyan, dim, EXIT, Progress } from '../output.ts';
+import { startPlayground } from '../playground.ts';
+
+export interface StartOptions {
+  dataDir: string;
+  host: string;
+  listen: string;
+  basePort: number;
+  allowRemote: boolean;
+  json: boolean;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+/** `xaa start`: the whole playground in this process until Ctrl-C. */
+export async function startCommand(options: StartOptions): Promise<number> {
+  if (!isLoopback(options.listen) && !options.allowRemote)
+    throw new CliError(
+      `Refusing to listen on ${options.listen}: the playground runs with demo users (password "${DEMO_PASSWORD}") and demo secrets. ` +
+        'Use a loopback address, or pass --allow-remote if you really mean to expose it.',
+      EXIT.usage,
+    );
+  const dataDir = ensureDataDir(options.dataDir);
+  const progress = new Progress(options.json);
+  progress.step('Data directory', dataDir);
+  const pg = await startPlayground({
+    dataDir,
+    host: options.host,
+    listenHost: options.listen,
+    basePort: options.basePort,
+    onStep: (label, detail) => progress.step(label, detail),
+  });
+  const readyMs = progress.elapsed();
+  const t = pg.topology;
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify({ ready: true, readyMs: Math.round(readyMs), console: t.console.url, manifest: pg.manifestPath, pid: process.pid })}\n`,
+    );
+  } else {
+    const users = t.users.map((u) => `${bold(u.username.padEnd(6))} ${dim(`${u.groups.join(', ')}${u.admin ? ', console admin' : ''}`)}`);
+    process.stdout.write(
+      [
+        '',
+        `${bold('XAA Playground is ready')} ${dim(`in ${(readyMs / 1000).toFixed(1)} s`)}`,
+        '',
+        `  Console     ${cyan(t.console.url)}   ${dim('sign in as carol')}`,
+        `  IdP         ${t.idp.issuer}`,
+        ...t.servers.map((s) => `  ${s.title.padEnd(11)} ${s.resource}  ${dim(s.xaa ? 'ID-JAG' : 'classic OAuth only')}`),
+        `  Agent       ${t.agent.url}`,
+        '',
+        `  Demo users (password "${DEMO_PASSWORD}"):`,
+        ...users.map((u) => `    ${u}`),
+        '',
+        `  Manifest    ${pg.manifestPath}`,
+        `  ${dim('Ctrl-C stops everything.')}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  if (!options.json) process.stderr.write(dim('\nstopping…\n'));
+  await pg.close();
+  return EXIT.ok;
+}

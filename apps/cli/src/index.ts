@@ -1,0 +1,1 @@
+export { type PlaygroundOptions, type RunningPlayground, startPlayground } from './playground.ts';

@@ -1,0 +1,94 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `xaa`: the playground's one CLI (design §2). The only module of the CLI that reads process.env.
+ * Exit codes: 0 success, 1 error, 2 usage, 3 denied.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ListenError } from '@xaa/node-kit';
+import { decodeCommand } from './commands/decode.ts';
+import { infoCommand } from './commands/info.ts';
+import { resetCommand } from './commands/reset.ts';
+import { startCommand } from './commands/start.ts';
+import { CliError, EXIT, red, UsageError } from './output.ts';
+
+const HELP = `xaa — the XAA Playground CLI
+
+  xaa start [--host localhost] [--listen 127.0.0.1] [--port 4000] [--allow-remote]
+                                 start the whole playground (Ctrl-C stops it)
+  xaa reset                      restore the seeded demo (playground stopped)
+  xaa info                       where everything is (from playground.json)
+  xaa decode <jwt|->             decode a JWT's header and claims
+
+Common options: --data-dir <dir> (default $XAA_DATA_DIR or .data), --json
+Exit codes: 0 ok · 1 error · 2 usage · 3 denied`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${HELP}\n`);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      host: { type: 'string' },
+      listen: { type: 'string' },
+      port: { type: 'string' },
+      'allow-remote': { type: 'boolean', default: false },
+    },
+  });
+  const dataDir = resolve(values['data-dir'] ?? process.env.XAA_DATA_DIR ?? '.data');
+  const json = values.json ?? false;
+  switch (command) {
+    case 'start': {
+      const basePort = Number.parseInt(values.port ?? process.env.XAA_PORT ?? '4000', 10);
+      if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65000) throw new UsageError(`--port must be a port number, got ${values.port}`);
+      const pidFile = join(dataDir, 'playground.pid');
+      try {
+        const host = values.host ?? process.env.XAA_HOST ?? 'localhost';
+        const listen = values.listen ?? process.env.XAA_LISTEN ?? '127.0.0.1';
+        const run = startCommand({ dataDir, host, listen, basePort, allowRemote: values['allow-remote'] ?? process.env.XAA_ALLOW_REMOTE === '1', json });
+        setImmediate(() => {
+          try {
+            writeFileSync(pidFile, String(process.pid));
+          } catch {
+            // the data-dir check inside startCommand reports an unwritable directory
+          }
+        });
+        return await run;
+      } finally {
+        rmSync(pidFile, { force: true });
+      }
+    }
+    case 'reset':
+      return resetCommand({ dataDir, json });
+    case 'info':
+      return infoCommand({ dataDir, json });
+    case 'decode':
+      return decodeCommand({ token: positionals[0], json });
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${red('usage:')} ${(e as Error).message}\n\n${HELP}\n`);
+      process.exit(EXIT.usage);
+    }
+    if (e instanceof CliError || e instanceof ListenError) {
+      process.stderr.write(`${red('error:')} ${(e as Error).message}\n`);
+      process.exit(e instanceof CliError ? e.exitCode : EXIT.error);
+    }
+    process.stderr.write(`${red('unexpected error:')} ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(EXIT.error);
+  },
+);
