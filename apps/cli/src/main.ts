@@ -7,16 +7,21 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ListenError } from '@xaa/node-kit';
+import { loadTopology, writeManifest } from '@xaa/topology';
 import { decodeCommand } from './commands/decode.ts';
 import { infoCommand } from './commands/info.ts';
 import { resetCommand } from './commands/reset.ts';
 import { startCommand } from './commands/start.ts';
+import { ensureDataDir } from './data-dir.ts';
 import { CliError, EXIT, red, UsageError } from './output.ts';
+import { PLAYGROUND_PARTS, type PlaygroundPart } from './playground.ts';
 
 const HELP = `xaa — the XAA Playground CLI
 
   xaa start [--host localhost] [--listen 127.0.0.1] [--port 4000] [--allow-remote]
                                  start the whole playground (Ctrl-C stops it)
+  xaa start --only idp,servers   start only some parts (one container per app)
+  xaa init                       write secrets.json and playground.json, start nothing
   xaa reset                      restore the seeded demo (playground stopped)
   xaa info                       where everything is (from playground.json)
   xaa decode <jwt|->             decode a JWT's header and claims
@@ -41,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
       listen: { type: 'string' },
       port: { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   });
   const dataDir = resolve(values['data-dir'] ?? process.env.XAA_DATA_DIR ?? '.data');
@@ -53,7 +59,21 @@ async function main(argv: string[]): Promise<number> {
       try {
         const host = values.host ?? process.env.XAA_HOST ?? 'localhost';
         const listen = values.listen ?? process.env.XAA_LISTEN ?? '127.0.0.1';
-        const run = startCommand({ dataDir, host, listen, basePort, allowRemote: values['allow-remote'] ?? process.env.XAA_ALLOW_REMOTE === '1', json });
+        const onlyList = (values.only ?? process.env.XAA_ONLY)
+          ?.split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
+        const bad = onlyList?.filter((p) => !(PLAYGROUND_PARTS as readonly string[]).includes(p));
+        if (bad?.length) throw new UsageError(`--only takes ${PLAYGROUND_PARTS.join(', ')}; got ${bad.join(', ')}`);
+        const run = startCommand({
+          dataDir,
+          host,
+          listen,
+          basePort,
+          allowRemote: values['allow-remote'] ?? process.env.XAA_ALLOW_REMOTE === '1',
+          json,
+          ...(onlyList ? { only: onlyList as PlaygroundPart[] } : {}),
+        });
         setImmediate(() => {
           try {
             writeFileSync(pidFile, String(process.pid));
@@ -65,6 +85,13 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         rmSync(pidFile, { force: true });
       }
+    }
+    case 'init': {
+      const basePort = Number.parseInt(values.port ?? process.env.XAA_PORT ?? '4000', 10);
+      const topology = loadTopology({ dataDir: ensureDataDir(dataDir), host: values.host ?? process.env.XAA_HOST ?? 'localhost', basePort });
+      const path = writeManifest(topology);
+      process.stdout.write(json ? `${JSON.stringify({ manifest: path })}\n` : `wrote ${path}\n`);
+      return EXIT.ok;
     }
     case 'reset':
       return resetCommand({ dataDir, json });

@@ -18,9 +18,12 @@ export interface PlaygroundOptions {
   quiet?: boolean;
   /** Called as each part comes up (progress output). */
   onStep?: (label: string, detail?: string) => void;
-  /** Skip the console (faster for API-only tests and benchmarks). */
-  withConsole?: boolean;
+  /** Start only these parts (one container per app in docker-compose); default: all. */
+  only?: readonly PlaygroundPart[];
 }
+
+export const PLAYGROUND_PARTS = ['idp', 'servers', 'client', 'console'] as const;
+export type PlaygroundPart = (typeof PLAYGROUND_PARTS)[number];
 
 export interface RunningPlayground {
   topology: Topology;
@@ -40,22 +43,29 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
   const close = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
+  const wanted = (part: PlaygroundPart) => !options.only || options.only.includes(part);
   try {
-    const idp = await startIdp(common);
-    stops.push(() => idp.close());
-    step('IdP', topology.idp.issuer);
-    const servers = await startServers(common);
-    stops.push(() => servers.close());
-    step('MCP servers', topology.servers.map((s) => `${s.title} ${s.issuer}`).join(' · '));
-    const client = await startClient(common);
-    stops.push(() => client.close());
-    step('Sample client', topology.agent.url);
-    if (options.withConsole !== false) {
+    const manifestPath = writeManifest(topology);
+    if (wanted('idp')) {
+      const idp = await startIdp(common);
+      stops.push(() => idp.close());
+      step('IdP', topology.idp.issuer);
+    }
+    if (wanted('servers')) {
+      const servers = await startServers(common);
+      stops.push(() => servers.close());
+      step('MCP servers', topology.servers.map((s) => `${s.title} ${s.issuer}`).join(' · '));
+    }
+    if (wanted('client')) {
+      const client = await startClient(common);
+      stops.push(() => client.close());
+      step('Sample client', topology.agent.url);
+    }
+    if (wanted('console')) {
       const consoleApp = await startConsole(common);
       stops.push(() => consoleApp.close());
       step('Console', topology.console.url);
     }
-    const manifestPath = writeManifest(topology);
     step('Manifest', manifestPath);
     return { topology, manifestPath, close };
   } catch (e) {

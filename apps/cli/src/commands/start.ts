@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { DEMO_PASSWORD } from '@xaa/topology';
 import { ensureDataDir } from '../data-dir.ts';
 import { bold, CliError, cyan, dim, EXIT, Progress } from '../output.ts';
-import { startPlayground } from '../playground.ts';
+import { type PlaygroundPart, startPlayground } from '../playground.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -11,6 +11,7 @@ export interface StartOptions {
   basePort: number;
   allowRemote: boolean;
   json: boolean;
+  only?: PlaygroundPart[];
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -35,6 +36,7 @@ export async function startCommand(options: StartOptions): Promise<number> {
     host: options.host,
     listenHost: options.listen,
     basePort: options.basePort,
+    ...(options.only ? { only: options.only } : {}),
     onStep: (label, detail) => progress.step(label, detail),
   });
   const readyMs = progress.elapsed();
