@@ -1,0 +1,3 @@
+export * from './directory.ts';
+export * from './evaluate.ts';
+export type * from './types.ts';
