@@ -1,1 +1,2 @@
+export type { PlaygroundPart } from './parts.ts';
 export { type PlaygroundOptions, type RunningPlayground, startPlayground } from './playground.ts';

@@ -11,10 +11,9 @@ import { loadTopology, writeManifest } from '@xaa/topology';
 import { decodeCommand } from './commands/decode.ts';
 import { infoCommand } from './commands/info.ts';
 import { resetCommand } from './commands/reset.ts';
-import { startCommand } from './commands/start.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { CliError, EXIT, red, UsageError } from './output.ts';
-import { PLAYGROUND_PARTS, type PlaygroundPart } from './playground.ts';
+import { PLAYGROUND_PARTS, type PlaygroundPart } from './parts.ts';
 
 const HELP = `xaa — the XAA Playground CLI
 
@@ -65,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
           .filter(Boolean);
         const bad = onlyList?.filter((p) => !(PLAYGROUND_PARTS as readonly string[]).includes(p));
         if (bad?.length) throw new UsageError(`--only takes ${PLAYGROUND_PARTS.join(', ')}; got ${bad.join(', ')}`);
+        // Loaded on demand: the other commands should not pay for starting every app's modules.
+        const { startCommand } = await import('./commands/start.ts');
         const run = startCommand({
           dataDir,
           host,

@@ -8,6 +8,7 @@ import { start as startIdp } from '@xaa/idp';
 import { start as startClient } from '@xaa/mcp-client';
 import { start as startServers } from '@xaa/mcp-server';
 import { loadTopology, type Topology, writeManifest } from '@xaa/topology';
+import type { PlaygroundPart } from './parts.ts';
 
 export interface PlaygroundOptions {
   dataDir: string;
@@ -21,9 +22,6 @@ export interface PlaygroundOptions {
   /** Start only these parts (one container per app in docker-compose); default: all. */
   only?: readonly PlaygroundPart[];
 }
-
-export const PLAYGROUND_PARTS = ['idp', 'servers', 'client', 'console'] as const;
-export type PlaygroundPart = (typeof PLAYGROUND_PARTS)[number];
 
 export interface RunningPlayground {
   topology: Topology;

@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import { DEMO_PASSWORD } from '@xaa/topology';
 import { ensureDataDir } from '../data-dir.ts';
 import { bold, CliError, cyan, dim, EXIT, Progress } from '../output.ts';
-import { type PlaygroundPart, startPlayground } from '../playground.ts';
+import type { PlaygroundPart } from '../parts.ts';
+import { startPlayground } from '../playground.ts';
 
 export interface StartOptions {
   dataDir: string;
