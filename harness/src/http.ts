@@ -1,0 +1,121 @@
+/**
+ * The harnesses' HTTP client: plain `node:http` with keep-alive, a hard per-request timeout, and no
+ * normalisation of what it sends (duplicate headers, any body bytes, any content type), so the
+ * malformed-input corpus reaches the servers as written. Loopback only.
+ */
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+export interface HttpRequest {
+  method?: string;
+  /** Header values as arrays are sent as repeated header lines. */
+  headers?: OutgoingHttpHeaders;
+  body?: string | Buffer;
+  timeoutMs?: number;
+  agent?: Agent;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  ms: number;
+}
+
+/** The request got no complete response within its time budget: a hang. */
+export class HttpTimeout extends Error {
+  constructor(
+    readonly url: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`no response from ${url} within ${timeoutMs} ms`);
+    this.name = 'HttpTimeout';
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export function assertLoopback(url: string | URL): URL {
+  const u = new URL(url);
+  if (!LOOPBACK.has(u.hostname)) throw new Error(`The harnesses only talk to loopback addresses, not ${u.hostname}.`);
+  return u;
+}
+
+/** A keep-alive agent sized for `sockets` concurrent requests. */
+export function keepAliveAgent(sockets = 256): Agent {
+  return new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, keepAliveMsecs: 1000 });
+}
+
+const defaultAgent = keepAliveAgent(64);
+
+/** Largest response body kept (bytes); the rest is read and dropped. */
+const MAX_BODY = 1 << 20;
+
+export function send(url: string | URL, options: HttpRequest = {}): Promise<HttpResponse> {
+  const u = assertLoopback(url);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const headers: OutgoingHttpHeaders = { ...options.headers };
+    if (options.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length'))
+      headers['content-length'] = Buffer.byteLength(options.body);
+    // `localhost` may resolve to ::1 first; the playground listens on 127.0.0.1.
+    const req = httpRequest(
+      {
+        protocol: 'http:',
+        hostname: u.hostname === 'localhost' ? '127.0.0.1' : u.hostname.replace(/^\[|\]$/g, ''),
+        port: u.port,
+        path: `${u.pathname}${u.search}`,
+        method: options.method ?? 'GET',
+        headers: { host: u.host, ...headers },
+        agent: options.agent ?? defaultAgent,
+        setHost: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= MAX_BODY) chunks.push(c);
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 });
+        });
+        res.on('error', (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy(new HttpTimeout(u.href, timeoutMs));
+    }, timeoutMs);
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    if (options.body !== undefined) req.end(options.body);
+    else req.end();
+  });
+}
+
+export function form(params: Record<string, string | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) p.append(k, v);
+  return p.toString();
+}
+
+export function basic(id: string, secret: string): string {
+  // RFC 6749 §2.3.1: form-urlencode each part before base64.
+  const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
+}
+
+export function json<T = unknown>(res: HttpResponse): T {
+  try {
+    return JSON.parse(res.body) as T;
+  } catch {
+    throw new Error(`expected JSON from a ${res.status} response, got: ${res.body.slice(0, 120)}`);
+  }
+}

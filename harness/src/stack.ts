@@ -1,0 +1,166 @@
+/**
+ * The system under test: the whole playground as a child process (`xaa start --json`), exactly as a
+ * user runs it, on a free block of loopback ports and a temporary data directory. A separate process
+ * keeps the harness's own work off the servers' event loop, lets a crash of the servers show as what
+ * it is, and makes `kill -9` real.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { playgroundManifest } from '@xaa/topology';
+
+export type Manifest = ReturnType<typeof playgroundManifest>;
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Offsets from the base port that the playground listens on (topology defaults). */
+const PORT_OFFSETS = [0, 101, 102, 103, 104, 200, 300];
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.once('error', () => done(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => done(true)));
+  });
+}
+
+/** A base port whose whole block is free right now (a race with other programs is retried by `startStack`). */
+export async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
+    const free = await Promise.all(PORT_OFFSETS.map((o) => portFree(base + o)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error('no free block of loopback ports found');
+}
+
+export interface StackOptions {
+  /** Reuse this data directory (crash harness: restart on the same files). */
+  dataDir?: string;
+  basePort?: number;
+  readyTimeoutMs?: number;
+  /** Extra environment for the child (e.g. short token lifetimes). */
+  env?: Record<string, string>;
+}
+
+export interface Stack {
+  dataDir: string;
+  basePort: number;
+  manifest: Manifest;
+  /** The server process id (from the ready line). */
+  pid: number;
+  readyMs: number;
+  child: ChildProcess;
+  /** Whether the process is still running. */
+  alive(): boolean;
+  /** Lines the child wrote to stderr (kept for reports; capped). */
+  stderr(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** `kill -9`: no shutdown code runs. */
+  kill9(): Promise<void>;
+  /** Stop and delete the data directory (unless it was given). */
+  close(): Promise<void>;
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((done) => {
+    const t = setTimeout(() => done(false), ms);
+    child.once('exit', () => {
+      clearTimeout(t);
+      done(true);
+    });
+  });
+}
+
+async function spawnOnce(dataDir: string, basePort: number, options: StackOptions): Promise<Stack> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', 'start', '--data-dir', dataDir, '--port', String(basePort), '--json'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', FORCE_COLOR: '0', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
+    err = (err + c).slice(-20_000);
+  });
+  const ready = await new Promise<{ readyMs: number; pid: number }>((resolveReady, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`playground not ready within ${options.readyTimeoutMs ?? 90_000} ms\n${err.slice(-2000)}`)),
+      options.readyTimeoutMs ?? 90_000,
+    );
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      for (const line of out.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const msg = JSON.parse(line) as { ready?: boolean; readyMs?: number; pid?: number };
+          if (msg.ready) {
+            clearTimeout(timer);
+            resolveReady({ readyMs: msg.readyMs ?? 0, pid: msg.pid ?? child.pid ?? 0 });
+          }
+        } catch {
+          // a progress line, not the ready line
+        }
+      }
+      out = out.slice(out.lastIndexOf('\n') + 1);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`playground exited (${code ?? signal}) before it was ready\n${err.slice(-2000)}`), { stderr: err }));
+    });
+  });
+  child.stdout?.resume();
+  const manifest = JSON.parse(readFileSync(join(dataDir, 'playground.json'), 'utf8')) as Manifest;
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const stop = async (graceMs = 10_000) => {
+    if (!alive()) return;
+    child.kill('SIGTERM');
+    if (!(await waitExit(child, graceMs))) {
+      child.kill('SIGKILL');
+      await waitExit(child, 5_000);
+    }
+  };
+  return {
+    dataDir,
+    basePort,
+    manifest,
+    pid: ready.pid,
+    readyMs: ready.readyMs,
+    child,
+    alive,
+    stderr: () => err,
+    stop,
+    kill9: async () => {
+      if (!alive()) return;
+      child.kill('SIGKILL');
+      await waitExit(child, 5_000);
+    },
+    close: async () => {
+      await stop();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts the playground on a free port block; retries when another program took a port meanwhile. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'xaa-harness-'));
+  let last: unknown;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const basePort = options.basePort ?? (await freeBasePort());
+    try {
+      return await spawnOnce(dataDir, basePort, options);
+    } catch (e) {
+      last = e;
+      const stderr = (e as { stderr?: string }).stderr ?? '';
+      if (options.basePort || !/already in use/.test(stderr)) break;
+    }
+  }
+  if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  throw last;
+}
