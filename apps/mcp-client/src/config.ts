@@ -1,0 +1,175 @@
+/**
+ * What the agent knows before it talks to anyone: the IdP issuer, its own client registrations (one at
+ * the IdP, one per resource AS — draft-04 §5 "three registrations"), the MCP servers it may call, and
+ * for the headless mode the demo users' passwords. Built from a `Topology` or read from
+ * `<dataDir>/playground.json` (design §3). Nothing here is discovered: issuers, token endpoints and
+ * resources come from metadata at run time (RFC 9728, RFC 8414).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Topology } from '@xaa/topology';
+
+export interface AppRegistration {
+  client_id: string;
+  /** Absent for an app registered as a public client at the IdP. */
+  client_secret?: string | undefined;
+}
+
+export interface AgentApp {
+  name: string;
+  title: string;
+  /** Registration at the IdP: SSO and token exchange (draft-04 §5 registration 1). */
+  idp: AppRegistration & { redirect_uris: string[] };
+  /** Registration at each server's AS, keyed by server name (registration 2; MCP-AUTHZ: keyed by AS). */
+  servers: Record<string, AppRegistration>;
+}
+
+export interface AgentServer {
+  name: string;
+  title: string;
+  /** The MCP endpoint (also the expected RFC 9728 resource identifier). */
+  url: string;
+  scopes: string[];
+}
+
+export interface AgentUser {
+  username: string;
+  password: string;
+}
+
+export interface AgentConfig {
+  idp: { issuer: string };
+  apps: AgentApp[];
+  servers: AgentServer[];
+  /** Demo users: used only by the headless mode to fill login forms. */
+  users: AgentUser[];
+  /** The agent's own origin: `/callback` (SSO and classic redirects) and the console's agent API. */
+  agent: { url: string; admin: string };
+  /** The SSO redirect URI; design §3: `http://localhost:4200/callback`. */
+  redirectUri: string;
+  /** Documented knobs (see `AGENT_DEFAULTS`). */
+  options: AgentOptions;
+}
+
+export interface AgentOptions {
+  /**
+   * Scopes asked for at SSO. `offline_access` gets the IdP refresh token that renews the ID token
+   * (draft-04 §4.4.3: on ID-token expiry use the IdP refresh token, else re-authenticate).
+   */
+  ssoScope: string;
+  /** Seconds before `exp` at which a token counts as expired (clock skew allowance, RFC 7519 §4.1.4). */
+  expirySkewSeconds: number;
+  /** Upper bound on one HTTP request (ms); every request the agent makes is bounded. */
+  httpTimeoutMs: number;
+  /** Upper bound on redirects and forms the headless user agent follows for one login. */
+  headlessMaxSteps: number;
+  /** How long an interactive login waits for the browser to come back to `/callback` (ms). */
+  interactiveLoginTimeoutMs: number;
+}
+
+/** The documented defaults object (style §1.10): title, value and why. */
+export const AGENT_DEFAULTS: AgentOptions = {
+  ssoScope: 'openid email profile offline_access',
+  expirySkewSeconds: 5,
+  httpTimeoutMs: 10_000,
+  headlessMaxSteps: 12,
+  interactiveLoginTimeoutMs: 5 * 60_000,
+};
+
+export function configFromTopology(t: Topology, options: Partial<AgentOptions> = {}): AgentConfig {
+  return {
+    idp: { issuer: t.idp.issuer },
+    apps: t.clients.map((c) => ({ name: c.name, title: c.title, idp: c.idp, servers: c.servers })),
+    servers: t.servers.map((s) => ({ name: s.name, title: s.title, url: s.resource, scopes: s.scopes })),
+    users: t.users.map((u) => ({ username: u.username, password: u.password })),
+    agent: { url: t.agent.url, admin: t.agent.admin },
+    redirectUri: `${t.agent.url}/callback`,
+    options: { ...AGENT_DEFAULTS, ...options },
+  };
+}
+
+/** The subset of `playground.json` (design §3) the agent reads. */
+interface Manifest {
+  idp?: { issuer?: unknown };
+  servers?: Array<{ name?: unknown; title?: unknown; resource?: unknown; scopes?: unknown }>;
+  clients?: Array<{ name?: unknown; title?: unknown; idp?: Record<string, unknown>; servers?: Record<string, Record<string, unknown>> }>;
+  users?: Array<{ username?: unknown; password?: unknown }>;
+  agent?: { url?: unknown };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const str = (v: unknown, what: string): string => {
+  if (typeof v !== 'string' || v === '') throw new ConfigError(`playground.json: ${what} must be a non-empty string`);
+  return v;
+};
+
+export function configFromManifest(m: Manifest, options: Partial<AgentOptions> = {}): AgentConfig {
+  const issuer = str(m.idp?.issuer, 'idp.issuer');
+  const agentUrl = typeof m.agent?.url === 'string' ? m.agent.url : 'http://localhost:4200';
+  const apps: AgentApp[] = (m.clients ?? []).map((c, i) => {
+    const idp = c.idp ?? {};
+    const secret = idp.client_secret;
+    return {
+      name: str(c.name, `clients[${i}].name`),
+      title: typeof c.title === 'string' ? c.title : str(c.name, `clients[${i}].name`),
+      idp: {
+        client_id: str(idp.client_id, `clients[${i}].idp.client_id`),
+        ...(typeof secret === 'string' && secret ? { client_secret: secret } : {}),
+        redirect_uris: Array.isArray(idp.redirect_uris) ? idp.redirect_uris.filter((u): u is string => typeof u === 'string') : [`${agentUrl}/callback`],
+      },
+      servers: Object.fromEntries(
+        Object.entries(c.servers ?? {}).map(([name, reg]) => [
+          name,
+          {
+            client_id: str(reg.client_id, `clients[${i}].servers.${name}.client_id`),
+            ...(typeof reg.client_secret === 'string' ? { client_secret: reg.client_secret } : {}),
+          },
+        ]),
+      ),
+    };
+  });
+  const servers: AgentServer[] = (m.servers ?? []).map((s, i) => ({
+    name: str(s.name, `servers[${i}].name`),
+    title: typeof s.title === 'string' ? s.title : str(s.name, `servers[${i}].name`),
+    url: str(s.resource, `servers[${i}].resource`),
+    scopes: Array.isArray(s.scopes) ? s.scopes.filter((x): x is string => typeof x === 'string') : [],
+  }));
+  const users = (m.users ?? []).flatMap((u) =>
+    typeof u.username === 'string' && typeof u.password === 'string' ? [{ username: u.username, password: u.password }] : [],
+  );
+  return {
+    idp: { issuer },
+    apps,
+    servers,
+    users,
+    agent: { url: agentUrl, admin: `${agentUrl}/admin` },
+    redirectUri: `${agentUrl}/callback`,
+    options: { ...AGENT_DEFAULTS, ...options },
+  };
+}
+
+/** Read `<dataDir>/playground.json`, written by `writeManifest()` when the playground starts. */
+export function loadConfig(dataDir: string, options: Partial<AgentOptions> = {}): AgentConfig {
+  const path = join(dataDir, 'playground.json');
+  if (!existsSync(path)) throw new ConfigError(`${path} not found. Start the playground first (pnpm xaa start), or pass --data-dir.`);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new ConfigError(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return configFromManifest(manifest, options);
+}
+
+export function findApp(config: AgentConfig, name: string): AgentApp | undefined {
+  const n = name.toLowerCase();
+  return config.apps.find((a) => a.name === n || a.title.toLowerCase() === n || a.idp.client_id === name);
+}
+
+export function findServer(config: AgentConfig, name: string): AgentServer | undefined {
+  const n = name.toLowerCase();
+  return config.servers.find((s) => s.name === n || s.title.toLowerCase() === n || s.url === name);
+}

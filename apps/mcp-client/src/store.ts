@@ -1,0 +1,256 @@
+/**
+ * `client.db`: the agent's own trust domain (design §2). It keeps, per user and app, the SSO session
+ * (ID token + IdP refresh token), and per server the current access token and the connection state
+ * ("connected", "blocked by your organization", …). Tokens are stored because the CLI's `connect` and
+ * `call` are separate processes (EMA §7.5.4 asks for secure storage: the file is created 0600 and
+ * never logged). ID-JAGs are never stored: a fresh one is fetched for every jwt-bearer request
+ * (EMA §7.4.2 single use).
+ */
+import { chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Db, openDatabase } from '@xaa/node-kit';
+
+const MIGRATIONS = [
+  `CREATE TABLE sessions (
+     user TEXT NOT NULL,
+     app TEXT NOT NULL,
+     sub TEXT NOT NULL,
+     id_token TEXT NOT NULL,
+     id_token_exp INTEGER NOT NULL,
+     refresh_token TEXT,
+     login_trace TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (user, app)
+   );
+   CREATE TABLE current_session (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     user TEXT NOT NULL,
+     app TEXT NOT NULL
+   );
+   CREATE TABLE pending_auth (
+     state TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('sso', 'classic')),
+     data TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     result TEXT
+   );
+   CREATE TABLE connections (
+     user TEXT NOT NULL,
+     app TEXT NOT NULL,
+     server TEXT NOT NULL,
+     purpose TEXT NOT NULL DEFAULT '',
+     mode TEXT NOT NULL CHECK (mode IN ('xaa', 'classic')),
+     status TEXT NOT NULL CHECK (status IN ('connected', 'blocked', 'error')),
+     requested_scope TEXT,
+     scope TEXT,
+     access_token TEXT,
+     token_type TEXT,
+     expires_at INTEGER,
+     jti TEXT,
+     refresh_token TEXT,
+     as_issuer TEXT,
+     resource TEXT,
+     error TEXT,
+     error_description TEXT,
+     consent_screens INTEGER NOT NULL DEFAULT 0,
+     tools TEXT,
+     trace_id TEXT,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (user, app, server, purpose)
+   );
+   CREATE TABLE as_clients (
+     issuer TEXT NOT NULL,
+     app TEXT NOT NULL,
+     info TEXT NOT NULL,
+     PRIMARY KEY (issuer, app)
+   );`,
+];
+
+export interface SessionRow {
+  user: string;
+  app: string;
+  sub: string;
+  id_token: string;
+  /** Seconds since the epoch. */
+  id_token_exp: number;
+  refresh_token: string | null;
+  /** Trace id of the login action: sub-agent tokens point back to it (lineage). */
+  login_trace: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type ConnectionStatus = 'connected' | 'blocked' | 'error';
+
+export interface ConnectionRow {
+  user: string;
+  app: string;
+  server: string;
+  /** '' for the app's own connection; e.g. `sub-agent` for a down-scoped token. */
+  purpose: string;
+  mode: 'xaa' | 'classic';
+  status: ConnectionStatus;
+  requested_scope: string | null;
+  scope: string | null;
+  access_token: string | null;
+  token_type: string | null;
+  /** Seconds since the epoch. */
+  expires_at: number | null;
+  jti: string | null;
+  refresh_token: string | null;
+  as_issuer: string | null;
+  resource: string | null;
+  error: string | null;
+  error_description: string | null;
+  consent_screens: number;
+  /** JSON array of tool names. */
+  tools: string | null;
+  trace_id: string | null;
+  updated_at: number;
+}
+
+export interface PendingAuth {
+  state: string;
+  kind: 'sso' | 'classic';
+  data: Record<string, unknown>;
+  expiresAt: number;
+  result: Record<string, unknown> | undefined;
+}
+
+export class ClientStore {
+  readonly db: Db;
+
+  constructor(path: string) {
+    const fresh = path !== ':memory:' && !existsSync(path);
+    this.db = openDatabase(path, MIGRATIONS);
+    if (fresh) chmodSync(path, 0o600);
+  }
+
+  static open(dataDir: string): ClientStore {
+    return new ClientStore(join(dataDir, 'client.db'));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // --- SSO sessions (leg 1) -------------------------------------------------------------------
+
+  saveSession(s: Omit<SessionRow, 'created_at' | 'updated_at'>, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (user, app, sub, id_token, id_token_exp, refresh_token, login_trace, created_at, updated_at)
+         VALUES (@user, @app, @sub, @id_token, @id_token_exp, @refresh_token, @login_trace, @now, @now)
+         ON CONFLICT (user, app) DO UPDATE SET sub = @sub, id_token = @id_token, id_token_exp = @id_token_exp,
+           refresh_token = @refresh_token, login_trace = @login_trace, created_at = @now, updated_at = @now`,
+      )
+      .run({ ...s, now });
+  }
+
+  /** After a refresh: new ID token (and maybe a rotated refresh token), same login lineage. */
+  updateSessionTokens(user: string, app: string, t: { id_token: string; id_token_exp: number; refresh_token: string | null }, now: number): void {
+    this.db
+      .prepare('UPDATE sessions SET id_token = ?, id_token_exp = ?, refresh_token = COALESCE(?, refresh_token), updated_at = ? WHERE user = ? AND app = ?')
+      .run(t.id_token, t.id_token_exp, t.refresh_token, now, user, app);
+  }
+
+  getSession(user: string, app: string): SessionRow | undefined {
+    return this.db.prepare('SELECT * FROM sessions WHERE user = ? AND app = ?').get(user, app) as SessionRow | undefined;
+  }
+
+  deleteSession(user: string, app: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM sessions WHERE user = ? AND app = ?').run(user, app);
+      this.db.prepare('DELETE FROM connections WHERE user = ? AND app = ?').run(user, app);
+      this.db.prepare('DELETE FROM current_session WHERE user = ? AND app = ?').run(user, app);
+    })();
+  }
+
+  setCurrent(user: string, app: string): void {
+    this.db
+      .prepare('INSERT INTO current_session (id, user, app) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET user = excluded.user, app = excluded.app')
+      .run(user, app);
+  }
+
+  getCurrent(): { user: string; app: string } | undefined {
+    return this.db.prepare('SELECT user, app FROM current_session WHERE id = 1').get() as { user: string; app: string } | undefined;
+  }
+
+  // --- pending front-channel flows (SSO login and classic consent), shared across processes -------
+
+  putPending(state: string, kind: 'sso' | 'classic', data: Record<string, unknown>, now: number, ttlSeconds: number): void {
+    this.db.prepare('DELETE FROM pending_auth WHERE expires_at < ?').run(now);
+    this.db
+      .prepare('INSERT INTO pending_auth (state, kind, data, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(state, kind, JSON.stringify(data), now, now + ttlSeconds);
+  }
+
+  getPending(state: string, now: number): PendingAuth | undefined {
+    const row = this.db.prepare('SELECT * FROM pending_auth WHERE state = ? AND expires_at >= ?').get(state, now) as
+      | { state: string; kind: 'sso' | 'classic'; data: string; expires_at: number; result: string | null }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      state: row.state,
+      kind: row.kind,
+      data: JSON.parse(row.data) as Record<string, unknown>,
+      expiresAt: row.expires_at,
+      result: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : undefined,
+    };
+  }
+
+  /** Mark a pending flow as finished; returns false when it was already finished (state reuse). */
+  completePending(state: string, result: Record<string, unknown>): boolean {
+    return this.db.prepare('UPDATE pending_auth SET result = ? WHERE state = ? AND result IS NULL').run(JSON.stringify(result), state).changes === 1;
+  }
+
+  deletePending(state: string): void {
+    this.db.prepare('DELETE FROM pending_auth WHERE state = ?').run(state);
+  }
+
+  // --- per-server connections (legs 2 and 3, or the classic flow) ------------------------------------
+
+  saveConnection(c: Omit<ConnectionRow, 'updated_at'>, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO connections (user, app, server, purpose, mode, status, requested_scope, scope, access_token, token_type, expires_at, jti,
+           refresh_token, as_issuer, resource, error, error_description, consent_screens, tools, trace_id, updated_at)
+         VALUES (@user, @app, @server, @purpose, @mode, @status, @requested_scope, @scope, @access_token, @token_type, @expires_at, @jti,
+           @refresh_token, @as_issuer, @resource, @error, @error_description, @consent_screens, @tools, @trace_id, @now)
+         ON CONFLICT (user, app, server, purpose) DO UPDATE SET mode = @mode, status = @status, requested_scope = @requested_scope, scope = @scope,
+           access_token = @access_token, token_type = @token_type, expires_at = @expires_at, jti = @jti, refresh_token = @refresh_token,
+           as_issuer = @as_issuer, resource = @resource, error = @error, error_description = @error_description,
+           consent_screens = @consent_screens, tools = COALESCE(@tools, tools), trace_id = @trace_id, updated_at = @now`,
+      )
+      .run({ ...c, now });
+  }
+
+  getConnection(user: string, app: string, server: string, purpose = ''): ConnectionRow | undefined {
+    return this.db.prepare('SELECT * FROM connections WHERE user = ? AND app = ? AND server = ? AND purpose = ?').get(user, app, server, purpose) as
+      | ConnectionRow
+      | undefined;
+  }
+
+  listConnections(user: string, app: string): ConnectionRow[] {
+    return this.db.prepare('SELECT * FROM connections WHERE user = ? AND app = ? ORDER BY server, purpose').all(user, app) as ConnectionRow[];
+  }
+
+  // --- client registrations obtained at run time (classic flow: RFC 7591 DCR) ------------------------
+
+  getAsClient(issuer: string, app: string): Record<string, unknown> | undefined {
+    const row = this.db.prepare('SELECT info FROM as_clients WHERE issuer = ? AND app = ?').get(issuer, app) as { info: string } | undefined;
+    return row ? (JSON.parse(row.info) as Record<string, unknown>) : undefined;
+  }
+
+  saveAsClient(issuer: string, app: string, info: Record<string, unknown>): void {
+    this.db
+      .prepare('INSERT INTO as_clients (issuer, app, info) VALUES (?, ?, ?) ON CONFLICT (issuer, app) DO UPDATE SET info = excluded.info')
+      .run(issuer, app, JSON.stringify(info));
+  }
+
+  deleteAsClient(issuer: string, app: string): void {
+    this.db.prepare('DELETE FROM as_clients WHERE issuer = ? AND app = ?').run(issuer, app);
+  }
+}
