@@ -1,0 +1,57 @@
+/** The shell only wires: session gate, layout, routes → pages (style P15). */
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import { api, type SessionInfo, setCsrfToken } from './api/bff.ts';
+import { ErrorState } from './components/ErrorState/ErrorState.tsx';
+import { Layout } from './components/Layout/Layout.tsx';
+import { Loading } from './components/Loading/Loading.tsx';
+import { AccessPage } from './pages/AccessPage.tsx';
+import { AgentPage } from './pages/AgentPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
+import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
+import { DirectoryPage } from './pages/DirectoryPage.tsx';
+import { FlowsPage } from './pages/FlowsPage.tsx';
+import { InspectorPage } from './pages/InspectorPage.tsx';
+import { SimulatorPage } from './pages/SimulatorPage.tsx';
+import { FlowLogState } from './state/flow-log-state.ts';
+
+export function App() {
+  const session = useQuery({ queryKey: ['session'], queryFn: () => api<SessionInfo>('/api/session'), staleTime: 60_000 });
+  const flowLog = useMemo(() => new FlowLogState(), []);
+
+  useEffect(() => {
+    const onSignedOut = () => window.location.assign(`/auth/login?returnTo=${encodeURIComponent(window.location.pathname)}`);
+    window.addEventListener('xaa:signed-out', onSignedOut);
+    return () => window.removeEventListener('xaa:signed-out', onSignedOut);
+  }, []);
+
+  if (session.isPending) return <Loading label="Opening the console…" />;
+  if (session.isError) return <ErrorState title="The console backend is not answering" error={session.error} onRetry={() => session.refetch()} />;
+  const info = session.data;
+  if (!info.signedIn) {
+    window.location.assign(`/auth/login?returnTo=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+    return <Loading label="Redirecting to the IdP sign-in…" />;
+  }
+  setCsrfToken(info.csrfToken);
+  const signOut = async () => {
+    const r = await api<{ endSessionUrl?: string }>('/auth/logout', { method: 'POST' }).catch(() => ({}) as { endSessionUrl?: string });
+    window.location.assign(r.endSessionUrl ?? '/');
+  };
+  return (
+    <Layout user={info.user} onSignOut={signOut}>
+      <Routes>
+        <Route path="/" element={<Navigate to="/connections" replace />} />
+        <Route path="/connections" element={<ConnectionsPage playground={info.playground} />} />
+        <Route path="/access" element={<AccessPage playground={info.playground} />} />
+        <Route path="/simulator" element={<SimulatorPage playground={info.playground} />} />
+        <Route path="/directory/*" element={<DirectoryPage playground={info.playground} />} />
+        <Route path="/flows" element={<FlowsPage state={flowLog} />} />
+        <Route path="/audit" element={<AuditPage playground={info.playground} />} />
+        <Route path="/inspector" element={<InspectorPage />} />
+        <Route path="/agent" element={<AgentPage playground={info.playground} state={flowLog} />} />
+        <Route path="*" element={<ErrorState title="No such page" error="Pick a page from the sidebar." />} />
+      </Routes>
+    </Layout>
+  );
+}

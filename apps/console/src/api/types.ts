@@ -1,0 +1,102 @@
+/** Shapes of the IdP admin API the console shows (wire names verbatim, as the IdP serves them). */
+
+export type Audience = { kind: 'all' } | { kind: 'groups'; groups: string[] } | { kind: 'users'; users: string[] };
+
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  name: string;
+  groups: string[];
+  admin: boolean;
+  disabled: boolean;
+  not_before?: number;
+}
+
+export interface Group {
+  name: string;
+  title: string;
+  members?: string[];
+}
+
+export interface App {
+  client_id: string;
+  title: string;
+  kind?: string;
+  token_endpoint_auth_method?: string;
+  redirect_uris?: string[];
+  token_exchange?: boolean;
+  disabled?: boolean;
+  /** server name → the app's client_id at that server's AS. */
+  registrations: Record<string, string>;
+}
+
+export interface Server {
+  name: string;
+  title: string;
+  issuer: string;
+  resource: string;
+  scopes: string[];
+  xaa: boolean;
+  pairwise_subject?: boolean;
+}
+
+export interface Connection {
+  id: string;
+  client_id: string;
+  server: string;
+  scopes: string[];
+  audience: Audience;
+  ttl: number;
+  enabled: boolean;
+  updated_at?: number;
+}
+
+export type ConnectionDraft = Omit<Connection, 'id' | 'updated_at'> & { id?: string };
+
+export interface TraceStep {
+  check: string;
+  outcome: 'pass' | 'fail' | 'skip';
+  detail: string;
+}
+
+export interface SimulateResult {
+  decision: {
+    effect: 'allow' | 'deny';
+    rule: string;
+    reasons: string[];
+    grantedScopes?: string[];
+    narrowed?: boolean;
+    code?: string;
+    description?: string;
+    reason?: string;
+    trace: TraceStep[];
+  };
+  /** The ID-JAG claims that would be minted (allow only). */
+  claims?: Record<string, unknown>;
+  header?: Record<string, unknown>;
+  error?: { error: string; error_description: string };
+}
+
+export interface AccessEntry {
+  client_id: string;
+  client_title?: string;
+  server: string;
+  server_title?: string;
+  scopes: string[];
+  effect: 'allow' | 'deny';
+  rule: string;
+  reasons: string[];
+}
+
+export interface AuditEntry {
+  id: string | number;
+  time: string;
+  kind?: string;
+  actor?: string;
+  action?: string;
+  outcome?: string;
+  summary?: string;
+  traceId?: string;
+  [k: string]: unknown;
+}

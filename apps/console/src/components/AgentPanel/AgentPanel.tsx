@@ -1,0 +1,207 @@
+import { useState } from 'react';
+import type { App, Server, User } from '../../api/types.ts';
+import { JsonView } from '../JsonView/JsonView.tsx';
+
+export interface AgentTool {
+  name: string;
+  description?: string;
+  inputSchema?: { properties?: Record<string, { type?: string; description?: string }>; required?: string[] };
+}
+
+export interface AgentAction {
+  id: string;
+  kind: 'login' | 'connect' | 'call' | 'logout';
+  label: string;
+  outcome: 'ok' | 'denied' | 'error' | 'pending';
+  detail?: string;
+  traceId?: string;
+  result?: unknown;
+}
+
+export interface AgentPanelProps {
+  users: readonly User[];
+  apps: readonly App[];
+  servers: readonly Server[];
+  /** Who the agent is signed in as (if anyone), and with which app. */
+  session: { user?: string; client_id?: string } | undefined;
+  tools: Record<string, readonly AgentTool[]>;
+  actions: readonly AgentAction[];
+  busy: boolean;
+  onLogin: (input: { username: string; client_id: string; mode: 'headless' | 'browser'; password: string }) => void;
+  onLogout: () => void;
+  onConnect: (server: string) => void;
+  onCall: (server: string, tool: string, args: Record<string, unknown>) => void;
+  onShowTrace: (traceId: string) => void;
+}
+
+/** Drive the sample client: sign in as a user with an app (real SSO), connect to servers, call tools. */
+export function AgentPanel(p: AgentPanelProps) {
+  const [username, setUsername] = useState(p.users.find((u) => !u.admin)?.username ?? '');
+  const [clientId, setClientId] = useState(p.apps[0]?.client_id ?? '');
+  const [password, setPassword] = useState('demo');
+  const [server, setServer] = useState(p.servers.find((s) => s.xaa)?.name ?? '');
+  const tools = p.tools[server] ?? [];
+  const [tool, setTool] = useState('');
+  const [args, setArgs] = useState('{}');
+  const [argsError, setArgsError] = useState<string>();
+  const chosenTool = tools.find((t) => t.name === tool) ?? tools[0];
+
+  return (
+    <div className="grid-2">
+      <div className="stack">
+        <form
+          className="panel stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            p.onLogin({ username, client_id: clientId, mode: 'headless', password });
+          }}
+        >
+          <h2>1 · Sign in (SSO at the IdP)</h2>
+          {p.session?.user ? (
+            <div className="callout ok" data-testid="agent-session">
+              Signed in as <strong>{p.session.user}</strong> with <strong>{p.session.client_id}</strong>
+            </div>
+          ) : (
+            <div className="callout info">The agent is not signed in.</div>
+          )}
+          <div className="row">
+            <label className="field">
+              User
+              <select value={username} onChange={(e) => setUsername(e.target.value)} name="agent-user">
+                {p.users.map((u) => (
+                  <option key={u.id} value={u.username}>
+                    {u.username}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              Password
+              <input type="text" value={password} onChange={(e) => setPassword(e.target.value)} name="agent-password" autoComplete="off" />
+            </label>
+            <label className="field">
+              App
+              <select value={clientId} onChange={(e) => setClientId(e.target.value)} name="agent-app">
+                {p.apps.map((a) => (
+                  <option key={a.client_id} value={a.client_id}>
+                    {a.title}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <div className="row">
+            <button type="submit" className="primary" disabled={p.busy}>
+              Sign in (headless)
+            </button>
+            <button type="button" disabled={p.busy} onClick={() => p.onLogin({ username, client_id: clientId, mode: 'browser', password })}>
+              Sign in at the IdP page…
+            </button>
+            {p.session?.user ? (
+              <button type="button" className="ghost" onClick={p.onLogout} disabled={p.busy}>
+                Sign out
+              </button>
+            ) : null}
+          </div>
+          <div className="muted small">
+            Headless: the agent fills the IdP login form itself (no consent screen, design §3). The other button opens the IdP page in a new tab.
+          </div>
+        </form>
+        <div className="panel stack">
+          <h2>2 · Connect and call tools</h2>
+          <div className="row">
+            <label className="field">
+              Server
+              <select value={server} onChange={(e) => setServer(e.target.value)} name="agent-server">
+                {p.servers.map((s) => (
+                  <option key={s.name} value={s.name}>
+                    {s.title}
+                    {s.xaa ? '' : ' (classic)'}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" className="primary" disabled={p.busy || !p.session?.user} onClick={() => p.onConnect(server)}>
+              Connect
+            </button>
+          </div>
+          {tools.length ? (
+            <form
+              className="stack"
+              onSubmit={(e) => {
+                e.preventDefault();
+                let parsed: Record<string, unknown>;
+                try {
+                  parsed = JSON.parse(args || '{}') as Record<string, unknown>;
+                  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('Arguments must be a JSON object.');
+                } catch (err) {
+                  setArgsError((err as Error).message);
+                  return;
+                }
+                setArgsError(undefined);
+                if (chosenTool) p.onCall(server, chosenTool.name, parsed);
+              }}
+            >
+              <label className="field">
+                Tool
+                <select value={chosenTool?.name ?? ''} onChange={(e) => setTool(e.target.value)} name="agent-tool">
+                  {tools.map((t) => (
+                    <option key={t.name} value={t.name}>
+                      {t.name}
+                    </option>
+                  ))}
+                </select>
+                {chosenTool?.description ? <span className="hint">{chosenTool.description}</span> : null}
+              </label>
+              <label className="field">
+                Arguments (JSON)
+                <textarea rows={3} value={args} onChange={(e) => setArgs(e.target.value)} aria-invalid={Boolean(argsError)} name="agent-args" />
+              </label>
+              {argsError ? (
+                <div className="field-error" role="alert">
+                  {argsError}
+                </div>
+              ) : null}
+              <div>
+                <button type="submit" className="primary" disabled={p.busy}>
+                  Call tool
+                </button>
+              </div>
+            </form>
+          ) : (
+            <div className="muted small">Connect to a server to list its tools.</div>
+          )}
+        </div>
+      </div>
+      <div className="panel">
+        <h2>Activity</h2>
+        {p.actions.length === 0 ? (
+          <p className="muted">What the agent does appears here, each with a link to its trace in Live flows.</p>
+        ) : (
+          <ol className="trace-steps" aria-label="Agent activity" data-testid="agent-activity">
+            {[...p.actions].reverse().map((a) => (
+              <li key={a.id} data-outcome={a.outcome} data-kind={a.kind}>
+                <span className={`badge ${a.outcome === 'pending' ? 'info' : a.outcome}`} style={{ height: 'fit-content' }}>
+                  {a.outcome === 'ok' ? '✓' : a.outcome === 'pending' ? '…' : '✗'}
+                </span>
+                <div>
+                  <div className="row">
+                    <strong>{a.label}</strong>
+                    <span className="spacer" />
+                    {a.traceId ? (
+                      <button type="button" className="ghost small" onClick={() => p.onShowTrace(a.traceId as string)}>
+                        View trace →
+                      </button>
+                    ) : null}
+                  </div>
+                  {a.detail ? <div className={a.outcome === 'ok' ? 'muted small' : 'small'}>{a.detail}</div> : null}
+                  {a.result !== undefined ? <JsonView value={a.result} label="Result" /> : null}
+                </div>
+              </li>
+            ))}
+          </ol>
+        )}
+      </div>
+    </div>
+  );
+}

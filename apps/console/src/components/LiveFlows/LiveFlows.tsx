@@ -1,0 +1,133 @@
+import type { FlowEvent } from '@xaa/protocol';
+import { useMemo, useRef } from 'react';
+import { failureOf, lineage } from '../../lib/trace.ts';
+import type { FlowFilter, FlowLogSnapshot } from '../../state/flow-log-state.ts';
+import { EmptyState } from '../EmptyState/EmptyState.tsx';
+import { FlowFilters } from '../FlowFilters/FlowFilters.tsx';
+import { FlowList } from '../FlowList/FlowList.tsx';
+import { StepDetail } from '../StepDetail/StepDetail.tsx';
+import { TokenLineage } from '../TokenLineage/TokenLineage.tsx';
+import { TraceSwimlane } from '../TraceSwimlane/TraceSwimlane.tsx';
+
+export interface LiveFlowsProps {
+  snapshot: FlowLogSnapshot;
+  /** Every event of the selected event's trace. */
+  trace: readonly FlowEvent[];
+  selected: FlowEvent | undefined;
+  expanded: FlowEvent | undefined;
+  onSelect: (event: FlowEvent) => void;
+  onExpand: (event: FlowEvent | undefined) => void;
+  onFilter: (filter: FlowFilter) => void;
+  onPause: (paused: boolean) => void;
+  onLoadRecording: (file: File) => void;
+  onGoLive: () => void;
+  onExport: () => void;
+  onClear: () => void;
+  recordingError?: string | undefined;
+}
+
+export function LiveFlows(p: LiveFlowsProps) {
+  const file = useRef<HTMLInputElement>(null);
+  const hops = useMemo(() => lineage(p.trace), [p.trace]);
+  const failure = useMemo(() => failureOf(p.trace), [p.trace]);
+  const s = p.snapshot;
+  const upstreams = Object.entries(s.sourceState.upstreams ?? {});
+  return (
+    <div>
+      <div className="row" style={{ marginBottom: 10 }}>
+        <span className={`badge ${s.sourceState.status === 'open' ? 'ok' : s.sourceState.status === 'error' ? 'error' : 'info'}`} data-testid="source-state">
+          {s.sourceState.kind === 'recorded' ? 'Recording' : 'Live'} · {s.sourceState.status}
+          {s.sourceState.detail ? ` · ${s.sourceState.detail}` : ''}
+        </span>
+        <span className="source-status" title="Event sources">
+          {upstreams.map(([k, u]) => (
+            <span key={k} className={`badge ${u.state === 'up' ? 'ok' : 'denied'}`} title={u.reason}>
+              {u.label} {u.state === 'up' ? '●' : '○'}
+            </span>
+          ))}
+        </span>
+        <span className="spacer" />
+        <span className="muted small" data-testid="event-count">
+          {s.visible.length.toLocaleString('en')} shown · {s.total.toLocaleString('en')} events
+        </span>
+        <input
+          ref={file}
+          type="file"
+          accept="application/json,.json"
+          className="visually-hidden"
+          aria-label="Recording file"
+          data-testid="recording-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) p.onLoadRecording(f);
+            e.target.value = '';
+          }}
+        />
+        <button type="button" onClick={() => file.current?.click()}>
+          Load recording
+        </button>
+        {s.sourceState.kind === 'recorded' ? (
+          <button type="button" onClick={p.onGoLive}>
+            Back to live
+          </button>
+        ) : null}
+        <button type="button" onClick={p.onExport} disabled={s.total === 0}>
+          Save recording
+        </button>
+        <button type="button" className="ghost" onClick={p.onClear}>
+          Clear
+        </button>
+      </div>
+      {p.recordingError ? (
+        <div className="callout error" role="alert" style={{ marginBottom: 10 }}>
+          {p.recordingError}
+        </div>
+      ) : null}
+      <FlowFilters filter={s.filter} facets={s.facets} paused={s.paused} pending={s.pending} onChange={p.onFilter} onPause={p.onPause} />
+      <div className="flows">
+        <div>
+          {s.visible.length === 0 ? (
+            <div className="panel">
+              <EmptyState title={s.total === 0 ? 'No flow events yet' : 'No events match the filters'}>
+                {s.total === 0
+                  ? 'Run the agent (Agent page) or load a recording: each step of each trace appears here as it happens.'
+                  : 'Clear a filter to see more.'}
+              </EmptyState>
+            </div>
+          ) : (
+            <FlowList events={s.visible} selectedId={p.selected?.id} onSelect={p.onSelect} follow={!s.paused} />
+          )}
+        </div>
+        <div className="panel" aria-live="polite">
+          {p.selected ? (
+            <div className="stack">
+              <div className="row">
+                <h2 style={{ margin: 0 }}>Trace</h2>
+                <span className="mono small muted">{p.selected.traceId}</span>
+                <span className="spacer" />
+                <span className="muted small">{p.trace.length} steps</span>
+              </div>
+              {failure ? (
+                <div className={`callout ${failure.outcome === 'denied' ? 'denied' : 'error'}`} data-testid="trace-failure">
+                  <strong>{failure.outcome === 'denied' ? 'Denied' : 'Failed'}</strong> at <span className="mono">{failure.step}</span> ({failure.party}):{' '}
+                  {failure.error?.description ?? failure.check?.detail ?? failure.decision?.reasons.join('; ') ?? failure.summary}
+                  {failure.error?.specRef || failure.check?.specRef ? <div className="spec">{failure.error?.specRef ?? failure.check?.specRef}</div> : null}
+                </div>
+              ) : null}
+              <div>
+                <h3>Token lineage</h3>
+                <TokenLineage hops={hops} />
+              </div>
+              <TraceSwimlane events={p.trace} expandedId={p.expanded?.id} onToggle={(e) => p.onExpand(p.expanded?.id === e.id ? undefined : e)} />
+              {p.expanded ? <StepDetail event={p.expanded} /> : null}
+            </div>
+          ) : (
+            <EmptyState title="Select an event">
+              Pick a row to see its whole trace across the IdP, the client, the authorization server and the MCP server.
+            </EmptyState>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import type { FlowEvent } from '@xaa/protocol';
+import { JsonView } from '../JsonView/JsonView.tsx';
+import { TokenDetails } from '../TokenDetails/TokenDetails.tsx';
+
+/** Everything one step recorded: the failed check or decision first, then HTTP and tokens. */
+export function StepDetail({ event }: { event: FlowEvent }) {
+  return (
+    <section className="step-detail" aria-label={`Step ${event.step}`}>
+      <div className="row">
+        <h3 style={{ margin: 0 }}>
+          <span className="mono">{event.step}</span> · {event.party}
+        </h3>
+        <span className={`badge ${event.outcome}`}>{event.outcome}</span>
+        <span className="spacer" />
+        <span className="muted small mono">{event.time}</span>
+      </div>
+      <p>{event.summary}</p>
+      {event.error ? (
+        <div className={`callout ${event.outcome === 'denied' ? 'denied' : 'error'}`} data-testid="step-error">
+          <strong className="mono">{event.error.code}</strong>
+          {event.error.internal ? <span className="mono small"> ({event.error.internal})</span> : null}: {event.error.description}
+          {event.error.specRef ? <div className="spec">{event.error.specRef}</div> : null}
+        </div>
+      ) : null}
+      {event.check ? (
+        <div className={`callout ${event.outcome === 'ok' ? 'ok' : 'error'}`} data-testid="step-check">
+          <strong>Check: {event.check.title}</strong> <span className="spec">{event.check.specRef}</span>
+          {event.check.detail ? <div>{event.check.detail}</div> : null}
+        </div>
+      ) : null}
+      {event.decision ? (
+        <div className={`callout ${event.decision.effect === 'allow' ? 'ok' : 'denied'}`} data-testid="step-decision">
+          <strong>Policy decision: {event.decision.effect}</strong> by rule <span className="mono">{event.decision.rule}</span>
+          {event.decision.grantedScopes.length ? (
+            <div>
+              Granted:{' '}
+              <span className="chips">
+                {event.decision.grantedScopes.map((s) => (
+                  <span key={s} className="chip">
+                    {s}
+                  </span>
+                ))}
+              </span>
+            </div>
+          ) : null}
+          <ul style={{ margin: '6px 0 0', paddingLeft: 18 }}>
+            {event.decision.reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {event.http ? (
+        <>
+          <h3>
+            HTTP <span className="mono">{event.http.method}</span> <span className="mono small">{event.http.url}</span>
+            {event.http.status ? (
+              <span className="badge" style={{ marginLeft: 8 }}>
+                {event.http.status}
+              </span>
+            ) : null}
+          </h3>
+          <div className="grid-2">
+            <div>
+              <div className="muted small">Request</div>
+              <JsonView value={event.http.request ?? {}} label="HTTP request" />
+            </div>
+            <div>
+              <div className="muted small">Response</div>
+              <JsonView value={event.http.response ?? {}} label="HTTP response" />
+            </div>
+          </div>
+        </>
+      ) : null}
+      {(event.tokens ?? []).map((t) => (
+        <details key={`${t.role}-${t.hash ?? ''}`} open={event.tokens?.length === 1}>
+          <summary>
+            <strong>Token: {t.role}</strong> {t.hash ? <span className="mono small muted">#{t.hash}</span> : null}
+          </summary>
+          <TokenDetails header={t.header} claims={t.claims} compact />
+        </details>
+      ))}
+      {event.data && Object.keys(event.data).length ? (
+        <details>
+          <summary>Data</summary>
+          <JsonView value={event.data} />
+        </details>
+      ) : null}
+    </section>
+  );
+}

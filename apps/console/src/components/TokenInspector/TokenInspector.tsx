@@ -1,0 +1,124 @@
+import { type LintFinding, lintIdJag } from '@xaa/protocol/id-jag/lint';
+import { useMemo } from 'react';
+import { TokenDetails } from '../TokenDetails/TokenDetails.tsx';
+
+export type VerifyState =
+  | { state: 'idle' }
+  | { state: 'checking' }
+  | { state: 'done'; verified: true; label: string; issuer: string; kid?: string; alg: string; jwksUri: string }
+  | { state: 'done'; verified: false; reason: string; code: string; label?: string }
+  | { state: 'failed'; message: string };
+
+export interface TokenInspectorProps {
+  token: string;
+  onTokenChange: (token: string) => void;
+  verify: VerifyState;
+  /** Injected clock (seconds) so fixtures render deterministically. */
+  now?: number;
+}
+
+const ICON = { pass: '✓', error: '✗', warning: '!', info: 'i' } as const;
+
+function Finding({ f }: { f: LintFinding }) {
+  return (
+    <div className={`finding ${f.ok ? 'pass' : `fail ${f.level}`}`} data-rule={f.rule} data-ok={f.ok}>
+      <span className="icon" title={f.ok ? 'passes' : f.level}>
+        {f.ok ? ICON.pass : ICON[f.level]}
+        <span className="visually-hidden">{f.ok ? 'passes' : f.level}</span>
+      </span>
+      <div>
+        <div style={{ fontWeight: 600 }}>{f.title}</div>
+        <div className="small muted">{f.detail}</div>
+      </div>
+      <span className="spec">{f.specRef}</span>
+    </div>
+  );
+}
+
+export function TokenInspector({ token, onTokenChange, verify, now }: TokenInspectorProps) {
+  const trimmed = token.trim();
+  const result = useMemo(() => (trimmed ? lintIdJag(trimmed, now !== undefined ? { now } : {}) : undefined), [trimmed, now]);
+  const [h, p, s] = trimmed.split('.');
+  const failedFirst = result ? [...result.findings].sort((a, b) => Number(a.ok) - Number(b.ok)) : [];
+  return (
+    <div className="stack">
+      <div className="panel">
+        <label className="field" htmlFor="jwt-input">
+          JWT
+          <span className="hint">
+            Paste an ID-JAG, an ID token or an access token. It is decoded in your browser; only the signature check goes to the console backend.
+          </span>
+        </label>
+        <textarea
+          id="jwt-input"
+          rows={5}
+          spellCheck={false}
+          value={token}
+          placeholder="eyJ0eXAiOiJvYXV0aC1pZC1qYWcrand0Ii..."
+          onChange={(e) => onTokenChange(e.target.value)}
+          aria-invalid={result ? !result.decoded : undefined}
+        />
+        {trimmed && h !== undefined ? (
+          <div className="segments" style={{ marginTop: 10 }} title="Token parts: header, claims, signature">
+            <span className="seg-h">{h}</span>.<span className="seg-p">{p}</span>.<span className="seg-s">{s}</span>
+          </div>
+        ) : null}
+      </div>
+      {!result ? null : !result.decoded ? (
+        <div className="callout error" role="alert">
+          Not a JWT: a compact JWS has three base64url parts separated by dots (RFC 7515 §7.1).
+        </div>
+      ) : (
+        <div className="grid-2">
+          <div className="panel">
+            <div className="row" style={{ marginBottom: 10 }}>
+              <h2 style={{ margin: 0 }}>{result.isIdJag ? 'ID-JAG' : 'JWT'}</h2>
+              <span className="spacer" />
+              <SignatureBadge verify={verify} />
+            </div>
+            <TokenDetails header={result.header} claims={result.claims} />
+          </div>
+          <div className="panel">
+            <div className="row" style={{ marginBottom: 8 }}>
+              <h2 style={{ margin: 0 }}>ID-JAG rules</h2>
+              <span className="spacer" />
+              <span className={`badge ${result.summary.error ? 'error' : 'ok'}`} data-testid="lint-errors">
+                {result.summary.error} errors
+              </span>
+              <span className={`badge ${result.summary.warning ? 'denied' : 'ok'}`}>{result.summary.warning} warnings</span>
+            </div>
+            {!result.isIdJag ? (
+              <p className="callout info small">
+                This token is not typed <span className="mono">oauth-id-jag+jwt</span>. The rules below show why a resource AS must refuse it as an ID-JAG.
+              </p>
+            ) : null}
+            <ul aria-label="Lint findings" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+              {failedFirst.map((f) => (
+                <li key={f.rule}>
+                  <Finding f={f} />
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function SignatureBadge({ verify }: { verify: VerifyState }) {
+  if (verify.state === 'checking') return <span className="badge info">Checking signature…</span>;
+  if (verify.state === 'failed') return <span className="badge error">Signature check failed: {verify.message}</span>;
+  if (verify.state !== 'done') return null;
+  if (verify.verified)
+    return (
+      <span className="badge ok" data-testid="signature" title={verify.jwksUri}>
+        ✓ Signed by {verify.label} (kid {verify.kid ?? '—'}, {verify.alg})
+      </span>
+    );
+  return (
+    <span className="badge error" data-testid="signature" title={verify.reason}>
+      ✗ Signature: {verify.reason}
+    </span>
+  );
+}

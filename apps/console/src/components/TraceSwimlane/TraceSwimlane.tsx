@@ -1,0 +1,51 @@
+import type { FlowEvent } from '@xaa/protocol';
+import { LANES, laneOf, legOf } from '../../lib/trace.ts';
+
+export interface TraceSwimlaneProps {
+  events: readonly FlowEvent[];
+  expandedId: string | undefined;
+  onToggle: (event: FlowEvent) => void;
+}
+
+/** One row per step, placed in its party's lane: IdP · Client · AS · MCP server. */
+export function TraceSwimlane({ events, expandedId, onToggle }: TraceSwimlaneProps) {
+  return (
+    <table className="lanes" aria-label="Trace swimlane">
+      <thead>
+        <tr>
+          {LANES.map((l) => (
+            <th key={l.id} scope="col" className="lane-head">
+              {l.title}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((e) => {
+          const lane = laneOf(e.party);
+          return (
+            <tr key={e.id}>
+              {LANES.map((l) => (
+                <td key={l.id}>
+                  {l.id === lane ? (
+                    <button type="button" className={`step ${e.outcome}`} aria-expanded={expandedId === e.id} onClick={() => onToggle(e)} data-step={e.step}>
+                      <span className="row" style={{ gap: 6 }}>
+                        <span className="step-name">{e.step}</span>
+                        <span className="spacer" />
+                        {e.outcome !== 'ok' ? <span className={`badge ${e.outcome}`}>{e.outcome}</span> : null}
+                      </span>
+                      <span style={{ display: 'block' }}>{e.summary}</span>
+                      <span className="muted small" style={{ display: 'block' }}>
+                        {e.party} · {legOf(e.step)}
+                      </span>
+                    </button>
+                  ) : null}
+                </td>
+              ))}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

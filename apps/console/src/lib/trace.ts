@@ -1,0 +1,108 @@
+/** Pure helpers for the live view: swimlanes, token lineage and claim diffs of one trace. */
+import type { FlowEvent, TokenView } from '@xaa/protocol';
+
+export const LANES = [
+  { id: 'idp', title: 'IdP' },
+  { id: 'client', title: 'Client' },
+  { id: 'as', title: 'Authorization server' },
+  { id: 'mcp', title: 'MCP server' },
+] as const;
+export type LaneId = (typeof LANES)[number]['id'];
+
+export function laneOf(party: string): LaneId {
+  if (party.startsWith('as:')) return 'as';
+  if (party.startsWith('mcp:')) return 'mcp';
+  if (party === 'client') return 'client';
+  return 'idp';
+}
+
+/** Steps that belong to one hop, labelled like the legs in the client (style P1). */
+export function legOf(step: string): 'SSO' | 'ID-JAG' | 'Access token' | 'MCP' | 'Admin' | 'Classic OAuth' {
+  if (step.startsWith('sso.')) return 'SSO';
+  if (step.startsWith('exchange.')) return 'ID-JAG';
+  if (step.startsWith('bearer.')) return 'Access token';
+  if (step.startsWith('mcp.')) return 'MCP';
+  if (step.startsWith('classic.')) return 'Classic OAuth';
+  return 'Admin';
+}
+
+export interface ClaimChange {
+  claim: string;
+  kind: 'added' | 'removed' | 'changed' | 'same';
+  before?: unknown;
+  after?: unknown;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Claim-by-claim difference between two tokens (time claims included, so lifetimes show). */
+export function diffClaims(before: Record<string, unknown>, after: Record<string, unknown>): ClaimChange[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  return keys.map((claim) => {
+    const inB = claim in before;
+    const inA = claim in after;
+    if (inB && !inA) return { claim, kind: 'removed', before: before[claim] };
+    if (!inB && inA) return { claim, kind: 'added', after: after[claim] };
+    return { claim, kind: same(before[claim], after[claim]) ? 'same' : 'changed', before: before[claim], after: after[claim] };
+  });
+}
+
+export interface LineageHop {
+  role: 'id_token' | 'id_jag' | 'access_token' | 'tool_call';
+  title: string;
+  eventId: string;
+  party: string;
+  token?: TokenView;
+  /** For tool calls: the tool name and outcome. */
+  call?: { name: string; outcome: FlowEvent['outcome']; summary: string };
+  changes?: ClaimChange[];
+}
+
+const ROLE_TITLES = { id_token: 'ID token', id_jag: 'ID-JAG', access_token: 'Access token', tool_call: 'Tool call' } as const;
+const issuedRole = (t: TokenView) => {
+  const r = t.role.toLowerCase();
+  if (r === 'id_token' || r === 'subject_token') return 'id_token';
+  if (r === 'id_jag' || r === 'id-jag' || r === 'assertion') return 'id_jag';
+  if (r === 'access_token') return 'access_token';
+  return undefined;
+};
+
+/**
+ * Token lineage of one trace: ID token → ID-JAG → access token → tool calls, each hop with the
+ * claims that changed since the previous token. A token is taken once (by hash), at its first sight.
+ */
+export function lineage(events: readonly FlowEvent[]): LineageHop[] {
+  const hops: LineageHop[] = [];
+  const seen = new Set<string>();
+  const byRole: Partial<Record<'id_token' | 'id_jag' | 'access_token', LineageHop>> = {};
+  for (const e of events) {
+    for (const t of e.tokens ?? []) {
+      const role = issuedRole(t);
+      if (!role) continue;
+      const key = t.hash ?? `${role}:${JSON.stringify(t.claims)}`;
+      if (seen.has(key) || byRole[role]) continue;
+      seen.add(key);
+      const hop: LineageHop = { role, title: ROLE_TITLES[role], eventId: e.id, party: e.party, token: t };
+      byRole[role] = hop;
+      hops.push(hop);
+    }
+    if (e.step === 'mcp.request' || (e.step === 'mcp.response' && !events.some((x) => x.step === 'mcp.request'))) {
+      const name = String((e.data?.tool as string | undefined) ?? (e.data?.method as string | undefined) ?? e.summary);
+      hops.push({ role: 'tool_call', title: ROLE_TITLES.tool_call, eventId: e.id, party: e.party, call: { name, outcome: e.outcome, summary: e.summary } });
+    }
+  }
+  const order = ['id_token', 'id_jag', 'access_token', 'tool_call'] as const;
+  hops.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
+  let previous: TokenView | undefined;
+  for (const hop of hops) {
+    if (!hop.token) continue;
+    if (previous) hop.changes = diffClaims(previous.claims, hop.token.claims);
+    previous = hop.token;
+  }
+  return hops;
+}
+
+/** The event that explains a trace's failure: the first denied/error event, checks first. */
+export function failureOf(events: readonly FlowEvent[]): FlowEvent | undefined {
+  return events.find((e) => e.outcome !== 'ok' && (e.check || e.decision || e.error)) ?? events.find((e) => e.outcome !== 'ok');
+}

@@ -1,0 +1,195 @@
+/**
+ * Sign-in at the IdP (OIDC code + PKCE) and the browser session: HttpOnly SameSite=Lax cookie, a
+ * CSRF token for mutating requests (double-submit: cookie + header, both must equal the session's).
+ */
+import type { Context, Middleware, Next } from 'koa';
+import type { ConsoleConfig } from '../config.ts';
+import type { IdpClient } from '../idp-client.ts';
+import { errorPage, refusedPage } from '../pages.ts';
+import { type Session, type SessionStore, sameToken } from '../sessions.ts';
+
+declare module 'koa' {
+  interface DefaultState {
+    session?: Session;
+    sessionId?: string;
+  }
+}
+
+export interface AuthDeps {
+  sessions: SessionStore;
+  idp: IdpClient;
+  config: ConsoleConfig;
+  consoleUrl: string;
+  /** Public facts the SPA may know (no secrets). */
+  publicInfo: () => unknown;
+  log: (message: string) => void;
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function setSessionCookies(ctx: Context, deps: AuthDeps, id: string, session: Session) {
+  const maxAge = (session.expiresAt - Math.floor(Date.now() / 1000)) * 1000;
+  ctx.cookies.set(deps.config.cookies.session, id, { httpOnly: true, sameSite: 'lax', path: '/', maxAge, overwrite: true });
+  // Readable by the SPA: it echoes it in the CSRF header (double submit).
+  ctx.cookies.set(deps.config.cookies.csrf, session.csrf, { httpOnly: false, sameSite: 'lax', path: '/', maxAge, overwrite: true });
+}
+
+function clearCookies(ctx: Context, deps: AuthDeps) {
+  ctx.cookies.set(deps.config.cookies.session, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0, overwrite: true });
+  ctx.cookies.set(deps.config.cookies.csrf, '', { httpOnly: false, sameSite: 'lax', path: '/', maxAge: 0, overwrite: true });
+}
+
+/** Loads the session (if any) into ctx.state. */
+export function loadSession(deps: AuthDeps): Middleware {
+  return async function loadSession(ctx: Context, next: Next) {
+    const id = ctx.cookies.get(deps.config.cookies.session);
+    const session = deps.sessions.get(id);
+    if (session && id) {
+      ctx.state.session = session;
+      ctx.state.sessionId = id;
+    }
+    await next();
+  };
+}
+
+/** Same-origin only (CORS: the console's own origin) and the CSRF token on every mutating request. */
+export function guardApi(deps: AuthDeps): Middleware {
+  const origin = new URL(deps.consoleUrl).origin;
+  return async function guardApi(ctx: Context, next: Next) {
+    if (!ctx.path.startsWith('/api/') && ctx.path !== '/auth/logout') return next();
+    const requestOrigin = ctx.get('origin');
+    if (requestOrigin && requestOrigin !== origin && requestOrigin !== ctx.origin) {
+      ctx.status = 403;
+      ctx.body = { error: 'invalid_request', error_description: `Cross-origin requests from ${requestOrigin} are not allowed.` };
+      return;
+    }
+    if (requestOrigin) {
+      ctx.set('Access-Control-Allow-Origin', requestOrigin);
+      ctx.set('Access-Control-Allow-Credentials', 'true');
+      ctx.set('Vary', 'Origin');
+    }
+    if (ctx.method === 'OPTIONS') {
+      ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+      ctx.set('Access-Control-Allow-Headers', `content-type, ${deps.config.csrfHeader}`);
+      ctx.status = 204;
+      return;
+    }
+    if (!SAFE.has(ctx.method)) {
+      const header = ctx.get(deps.config.csrfHeader);
+      const cookie = ctx.cookies.get(deps.config.cookies.csrf);
+      const session = ctx.state.session;
+      if (!session || !sameToken(header, session.csrf) || !sameToken(cookie, session.csrf)) {
+        ctx.status = 403;
+        ctx.body = { error: 'invalid_request', error_description: 'Missing or wrong CSRF token: reload the console and try again.' };
+        return;
+      }
+    }
+    return next();
+  };
+}
+
+/** 401 for API calls without a signed-in admin. */
+export function requireAdminSession(): Middleware {
+  return async function requireAdminSession(ctx: Context, next: Next) {
+    if (!ctx.state.session?.data.user) {
+      ctx.status = 401;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { error: 'login_required', error_description: 'Sign in to the console first.' };
+      return;
+    }
+    await next();
+  };
+}
+
+function safeReturnTo(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/auth/') ? value : '/';
+}
+
+export function authRoutes(deps: AuthDeps): Middleware {
+  return async function authRoutes(ctx: Context, next: Next) {
+    if (ctx.path === '/auth/login' && ctx.method === 'GET') return login(ctx, deps);
+    if (ctx.path === '/auth/callback' && ctx.method === 'GET') return callback(ctx, deps);
+    if (ctx.path === '/auth/logout' && ctx.method === 'POST') return logout(ctx, deps);
+    if (ctx.path === '/api/session' && ctx.method === 'GET') return sessionInfo(ctx, deps);
+    return next();
+  };
+}
+
+async function login(ctx: Context, deps: AuthDeps) {
+  let started: Awaited<ReturnType<IdpClient['authorizationUrl']>>;
+  try {
+    started = await deps.idp.authorizationUrl(safeReturnTo(ctx.query.returnTo));
+  } catch (e) {
+    deps.log(`sign-in: IdP discovery failed: ${(e as Error).message}`);
+    ctx.status = 503;
+    ctx.type = 'html';
+    ctx.body = errorPage('The IdP is not reachable', `The console could not read the IdP's metadata at ${deps.idp.options.issuer}. Is it running?`);
+    return;
+  }
+  // A fresh pre-login session per attempt; a signed-in session is replaced at the callback.
+  const { id, session } = deps.sessions.create({ pending: started.pending }, deps.config.loginTtl);
+  setSessionCookies(ctx, deps, id, session);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.redirect(started.url.href);
+}
+
+async function callback(ctx: Context, deps: AuthDeps) {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = 'html';
+  const pending = ctx.state.session?.data.pending;
+  if (!ctx.state.session || !pending) {
+    ctx.status = 400;
+    ctx.body = errorPage('Sign-in expired', 'This sign-in was not started here or took too long. Start again.');
+    return;
+  }
+  const current = new URL(ctx.originalUrl, deps.idp.options.redirectUri);
+  const result = await deps.idp.callback(current, pending).catch((e: unknown) => ({
+    ok: false as const,
+    reason: 'idp_error' as const,
+    error: 'server_error',
+    description: (e as Error).message,
+  }));
+  deps.sessions.destroy(ctx.state.session);
+  if (!result.ok) {
+    clearCookies(ctx, deps);
+    if (result.reason === 'not_admin') {
+      ctx.status = 403;
+      ctx.body = refusedPage(result.user?.username, result.description || 'The IdP refused the admin scope.');
+    } else {
+      ctx.status = 400;
+      ctx.body = errorPage('Sign-in failed', `${result.error}: ${result.description}`);
+    }
+    deps.log(`sign-in refused: ${result.error}`);
+    return;
+  }
+  // New session id after authentication (no fixation).
+  const { id, session } = deps.sessions.create(
+    { user: result.user, ...(result.refreshToken ? { refreshToken: result.refreshToken } : {}), tokens: { [result.resource]: result.token } },
+    deps.config.sessionTtl,
+  );
+  setSessionCookies(ctx, deps, id, session);
+  deps.log(`signed in: ${result.user.username}`);
+  ctx.redirect(safeReturnTo(pending.returnTo));
+}
+
+async function logout(ctx: Context, deps: AuthDeps) {
+  const session = ctx.state.session;
+  if (session) {
+    if (session.data.refreshToken) await deps.idp.revoke(session.data.refreshToken);
+    deps.sessions.destroy(session);
+  }
+  clearCookies(ctx, deps);
+  ctx.set('Cache-Control', 'no-store');
+  const end = await deps.idp.endSessionUrl(`${deps.consoleUrl}/`);
+  ctx.body = { signedOut: true, ...(end ? { endSessionUrl: end.href } : {}) };
+}
+
+function sessionInfo(ctx: Context, deps: AuthDeps) {
+  ctx.set('Cache-Control', 'no-store');
+  const session = ctx.state.session;
+  if (!session?.data.user) {
+    ctx.body = { signedIn: false };
+    return;
+  }
+  ctx.body = { signedIn: true, user: session.data.user, csrfToken: session.csrf, expiresAt: session.expiresAt, ...(deps.publicInfo() as object) };
+}

@@ -1,0 +1,76 @@
+/**
+ * Serves the Vite-built SPA from apps/console/dist, building it first when it is missing (a fresh
+ * clone works without a separate build step). Hashed assets are cached for a year; index.html never.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context, Middleware, Next } from 'koa';
+
+export const CONSOLE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const DIST = join(CONSOLE_ROOT, 'dist');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+let building: Promise<void> | undefined;
+
+/** `vite build` programmatically, once per process. */
+export function ensureBuilt(options: { quiet?: boolean; force?: boolean } = {}): Promise<void> {
+  if (!options.force && existsSync(join(DIST, 'index.html'))) return Promise.resolve();
+  building ??= (async () => {
+    const { build } = await import('vite');
+    await build({ root: CONSOLE_ROOT, configFile: join(CONSOLE_ROOT, 'vite.config.ts'), logLevel: options.quiet ? 'error' : 'info' });
+  })().finally(() => {
+    building = undefined;
+  });
+  return building;
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+export function spaRoutes(dist = DIST): Middleware {
+  let index: string | undefined;
+  const indexHtml = () => {
+    index ??= readFileSync(join(dist, 'index.html'), 'utf8');
+    return index;
+  };
+  return async function spa(ctx: Context, next: Next) {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.path.startsWith('/api/') || ctx.path.startsWith('/auth/')) return next();
+    const rel = normalize(decodeURIComponent(ctx.path)).replace(/^([/\\])+/, '');
+    const file = resolve(dist, rel);
+    if ((file === dist || file.startsWith(dist + sep)) && rel && existsSync(file) && statSync(file).isFile()) {
+      ctx.type = TYPES[extname(file)] ?? 'application/octet-stream';
+      ctx.set('Cache-Control', rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      ctx.set(SECURITY_HEADERS);
+      ctx.body = await readFile(file);
+      return;
+    }
+    if (rel.startsWith('assets/') || extname(rel)) {
+      ctx.status = 404;
+      ctx.body = 'Not found';
+      return;
+    }
+    // Client-side routes: the SPA decides.
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.set(SECURITY_HEADERS);
+    ctx.body = indexHtml();
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * The live view's store (style P13): framework-free, owns the events, caps them, de-duplicates by id,
+ * filters, groups by trace and pauses. React subscribes through `useFlowLog()`; tests use it directly.
+ *
+ * Filtering is incremental: an appended event is tested once against the current filter, so a stream
+ * of 10,000 events costs O(n) total, not O(n²). Changing the filter recomputes once.
+ */
+import type { FlowEvent } from '@xaa/protocol';
+
+export interface FlowFilter {
+  user?: string;
+  app?: string;
+  server?: string;
+  outcome?: FlowEvent['outcome'] | '';
+  /** Free text over summary, step, party and error code. */
+  text?: string;
+  traceId?: string;
+}
+
+export interface TraceSummary {
+  traceId: string;
+  first: string;
+  last: string;
+  count: number;
+  outcome: FlowEvent['outcome'];
+  user?: string;
+  app?: string;
+  servers: string[];
+  summary: string;
+}
+
+export interface FlowLogSnapshot {
+  version: number;
+  total: number;
+  visible: readonly FlowEvent[];
+  paused: boolean;
+  /** Events received while paused, not yet shown. */
+  pending: number;
+  filter: FlowFilter;
+  sourceState: SourceState;
+  /** Names seen so far, for filter pickers. */
+  facets: { users: string[]; apps: string[]; servers: string[] };
+}
+
+export interface SourceState {
+  kind: 'live' | 'recorded' | 'none';
+  status: 'connecting' | 'open' | 'closed' | 'error';
+  detail?: string;
+  upstreams?: Record<string, { label: string; state: 'up' | 'down'; reason?: string }>;
+}
+
+const OUTCOME_RANK = { ok: 0, denied: 1, error: 2 } as const;
+
+export function serverOf(e: FlowEvent): string | undefined {
+  if (e.subject?.server) return e.subject.server;
+  const m = /^(?:as|mcp):(.+)$/.exec(e.party);
+  return m?.[1];
+}
+
+export function matches(e: FlowEvent, f: FlowFilter): boolean {
+  if (f.traceId && e.traceId !== f.traceId) return false;
+  if (f.outcome && e.outcome !== f.outcome) return false;
+  if (f.user && e.subject?.user !== f.user) return false;
+  if (f.app && e.subject?.client !== f.app) return false;
+  if (f.server && serverOf(e) !== f.server) return false;
+  if (f.text) {
+    const t = f.text.toLowerCase();
+    const hay = `${e.summary} ${e.step} ${e.party} ${e.error?.code ?? ''} ${e.error?.internal ?? ''} ${e.traceId}`.toLowerCase();
+    if (!hay.includes(t)) return false;
+  }
+  return true;
+}
+
+export class FlowLogState extends EventTarget {
+  readonly capacity: number;
+  private events: FlowEvent[] = [];
+  private visible: FlowEvent[] = [];
+  private readonly ids = new Set<string>();
+  private held: FlowEvent[] = [];
+  private filter: FlowFilter = {};
+  private paused = false;
+  private version = 0;
+  private snapshotCache: FlowLogSnapshot | undefined;
+  private source: SourceState = { kind: 'none', status: 'closed' };
+  private readonly users = new Set<string>();
+  private readonly apps = new Set<string>();
+  private readonly servers = new Set<string>();
+  private scheduled = false;
+
+  constructor(options: { capacity?: number } = {}) {
+    super();
+    this.capacity = options.capacity ?? 20_000;
+  }
+
+  /** Add events (from a source). Duplicates (same id) are ignored; order is kept by time. */
+  append(batch: readonly FlowEvent[]): void {
+    const fresh = batch.filter((e) => e && typeof e.id === 'string' && !this.ids.has(e.id));
+    if (fresh.length === 0) return;
+    for (const e of fresh) this.ids.add(e.id);
+    if (this.paused) {
+      this.held.push(...fresh);
+      this.changed();
+      return;
+    }
+    this.admit(fresh);
+    this.changed();
+  }
+
+  private admit(fresh: FlowEvent[]) {
+    const lastTime = this.events.length > 0 ? (this.events[this.events.length - 1] as FlowEvent).time : '';
+    const inOrder = fresh.every((e, i) => e.time >= (i === 0 ? lastTime : (fresh[i - 1] as FlowEvent).time));
+    for (const e of fresh) {
+      if (e.subject?.user) this.users.add(e.subject.user);
+      if (e.subject?.client) this.apps.add(e.subject.client);
+      const s = serverOf(e);
+      if (s) this.servers.add(s);
+    }
+    if (inOrder) {
+      this.events.push(...fresh);
+      for (const e of fresh) if (matches(e, this.filter)) this.visible.push(e);
+    } else {
+      this.events.push(...fresh);
+      this.events.sort((a, b) => (a.time === b.time ? (a.id < b.id ? -1 : 1) : a.time < b.time ? -1 : 1));
+      this.visible = this.events.filter((e) => matches(e, this.filter));
+    }
+    if (this.events.length > this.capacity) {
+      const drop = this.events.length - this.capacity;
+      const dropped = this.events.splice(0, drop);
+      for (const e of dropped) this.ids.delete(e.id);
+      const oldest = this.events[0]?.time ?? '';
+      let cut = 0;
+      while (cut < this.visible.length && ((this.visible[cut] as FlowEvent).time < oldest || !this.ids.has((this.visible[cut] as FlowEvent).id))) cut++;
+      if (cut > 0) this.visible.splice(0, cut);
+    }
+  }
+
+  setFilter(filter: FlowFilter): void {
+    this.filter = { ...filter };
+    this.visible = this.events.filter((e) => matches(e, this.filter));
+    this.changed();
+  }
+
+  setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    if (!paused && this.held.length > 0) {
+      const held = this.held;
+      this.held = [];
+      this.admit(held);
+    }
+    this.changed();
+  }
+
+  clear(): void {
+    this.events = [];
+    this.visible = [];
+    this.held = [];
+    this.ids.clear();
+    this.users.clear();
+    this.apps.clear();
+    this.servers.clear();
+    this.changed();
+  }
+
+  setSourceState(state: SourceState): void {
+    this.source = state;
+    this.changed();
+  }
+
+  updateUpstream(key: string, value: { label: string; state: 'up' | 'down'; reason?: string }): void {
+    this.source = { ...this.source, upstreams: { ...this.source.upstreams, [key]: value } };
+    this.changed();
+  }
+
+  /** All events of one trace (unfiltered), in time order. */
+  trace(traceId: string): FlowEvent[] {
+    return this.events.filter((e) => e.traceId === traceId);
+  }
+
+  get(id: string): FlowEvent | undefined {
+    return this.events.find((e) => e.id === id);
+  }
+
+  /** One row per trace among the visible events, newest first. */
+  traces(): TraceSummary[] {
+    const map = new Map<string, TraceSummary>();
+    for (const e of this.visible) {
+      let t = map.get(e.traceId);
+      if (!t) {
+        t = { traceId: e.traceId, first: e.time, last: e.time, count: 0, outcome: 'ok', servers: [], summary: e.summary };
+        map.set(e.traceId, t);
+      }
+      t.count++;
+      t.last = e.time;
+      if (OUTCOME_RANK[e.outcome] > OUTCOME_RANK[t.outcome]) {
+        t.outcome = e.outcome;
+        t.summary = e.summary;
+      }
+      if (e.subject?.user) t.user ??= e.subject.user;
+      if (e.subject?.client) t.app ??= e.subject.client;
+      const s = serverOf(e);
+      if (s && !t.servers.includes(s)) t.servers.push(s);
+    }
+    return [...map.values()].reverse();
+  }
+
+  snapshot(): FlowLogSnapshot {
+    if (this.snapshotCache?.version === this.version) return this.snapshotCache;
+    this.snapshotCache = {
+      version: this.version,
+      total: this.events.length,
+      // A fresh array per version, so React sees appends (one copy per render, not per event).
+      visible: this.visible.slice(),
+      paused: this.paused,
+      pending: this.held.length,
+      filter: this.filter,
+      sourceState: this.source,
+      facets: { users: [...this.users].sort(), apps: [...this.apps].sort(), servers: [...this.servers].sort() },
+    };
+    return this.snapshotCache;
+  }
+
+  /** Coalesce change notifications to one per microtask: a burst of appends re-renders once. */
+  private changed() {
+    this.version++;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.dispatchEvent(new Event('change'));
+    });
+  }
+}
