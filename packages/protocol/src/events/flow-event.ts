@@ -23,6 +23,8 @@ export const FLOW_STEPS = [
   'classic.authorize',
   'classic.consent',
   'classic.token',
+  /** The IdP misbehaved on purpose (an admin-enabled fault switch fired), so a client developer can see it. */
+  'fault.injected',
 ] as const;
 export type FlowStep = (typeof FLOW_STEPS)[number];
 
