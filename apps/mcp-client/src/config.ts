@@ -29,6 +29,11 @@ export interface AgentServer {
   title: string;
   /** The MCP endpoint (also the expected RFC 9728 resource identifier). */
   url: string;
+  /**
+   * The AS issuer the app's pre-registered credentials belong to, when known. Credentials are only
+   * ever sent to an AS whose validated metadata names this issuer (MCP-AUTHZ: keyed by AS issuer).
+   */
+  issuer?: string | undefined;
   scopes: string[];
 }
 
@@ -80,7 +85,7 @@ export function configFromTopology(t: Topology, options: Partial<AgentOptions> =
   return {
     idp: { issuer: t.idp.issuer },
     apps: t.clients.map((c) => ({ name: c.name, title: c.title, idp: c.idp, servers: c.servers })),
-    servers: t.servers.map((s) => ({ name: s.name, title: s.title, url: s.resource, scopes: s.scopes })),
+    servers: t.servers.map((s) => ({ name: s.name, title: s.title, url: s.resource, issuer: s.issuer, scopes: s.scopes })),
     users: t.users.map((u) => ({ username: u.username, password: u.password })),
     agent: { url: t.agent.url, admin: t.agent.admin },
     redirectUri: `${t.agent.url}/callback`,
@@ -91,7 +96,7 @@ export function configFromTopology(t: Topology, options: Partial<AgentOptions> =
 /** The subset of `playground.json` (design §3) the agent reads. */
 interface Manifest {
   idp?: { issuer?: unknown };
-  servers?: Array<{ name?: unknown; title?: unknown; resource?: unknown; scopes?: unknown }>;
+  servers?: Array<{ name?: unknown; title?: unknown; resource?: unknown; issuer?: unknown; scopes?: unknown }>;
   clients?: Array<{ name?: unknown; title?: unknown; idp?: Record<string, unknown>; servers?: Record<string, Record<string, unknown>> }>;
   users?: Array<{ username?: unknown; password?: unknown }>;
   agent?: { url?: unknown };
@@ -135,6 +140,7 @@ export function configFromManifest(m: Manifest, options: Partial<AgentOptions> =
     name: str(s.name, `servers[${i}].name`),
     title: typeof s.title === 'string' ? s.title : str(s.name, `servers[${i}].name`),
     url: str(s.resource, `servers[${i}].resource`),
+    ...(typeof s.issuer === 'string' ? { issuer: s.issuer } : {}),
     scopes: Array.isArray(s.scopes) ? s.scopes.filter((x): x is string => typeof x === 'string') : [],
   }));
   const users = (m.users ?? []).flatMap((u) =>

@@ -48,6 +48,8 @@ export interface ServerTarget {
   url: string;
   /** The app's registration at this server's AS (absent: the app was never registered there). */
   registration: AppRegistration | undefined;
+  /** The AS issuer that registration belongs to, when known (credentials go to no other AS). */
+  expectedIssuer?: string | undefined;
 }
 
 export type Failure = { outcome: 'denied' | 'error'; stage: string; code: string; description: string };
@@ -130,6 +132,14 @@ export async function exchangeForAccessToken(
       description: `this app has no client registration at ${d.asIssuer} (draft-04 §5: the AS needs its own registration)`,
     };
   }
+  if (target.expectedIssuer && target.expectedIssuer !== d.asIssuer) {
+    return {
+      outcome: 'error',
+      stage: 'config',
+      code: 'issuer_mismatch',
+      description: `the app's credentials belong to ${target.expectedIssuer}, but ${target.url} names ${d.asIssuer} as its AS: not sent (MCP-AUTHZ, SEP-2352)`,
+    };
+  }
   const r2 = await obtainIdJag(deps, idp, idTokens, { name: target.name, audience: d.asIssuer, resource: d.resource, scope });
   const f2 = idJagFailure(r2);
   if (f2 || !('ok' in r2) || !r2.ok) return f2 as Failure;
@@ -175,7 +185,7 @@ export function sessionProvider(
 ): AgentXaaProvider {
   return new AgentXaaProvider({
     registration: target.registration ?? { client_id: '' },
-    asIssuer: d.asIssuer,
+    asIssuer: target.expectedIssuer ?? d.asIssuer,
     fetch: deps.fetch,
     initial: storedTokens(options.token, deps.now()),
     assertion: async (ctx: CrossAppAccessContext): Promise<Assertion> => {

@@ -137,9 +137,13 @@ export async function navigate(start: URL, options: HeadlessOptions): Promise<He
       continue;
     }
     const html = await res.text();
-    if (res.status >= 400)
-      return { ok: false, kind: 'http_error', message: `${res.status} from ${url.origin}${url.pathname}: ${textSnippet(html)}`, consentScreens };
     const form = chooseForm(html, url, options.credentials);
+    if (res.status >= 400) {
+      // A login page answered with 4xx right after our credentials: the IdP refused them.
+      if (kind === 'login' && form?.isLogin)
+        return { ok: false, kind: 'login_failed', message: `the login at ${url.origin} was refused: ${textSnippet(html)}`, consentScreens };
+      return { ok: false, kind: 'http_error', message: `${res.status} from ${url.origin}${url.pathname}: ${textSnippet(html)}`, consentScreens };
+    }
     if (!form) return { ok: false, kind: 'stuck', message: `no form to submit at ${url.origin}${url.pathname}: ${textSnippet(html)}`, consentScreens };
     if (form.isLogin) {
       // A login form right after we submitted one means the credentials were refused.
