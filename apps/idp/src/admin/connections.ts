@@ -1,0 +1,137 @@
+/**
+ * Admin API: connections — client app → MCP server, allowed scopes, audience (all / groups / users),
+ * ID-JAG lifetime, enabled. A change applies to the very next token exchange.
+ */
+import Router from '@koa/router';
+import { z } from 'zod';
+import { defaults } from '../config.ts';
+import type { ConnectionRecord } from '../db/directory.ts';
+import { AdminProblem, audienceSchema, handle, notFound, parse, recordChange, scopeToken, slug } from './common.ts';
+import type { AdminDeps } from './router.ts';
+
+const ttl = z.number().int().min(10).max(defaults.idJagMaxTtl);
+
+export const connectionCreate = z
+  .object({
+    client_id: slug,
+    server: slug,
+    scopes: z.array(scopeToken).min(1).max(100),
+    audience: audienceSchema,
+    ttl: ttl.optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+export const connectionPatch = z
+  .object({
+    scopes: z.array(scopeToken).min(1).max(100).optional(),
+    audience: audienceSchema.optional(),
+    ttl: ttl.optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+const listQuery = z.object({ client_id: slug.optional(), server: slug.optional() }).strict();
+
+export function connectionRoutes({ idp }: AdminDeps): Router {
+  const r = new Router({ prefix: '/admin' });
+  const dir = idp.directory;
+  const view = (c: ConnectionRecord) => {
+    const server = dir.getServer(c.server);
+    const app = dir.getApp(c.client_id);
+    return {
+      ...c,
+      client_title: app?.title ?? c.client_id,
+      server_title: server?.title ?? c.server,
+      issuer: server?.issuer ?? null,
+      resource: server?.resource ?? null,
+      client_id_at_server: app?.registrations[c.server] ?? c.client_id,
+    };
+  };
+  const checkScopes = (server: string, scopes: string[] | undefined) => {
+    const s = dir.getServer(server);
+    if (!s) throw new AdminProblem(400, 'invalid_request', `Unknown server ${server}.`, { server: 'Unknown server.' });
+    const unknown = (scopes ?? []).filter((x) => !s.scopes.includes(x));
+    if (unknown.length)
+      throw new AdminProblem(400, 'invalid_request', `Scopes not offered by ${server}: ${unknown.join(' ')}.`, {
+        scopes: `Not offered by ${server}: ${unknown.join(' ')}`,
+      });
+  };
+  const checkAudience = (audience: z.infer<typeof audienceSchema> | undefined) => {
+    if (audience?.kind === 'groups') {
+      const unknown = audience.groups.filter((g) => !dir.getGroup(g));
+      if (unknown.length)
+        throw new AdminProblem(400, 'invalid_request', `Unknown groups: ${unknown.join(', ')}.`, {
+          'audience.groups': `Unknown groups: ${unknown.join(', ')}`,
+        });
+    }
+  };
+
+  r.get(
+    '/connections',
+    handle((ctx) => {
+      const q = parse(listQuery, ctx.query);
+      ctx.body = { connections: dir.listConnections(q).map(view) };
+    }),
+  );
+  r.get(
+    '/connections/:id',
+    handle((ctx) => {
+      const c = dir.getConnection(ctx.params.id as string);
+      if (!c) throw notFound('connection', ctx.params.id as string);
+      ctx.body = view(c);
+    }),
+  );
+  r.post(
+    '/connections',
+    handle((ctx) => {
+      const body = parse(connectionCreate, ctx.request.body);
+      const app = dir.getApp(body.client_id);
+      if (app?.kind !== 'app') throw new AdminProblem(400, 'invalid_request', `Unknown app ${body.client_id}.`, { client_id: 'Unknown app.' });
+      checkScopes(body.server, body.scopes);
+      checkAudience(body.audience);
+      const created = dir.createConnection({
+        client_id: body.client_id,
+        server: body.server,
+        scopes: body.scopes,
+        audience: body.audience,
+        ttl: body.ttl ?? defaults.idJagTtl,
+        enabled: body.enabled ?? true,
+      });
+      recordChange(idp, ctx, `connected ${app.title} → ${body.server} (${body.scopes.join(' ')})`, { entity: 'connection', action: 'create', id: created.id });
+      ctx.status = 201;
+      ctx.body = view(created);
+    }),
+  );
+  r.patch(
+    '/connections/:id',
+    handle((ctx) => {
+      const id = ctx.params.id as string;
+      const current = dir.getConnection(id);
+      if (!current) throw notFound('connection', id);
+      const body = parse(connectionPatch, ctx.request.body);
+      checkScopes(current.server, body.scopes);
+      checkAudience(body.audience);
+      const updated = dir.updateConnection(id, Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined))) as ConnectionRecord;
+      recordChange(idp, ctx, `updated connection ${current.client_id} → ${current.server} (${Object.keys(body).join(', ') || 'no fields'})`, {
+        entity: 'connection',
+        action: 'update',
+        id,
+        fields: Object.keys(body),
+        before: { scopes: current.scopes, audience: current.audience, ttl: current.ttl, enabled: current.enabled },
+        after: { scopes: updated.scopes, audience: updated.audience, ttl: updated.ttl, enabled: updated.enabled },
+      });
+      ctx.body = view(updated);
+    }),
+  );
+  r.delete(
+    '/connections/:id',
+    handle((ctx) => {
+      const id = ctx.params.id as string;
+      if (!dir.deleteConnection(id)) throw notFound('connection', id);
+      recordChange(idp, ctx, `deleted connection ${id}`, { entity: 'connection', action: 'delete', id });
+      ctx.status = 204;
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,54 @@
+/**
+ * Admin API for the fault switches: `GET /admin/faults` (the active rules and the catalogue of
+ * kinds), `PUT /admin/faults` (replace the rules; `{ "faults": [] }` turns everything off). Each change
+ * is an `admin.change` event; each firing is a `fault.injected` event.
+ */
+import Router from '@koa/router';
+import { z } from 'zod';
+import { FAULT_KIND_NAMES, FAULT_KINDS, type FaultKind, SLOW_MAX_MS } from '../faults/catalog.ts';
+import { faultsOf } from '../faults/store.ts';
+import { AdminProblem, handle, parse, recordChange, slug } from './common.ts';
+import type { AdminDeps } from './router.ts';
+
+export const faultRule = z
+  .object({
+    kind: z.enum(FAULT_KIND_NAMES as [FaultKind, ...FaultKind[]]),
+    client: z.string().min(1).max(256).optional(),
+    server: slug.optional(),
+    delayMs: z.number().int().min(0).max(SLOW_MAX_MS).optional(),
+    remaining: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export const faultsPut = z.object({ faults: z.array(faultRule).max(50) }).strict();
+
+export function faultRoutes({ idp }: AdminDeps): Router {
+  const r = new Router({ prefix: '/admin' });
+  const view = () => ({ faults: faultsOf(idp).list(), kinds: FAULT_KINDS });
+
+  r.get(
+    '/faults',
+    handle((ctx) => {
+      ctx.body = view();
+    }),
+  );
+
+  r.put(
+    '/faults',
+    handle((ctx) => {
+      const body = parse(faultsPut, ctx.request.body);
+      for (const [i, f] of body.faults.entries()) {
+        if (f.server !== undefined && !idp.directory.getServer(f.server))
+          throw new AdminProblem(400, 'invalid_request', `No server ${JSON.stringify(f.server)}.`, { [`faults.${i}.server`]: 'Unknown server.' });
+        if (f.delayMs !== undefined && f.kind !== 'slow')
+          throw new AdminProblem(400, 'invalid_request', 'delayMs applies to the slow fault only.', { [`faults.${i}.delayMs`]: 'Only for kind "slow".' });
+      }
+      faultsOf(idp).replace(body.faults);
+      const names = body.faults.map((f) => `${f.kind}${f.client || f.server ? ` (${[f.client, f.server].filter(Boolean).join(' → ')})` : ''}`);
+      recordChange(idp, ctx, names.length ? `fault switches on: ${names.join(', ')}` : 'all fault switches off', { faults: body.faults });
+      ctx.body = view();
+    }),
+  );
+
+  return r;
+}

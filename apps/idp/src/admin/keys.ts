@@ -1,0 +1,52 @@
+/** Admin API: signing keys (list, rotate, choose the algorithm; design §4). */
+import Router from '@koa/router';
+import { z } from 'zod';
+import { handle, parse, recordChange } from './common.ts';
+import type { AdminDeps } from './router.ts';
+
+export const rotateBody = z.object({ alg: z.enum(['ES256', 'RS256']).optional() }).strict();
+
+export function keyRoutes({ idp }: AdminDeps): Router {
+  const r = new Router({ prefix: '/admin' });
+  const view = () => {
+    const current = idp.keys.current();
+    return {
+      current_kid: current?.kid ?? null,
+      current_alg: current?.alg ?? null,
+      overlap_seconds: idp.keys.overlapSeconds,
+      keys: idp.keys.list().map((k) => ({
+        kid: k.kid,
+        alg: k.alg,
+        current: k.kid === current?.kid,
+        created_at: k.created_at,
+        retired_at: k.retired_at,
+        published_until: k.retired_at === null ? null : k.retired_at + idp.keys.overlapSeconds,
+        public_jwk: k.public_jwk,
+      })),
+    };
+  };
+  r.get(
+    '/keys',
+    handle((ctx) => {
+      ctx.body = view();
+    }),
+  );
+  r.post(
+    '/keys/rotate',
+    handle(async (ctx) => {
+      const body = parse(rotateBody, ctx.request.body);
+      const previous = idp.keys.current();
+      const next = await idp.keys.rotate(body.alg);
+      idp.rebuildProvider();
+      recordChange(idp, ctx, `rotated the signing key (${previous?.kid ?? 'none'} → ${next.kid}, ${next.alg})`, {
+        entity: 'key',
+        action: 'rotate',
+        id: next.kid,
+        previous: previous?.kid ?? null,
+        alg: next.alg,
+      });
+      ctx.body = view();
+    }),
+  );
+  return r;
+}

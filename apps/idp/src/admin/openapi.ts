@@ -1,0 +1,185 @@
+/**
+ * `GET /admin/openapi.json`: the admin API described as OpenAPI 3.1, request bodies generated from the
+ * same zod schemas the handlers validate with (so the document cannot drift from the checks).
+ */
+import { z } from 'zod';
+import type { IdpContext } from '../context.ts';
+import { appCreate, appPatch, registrationPut } from './apps.ts';
+import { connectionCreate, connectionPatch } from './connections.ts';
+import { groupCreate, groupPatch, revokeBody, userCreate, userPatch } from './directory.ts';
+import { rotateBody } from './keys.ts';
+import { serverCreate, serverPatch } from './servers.ts';
+import { simulateBody } from './simulate.ts';
+
+type Op = { summary: string; description?: string; body?: z.ZodType; params?: string[]; query?: Array<[string, string]>; ok?: number; produces?: string[] };
+
+function schemaOf(s: z.ZodType): unknown {
+  try {
+    return z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+  } catch {
+    return { type: 'object' };
+  }
+}
+
+const problem = {
+  description: 'Error (`{ error, error_description, fields? }`)',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+function operation(op: Op) {
+  const parameters = [
+    ...(op.params ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+    ...(op.query ?? []).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } })),
+  ];
+  return {
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body) } } } } : {}),
+    responses: {
+      [String(op.ok ?? 200)]: {
+        description: 'Success',
+        ...(op.ok === 204 ? {} : { content: Object.fromEntries((op.produces ?? ['application/json']).map((t) => [t, {}])) }),
+      },
+      '400': problem,
+      '401': { description: 'No or invalid admin access token (`WWW-Authenticate: Bearer error="invalid_token"`)' },
+      '403': { description: 'The token lacks the `xaa:admin` scope' },
+      '404': problem,
+      '409': problem,
+      '415': problem,
+    },
+    security: [{ adminToken: ['xaa:admin'] }],
+  };
+}
+
+export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'>) {
+  const paths: Record<string, Record<string, Op>> = {
+    '/admin/users': { get: { summary: 'List users' }, post: { summary: 'Create a user', body: userCreate, ok: 201 } },
+    '/admin/users/{id}': {
+      get: { summary: 'Get a user (by id or username), with their sessions', params: ['id'] },
+      patch: {
+        summary: 'Update a user; `disabled: true` also revokes every session and token (central revocation)',
+        params: ['id'],
+        body: userPatch,
+      },
+      delete: { summary: 'Delete a user (revokes first)', params: ['id'], ok: 204 },
+    },
+    '/admin/users/{id}/sessions': { get: { summary: "List a user's SSO sessions", params: ['id'] } },
+    '/admin/users/{id}/revoke-sessions': {
+      post: { summary: 'Revoke every session, grant and token of a user; later token exchanges fail at once', params: ['id'], body: revokeBody },
+    },
+    '/admin/users/{id}/effective-access': {
+      get: { summary: 'Which servers and scopes the user can reach, through which app, and why (plus the denied pairs with their rule)', params: ['id'] },
+    },
+    '/admin/sessions': { get: { summary: 'List SSO sessions', query: [['user', 'user id or username']] } },
+    '/admin/groups': { get: { summary: 'List groups with members' }, post: { summary: 'Create a group', body: groupCreate, ok: 201 } },
+    '/admin/groups/{name}': {
+      patch: { summary: 'Rename a group', params: ['name'], body: groupPatch },
+      delete: { summary: 'Delete a group', params: ['name'], ok: 204 },
+    },
+    '/admin/apps': {
+      get: { summary: 'List client apps (incl. console and ops clients) with their client ids at each AS (`registrations`)' },
+      post: { summary: 'Register a client app (confidential, private_key_jwt with jwks, or public with `none`)', body: appCreate, ok: 201 },
+    },
+    '/admin/apps/{client_id}': {
+      get: { summary: 'Get an app', params: ['client_id'] },
+      patch: { summary: 'Update an app', params: ['client_id'], body: appPatch },
+      delete: { summary: 'Delete an app', params: ['client_id'], ok: 204 },
+    },
+    '/admin/apps/{client_id}/registrations/{server}': {
+      put: { summary: "Set the app's client_id at a server's AS (the ID-JAG client_id, draft-04 §5)", params: ['client_id', 'server'], body: registrationPut },
+    },
+    '/admin/servers': {
+      get: { summary: 'List MCP servers: the registered (AS issuer, resource) pairs and scopes' },
+      post: { summary: 'Register an MCP server', body: serverCreate, ok: 201 },
+    },
+    '/admin/servers/{name}': {
+      get: { summary: 'Get a server', params: ['name'] },
+      patch: { summary: 'Update a server', params: ['name'], body: serverPatch },
+      delete: { summary: 'Delete a server (and its connections)', params: ['name'], ok: 204 },
+    },
+    '/admin/connections': {
+      get: {
+        summary: 'List connections',
+        query: [
+          ['client_id', 'filter by app'],
+          ['server', 'filter by server'],
+        ],
+      },
+      post: { summary: 'Create a connection (app → server, scopes, audience, ttl)', body: connectionCreate, ok: 201 },
+    },
+    '/admin/connections/{id}': {
+      get: { summary: 'Get a connection', params: ['id'] },
+      patch: { summary: 'Update a connection (applies to the next token exchange)', params: ['id'], body: connectionPatch },
+      delete: { summary: 'Delete a connection', params: ['id'], ok: 204 },
+    },
+    '/admin/keys': { get: { summary: 'List signing keys (current first; retired keys stay published for the overlap window)' } },
+    '/admin/keys/rotate': { post: { summary: 'Rotate the signing key, optionally switching algorithm (ES256 | RS256)', body: rotateBody } },
+    '/admin/audit': {
+      get: {
+        summary: 'Search the audit trail (newest first); `format=csv|json` downloads it',
+        query: [
+          ['step', 'flow step, e.g. exchange.decision'],
+          ['outcome', 'ok | denied | error'],
+          ['user', 'username'],
+          ['client', 'client id'],
+          ['server', 'server name'],
+          ['traceId', 'W3C trace id'],
+          ['rule', 'decision rule'],
+          ['jti', 'ID-JAG jti'],
+          ['from', 'ISO time'],
+          ['to', 'ISO time'],
+          ['q', 'text in the summary'],
+          ['before', 'event id (paging)'],
+          ['limit', '1..5000 (default 200)'],
+          ['format', 'csv | json'],
+        ],
+        produces: ['application/json', 'text/csv'],
+      },
+    },
+    '/admin/simulate': {
+      post: { summary: 'Policy simulator: the decision, its trace and the claims an ID-JAG would carry; mints nothing', body: simulateBody },
+    },
+    '/admin/events': {
+      get: {
+        summary: 'Recent flow events',
+        query: [
+          ['after', 'event id'],
+          ['limit', 'count'],
+          ['traceId', 'W3C trace id'],
+        ],
+      },
+    },
+    '/admin/events/stream': { get: { summary: 'Live flow events (SSE, `event: flow`, honours Last-Event-ID)', produces: ['text/event-stream'] } },
+  };
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Acme Workforce IdP — admin API',
+      version: '1',
+      description: `Every route needs \`Authorization: Bearer <JWT>\`: an RFC 9068 access token issued by ${idp.issuer} for the resource \`${idp.adminAudience}\` with scope \`xaa:admin\` (IdP admins via the console, or the ops client via client_credentials). Bodies are JSON; unknown fields are rejected with 400 and a \`fields\` map.`,
+    },
+    servers: [{ url: idp.issuer }],
+    components: {
+      securitySchemes: {
+        adminToken: {
+          type: 'oauth2',
+          flows: { clientCredentials: { tokenUrl: `${idp.issuer}/token`, scopes: { 'xaa:admin': 'Administer the playground' } } },
+        },
+      },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['error', 'error_description'],
+          properties: {
+            error: { type: 'string' },
+            error_description: { type: 'string' },
+            fields: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+      },
+    },
+    paths: Object.fromEntries(Object.entries(paths).map(([p, ops]) => [p, Object.fromEntries(Object.entries(ops).map(([m, op]) => [m, operation(op)]))])),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The admin API under `/admin` (docs/contracts.md "Admin APIs"): JSON, zod-validated, guarded by
+ * `requireAdmin` — an RFC 9068 access token this IdP issued for `<issuer>/admin` with scope
+ * `xaa:admin`. Nothing here answers anonymously; the OpenAPI document is the one public route.
+ */
+import { bodyParser } from '@koa/bodyparser';
+import { eventsRoutes, jsonErrors, requireAdmin } from '@xaa/node-kit';
+import type { Context, Middleware, Next } from 'koa';
+import type { AuditLog } from '../audit.ts';
+import type { IdpContext } from '../context.ts';
+import type { ProviderHost } from '../provider/host.ts';
+import { appRoutes } from './apps.ts';
+import { auditRoutes } from './audit.ts';
+import { connectionRoutes } from './connections.ts';
+import { directoryRoutes } from './directory.ts';
+import { keyRoutes } from './keys.ts';
+import { openApiDocument } from './openapi.ts';
+import { serverRoutes } from './servers.ts';
+import { simulateRoutes } from './simulate.ts';
+
+export interface AdminDeps {
+  idp: IdpContext;
+  audit: AuditLog;
+  host: ProviderHost;
+}
+
+/** Only JSON bodies on writes (415 otherwise); the parser's own errors become 400/413 via jsonErrors. */
+function jsonOnly(): Middleware {
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', encoding: 'utf-8' });
+  return async function jsonOnly(ctx: Context, next: Next) {
+    if (['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.request.length !== 0 && ctx.get('content-length') !== '0') {
+      if (!ctx.is('application/json')) {
+        ctx.status = 415;
+        ctx.body = { error: 'invalid_request', error_description: 'The admin API accepts application/json bodies only.' };
+        return;
+      }
+      return parse(ctx, next);
+    }
+    await next();
+  };
+}
+
+/** Run middleware in order (the part of koa-compose we need). */
+function chain(list: Middleware[]): (ctx: Context) => Promise<void> {
+  return (ctx) => {
+    const run = (i: number): Promise<void> => (i < list.length ? Promise.resolve((list[i] as Middleware)(ctx, () => run(i + 1))) : Promise.resolve());
+    return run(0);
+  };
+}
+
+export function adminApi(idp: IdpContext, audit: AuditLog, host: ProviderHost): Middleware {
+  const deps: AdminDeps = { idp, audit, host };
+  const guard = requireAdmin({ issuer: idp.issuer, audience: idp.adminAudience, jwks: (header, token) => idp.keys.verifier()(header, token) });
+  const routers = [
+    directoryRoutes(deps),
+    appRoutes(deps),
+    serverRoutes(deps),
+    connectionRoutes(deps),
+    keyRoutes(deps),
+    auditRoutes(deps),
+    simulateRoutes(deps),
+  ];
+
+  const stack = chain([
+    jsonErrors('idp-admin'),
+    // The OpenAPI description is public; everything else needs an admin token — the guard runs before
+    // any routing, so an unknown path is a 401 for anonymous callers too.
+    async function guardOrDoc(ctx: Context, next: Next) {
+      if (ctx.method === 'GET' && ctx.path === '/admin/openapi.json') {
+        ctx.body = openApiDocument(idp);
+        return;
+      }
+      await guard(ctx, next);
+    },
+    jsonOnly(),
+    ...routers.flatMap((r) => [r.routes() as unknown as Middleware, r.allowedMethods() as unknown as Middleware]),
+    eventsRoutes(idp.flowLog, '/admin'),
+    async function notFound(ctx: Context) {
+      ctx.status = 404;
+      ctx.body = { error: 'not_found', error_description: `No admin resource at ${ctx.method} ${ctx.path}.` };
+    },
+  ]);
+
+  return async function admin(ctx: Context, next: Next) {
+    if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) return next();
+    ctx.set('Cache-Control', 'no-store');
+    await stack(ctx);
+  };
+}

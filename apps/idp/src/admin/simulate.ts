@@ -1,0 +1,82 @@
+/**
+ * Admin API: the policy simulator. Runs the same engine as token exchange for (user, app, server,
+ * scopes) and shows the decision, its trace, and the claims an ID-JAG WOULD carry — minting nothing,
+ * signing nothing, recording nothing.
+ */
+import Router from '@koa/router';
+import { evaluate } from '@xaa/policy';
+import { z } from 'zod';
+import { defaults } from '../config.ts';
+import { persistentSecret } from '../db/settings.ts';
+import { idJagClaims } from '../issuance/mint-id-jag.ts';
+import { AdminProblem, handle, identifierUrl, parse, scopeToken, slug } from './common.ts';
+import type { AdminDeps } from './router.ts';
+
+export const simulateBody = z
+  .object({
+    user: z.string().min(1).max(64),
+    app: slug,
+    server: slug,
+    scopes: z.array(scopeToken).max(100).optional(),
+    resource: identifierUrl.optional(),
+  })
+  .strict();
+
+export function simulateRoutes({ idp }: AdminDeps): Router {
+  const r = new Router({ prefix: '/admin' });
+  r.post(
+    '/simulate',
+    handle((ctx) => {
+      const body = parse(simulateBody, ctx.request.body);
+      const dir = idp.directory;
+      const user = dir.resolveUser(body.user);
+      if (!user) throw new AdminProblem(400, 'invalid_request', `Unknown user ${body.user}.`, { user: 'Unknown user.' });
+      const server = dir.getServer(body.server);
+      if (!server) throw new AdminProblem(400, 'invalid_request', `Unknown server ${body.server}.`, { server: 'Unknown server.' });
+      if (!dir.getApp(body.app)) throw new AdminProblem(400, 'invalid_request', `Unknown app ${body.app}.`, { app: 'Unknown app.' });
+      const now = Math.floor(idp.now() / 1000);
+      const decision = evaluate(
+        {
+          user: user.id,
+          client: body.app,
+          audience: server.issuer,
+          resource: body.resource ?? server.resource,
+          ...(body.scopes ? { scopes: body.scopes } : {}),
+        },
+        dir.policyConnections(body.app),
+        dir.policyDirectory(),
+        now,
+      );
+      if (decision.effect === 'deny') {
+        ctx.body = {
+          decision: { effect: 'deny', rule: decision.rule, code: decision.code, reasons: decision.reasons, grantedScopes: [] },
+          error: { error: decision.code, error_description: decision.description },
+          trace: decision.trace,
+          claims: null,
+        };
+        return;
+      }
+      const ttl = Math.min(decision.connection.ttl, defaults.idJagMaxTtl);
+      const claims = idJagClaims({
+        issuer: idp.issuer,
+        user,
+        server: { issuer: server.issuer, pairwise_subject: server.pairwise_subject },
+        resource: decision.resource,
+        remoteClientId: decision.connection.remote_client_id,
+        scopes: decision.grantedScopes,
+        ttlSeconds: ttl,
+        authTime: now,
+        nowSeconds: now,
+        pairwiseSecret: persistentSecret(idp.db, 'pairwise_secret'),
+      });
+      ctx.body = {
+        decision: { effect: 'allow', rule: decision.rule, reasons: decision.reasons, grantedScopes: decision.grantedScopes, narrowed: decision.narrowed },
+        trace: decision.trace,
+        claims,
+        header: { alg: idp.keys.current()?.alg ?? null, kid: idp.keys.current()?.kid ?? null, typ: 'oauth-id-jag+jwt' },
+        minted: false,
+      };
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,40 @@
+/**
+ * Koa composition: trace context → the login interaction → the admin API → oidc-provider (mounted at
+ * the root, so discovery, /authorize, /token, /jwks, /userinfo, /logout, /revoke are its own).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { traceContext } from '@xaa/node-kit';
+import Koa from 'koa';
+import { adminApi } from './admin/router.ts';
+import type { AuditLog } from './audit.ts';
+import { type IdpContext, setRequestTrace } from './context.ts';
+import { interactionRoutes } from './interactions/routes.ts';
+import type { ProviderHost } from './provider/host.ts';
+
+export function createApp(idp: IdpContext, host: ProviderHost, audit: AuditLog): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  app.silent = true;
+  app.on('error', (err: Error & { status?: number; expose?: boolean }) => {
+    if (!err.status || err.status >= 500) console.error('[idp] unexpected error:', err);
+  });
+
+  app.use(traceContext());
+  app.use(async function shareTrace(ctx, next) {
+    setRequestTrace(ctx.req, ctx.state.trace);
+    await next();
+  });
+
+  const interactions = interactionRoutes(idp);
+  app.use(interactions.routes());
+  app.use(interactions.allowedMethods());
+
+  app.use(adminApi(idp, audit, host));
+
+  app.use(async function oidcProvider(ctx) {
+    ctx.respond = false;
+    await (host.callback() as (req: IncomingMessage, res: ServerResponse) => Promise<void>)(ctx.req, ctx.res);
+  });
+
+  return app;
+}

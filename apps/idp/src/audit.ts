@@ -1,0 +1,162 @@
+/**
+ * The persisted audit trail: every flow event the IdP emits (decisions, issuances, sign-ins, admin
+ * changes, revocations), token-free — FlowLog strips `compact` before persisting, so rows keep decoded
+ * claims, `jti` and hashes, never a usable token (design §4). Writes are batched per tick in one
+ * transaction so the token endpoint does not pay one fsync per event.
+ */
+import type { Db } from '@xaa/node-kit';
+import type { FlowEvent } from '@xaa/protocol';
+
+export interface AuditQuery {
+  step?: string;
+  outcome?: string;
+  user?: string;
+  client?: string;
+  server?: string;
+  traceId?: string;
+  rule?: string;
+  jti?: string;
+  /** ISO time bounds. */
+  from?: string;
+  to?: string;
+  /** Free text in the summary. */
+  q?: string;
+  limit?: number;
+  /** Return events older than this id (paging backwards). */
+  before?: string;
+}
+
+export class AuditLog {
+  private queue: FlowEvent[] = [];
+  private scheduled = false;
+  private readonly insert;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      'INSERT OR IGNORE INTO audit (id, time, trace_id, step, outcome, summary, user, client, server, rule, jti, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  append(event: FlowEvent): void {
+    this.queue.push(event);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0 || !this.db.open) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.db.transaction(() => {
+      for (const e of batch) {
+        const jti = (e.data?.jti as string | undefined) ?? (e.tokens?.find((t) => typeof t.claims.jti === 'string')?.claims.jti as string | undefined) ?? null;
+        this.insert.run(
+          e.id,
+          e.time,
+          e.traceId,
+          e.step,
+          e.outcome,
+          e.summary,
+          e.subject?.user ?? null,
+          e.subject?.client ?? null,
+          e.subject?.server ?? null,
+          e.decision?.rule ?? null,
+          jti,
+          JSON.stringify(e),
+        );
+      }
+    })();
+  }
+
+  search(query: AuditQuery): FlowEvent[] {
+    this.flush();
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const eq = (col: string, v: string | undefined) => {
+      if (v !== undefined) {
+        where.push(`${col} = ?`);
+        values.push(v);
+      }
+    };
+    eq('step', query.step);
+    eq('outcome', query.outcome);
+    eq('user', query.user);
+    eq('client', query.client);
+    eq('server', query.server);
+    eq('trace_id', query.traceId);
+    eq('rule', query.rule);
+    eq('jti', query.jti);
+    if (query.from) {
+      where.push('time >= ?');
+      values.push(query.from);
+    }
+    if (query.to) {
+      where.push('time <= ?');
+      values.push(query.to);
+    }
+    if (query.before) {
+      where.push('id < ?');
+      values.push(query.before);
+    }
+    if (query.q) {
+      where.push("summary LIKE ? ESCAPE '\\'");
+      values.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    const limit = Math.max(1, Math.min(query.limit ?? 200, 5000));
+    const sql = `SELECT record FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
+    return (this.db.prepare(sql).all(...values) as Array<{ record: string }>).map((r) => JSON.parse(r.record) as FlowEvent);
+  }
+}
+
+const CSV_COLUMNS = [
+  'id',
+  'time',
+  'traceId',
+  'party',
+  'step',
+  'outcome',
+  'user',
+  'client',
+  'server',
+  'rule',
+  'effect',
+  'grantedScopes',
+  'error',
+  'jti',
+  'summary',
+] as const;
+
+function csvCell(v: unknown): string {
+  let s = v === undefined || v === null ? '' : String(v);
+  // Spreadsheet formula injection: neutralise cells that start with a formula character.
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function auditCsv(events: FlowEvent[]): string {
+  const rows = events.map((e) =>
+    [
+      e.id,
+      e.time,
+      e.traceId,
+      e.party,
+      e.step,
+      e.outcome,
+      e.subject?.user,
+      e.subject?.client,
+      e.subject?.server,
+      e.decision?.rule,
+      e.decision?.effect,
+      e.decision?.grantedScopes.join(' '),
+      e.error?.code,
+      e.data?.jti ?? e.tokens?.find((t) => t.claims.jti)?.claims.jti,
+      e.summary,
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return `${CSV_COLUMNS.join(',')}\n${rows.join('\n')}${rows.length ? '\n' : ''}`;
+}

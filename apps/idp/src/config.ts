@@ -1,0 +1,50 @@
+/**
+ * The IdP's configuration: one typed, documented defaults object (style P10). `main.ts` is the only
+ * place that reads the environment; everything else receives these values.
+ */
+import type { SigningAlgorithm } from '@xaa/protocol';
+import type { Topology } from '@xaa/topology';
+
+export interface IdpOptions {
+  /** The seeded world; the IdP uses its idp, users, groups, clients, servers, connections, console and ops parts. */
+  topology: Topology;
+  /** Where idp.db lives. */
+  dataDir: string;
+  /** Listen address. Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Listen port. Default: the topology's IdP port. 0 picks a free port (then the issuer uses it). */
+  port?: number;
+  /** Issuer identifier, no trailing slash (design §4). Default: the topology's, or derived from the actual port when port is 0. */
+  issuer?: string;
+  /** Algorithm of the current signing key. Default ES256 (design §4); RS256 selectable. */
+  signingAlg?: SigningAlgorithm;
+  /** No console output (tests, benchmarks). */
+  quiet?: boolean;
+  /** Keep only signature-stripped tokens in the live event view (design §4 redact mode). */
+  redact?: boolean;
+  /** Clock in milliseconds (injected for tests). */
+  now?: () => number;
+}
+
+export const defaults = {
+  /** ID token lifetime (s). Also bounds how long a retired signing key must stay published. */
+  idTokenTtl: 3600,
+  /** Opaque access token (userinfo) and admin-API JWT access token lifetime (s). */
+  accessTokenTtl: 600,
+  /** IdP refresh token lifetime (s), issued with `offline_access`. */
+  refreshTokenTtl: 14 * 24 * 3600,
+  /** SSO session lifetime (s). */
+  sessionTtl: 14 * 24 * 3600,
+  /** Default and maximum ID-JAG lifetime (s) (design §4: 300). */
+  idJagTtl: 300,
+  idJagMaxTtl: 3600,
+  /** Accepted clock skew on subject tokens (s). */
+  clockSkew: 30,
+  /** Largest accepted value of any token-endpoint parameter (characters). */
+  maxParamLength: 16_384,
+  /** Events kept in memory for the live view. */
+  eventCapacity: 2000,
+} as const;
+
+/** A retired key stays published for the longest lifetime of any JWT it signed, plus skew. */
+export const KEY_OVERLAP_SECONDS = Math.max(defaults.idTokenTtl, defaults.accessTokenTtl, defaults.idJagMaxTtl) + defaults.clockSkew;

@@ -1,0 +1,48 @@
+/**
+ * Step 3 of issuance: the admin's connection policy (spec digest §2.2 step 4, design §4). Runs the pure
+ * engine from @xaa/policy on the directory and turns a deny into the design §4 OAuth error; the
+ * decision (allow or deny) is returned either way so the caller can record it.
+ */
+
+import { type Connection, type Decision, type Deny, type Directory, evaluate } from '@xaa/policy';
+import { AccessDenied, InvalidGrant, InvalidScope, InvalidTarget, type OAuthError, UnauthorizedClient } from '@xaa/protocol';
+
+export interface PolicyInput {
+  userId: string;
+  clientId: string;
+  audience: string;
+  resource: string;
+  scopes: string[] | undefined;
+}
+
+export function evaluatePolicy(input: PolicyInput, connections: readonly Connection[], directory: Directory, nowSeconds: number): Decision {
+  return evaluate(
+    { user: input.userId, client: input.clientId, audience: input.audience, resource: input.resource, ...(input.scopes ? { scopes: input.scopes } : {}) },
+    connections,
+    directory,
+    nowSeconds,
+  );
+}
+
+/** The caller-facing error of a deny: the description names the rule, never the user's groups. */
+export function denialError(d: Deny): OAuthError {
+  const options = {
+    code: `ERR_POLICY_${d.rule
+      .replace(/^connection:[^:]+:/, 'connection_')
+      .replace(/[^a-z0-9]+/gi, '_')
+      .toUpperCase()}`,
+    specRef: 'design §4',
+  };
+  switch (d.code) {
+    case 'invalid_scope':
+      return new InvalidScope(d.description, options);
+    case 'invalid_target':
+      return new InvalidTarget(d.description, options);
+    case 'unauthorized_client':
+      return new UnauthorizedClient(d.description, options);
+    case 'invalid_grant':
+      return new InvalidGrant(d.description, options);
+    default:
+      return new AccessDenied(d.description, options);
+  }
+}

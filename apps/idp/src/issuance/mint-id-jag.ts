@@ -1,0 +1,48 @@
+/**
+ * Step 4 of issuance: mint the ID-JAG (draft-04 §3.1) for an allowed decision. `aud` is the AS issuer,
+ * `client_id` the client's id at that AS (draft-04 §5 mapping), `resource` the paired resource,
+ * `scope` exactly the granted scopes (spec digest §6.5), `sub` the user's stable id — or a pairwise id
+ * per AS when that server is configured so (draft-04 §3.1: the id the IdP would use towards that AS).
+ * Signed with the IdP's current key (same `kid` as its ID tokens), header `typ: oauth-id-jag+jwt`.
+ */
+import { createHmac } from 'node:crypto';
+import { buildIdJagClaims, type IdJagClaims, mintIdJag, type SigningKey } from '@xaa/protocol';
+
+export interface MintInput {
+  issuer: string;
+  user: { id: string; email: string };
+  server: { issuer: string; pairwise_subject: boolean };
+  resource: string;
+  remoteClientId: string;
+  scopes: string[];
+  ttlSeconds: number;
+  authTime: number | undefined;
+  nowSeconds: number;
+  /** Salt for pairwise subjects (persisted). */
+  pairwiseSecret: string;
+}
+
+/** A pairwise subject: stable per (user, AS), unlinkable across ASes (OIDC Core §8.1). */
+export function pairwiseSubject(secret: string, userId: string, asIssuer: string): string {
+  return createHmac('sha256', secret).update(`${asIssuer}\n${userId}`).digest('base64url');
+}
+
+export function idJagClaims(input: MintInput): IdJagClaims {
+  return buildIdJagClaims({
+    issuer: input.issuer,
+    subject: input.server.pairwise_subject ? pairwiseSubject(input.pairwiseSecret, input.user.id, input.server.issuer) : input.user.id,
+    audience: input.server.issuer,
+    clientId: input.remoteClientId,
+    resource: input.resource,
+    scopes: input.scopes,
+    ttlSeconds: input.ttlSeconds,
+    now: input.nowSeconds,
+    ...(input.authTime !== undefined ? { authTime: input.authTime } : {}),
+    email: input.user.email,
+  });
+}
+
+export async function mintIdJagFor(input: MintInput, key: SigningKey): Promise<{ compact: string; claims: IdJagClaims }> {
+  const claims = idJagClaims(input);
+  return { compact: await mintIdJag(claims, key), claims };
+}

@@ -1,0 +1,58 @@
+/**
+ * oidc-provider client metadata built from the directory's apps, read on every lookup (so an admin
+ * change applies to the next request). Every app may present the token-exchange grant to oidc-provider;
+ * whether it may actually obtain ID-JAGs is the handler's `unauthorized_client` decision (design §4).
+ */
+import { ADMIN_SCOPE, GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE, type SigningAlgorithm } from '@xaa/protocol';
+import type { Adapter, AdapterPayload, ClientMetadata } from 'oidc-provider';
+import type { AppRecord, DirectoryStore } from '../db/directory.ts';
+
+export function clientMetadata(app: AppRecord, alg: SigningAlgorithm): ClientMetadata {
+  const base: ClientMetadata = {
+    client_id: app.client_id,
+    client_name: app.title,
+    token_endpoint_auth_method: app.token_endpoint_auth_method,
+    id_token_signed_response_alg: alg,
+    require_auth_time: true,
+  };
+  if (app.client_secret && app.token_endpoint_auth_method !== 'none' && app.token_endpoint_auth_method !== 'private_key_jwt')
+    base.client_secret = app.client_secret;
+  if (app.jwks) base.jwks = app.jwks as ClientMetadata['jwks'];
+  if (app.kind === 'ops') {
+    return { ...base, grant_types: [GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE], response_types: [], redirect_uris: [], scope: ADMIN_SCOPE };
+  }
+  return {
+    ...base,
+    grant_types: ['authorization_code', 'refresh_token', GRANT_TYPE_TOKEN_EXCHANGE],
+    response_types: ['code'],
+    redirect_uris: app.redirect_uris,
+    post_logout_redirect_uris: app.post_logout_redirect_uris,
+  };
+}
+
+/** Read-only adapter for the `Client` model. Disabled apps do not exist for oidc-provider (invalid_client). */
+export class ClientAdapter implements Adapter {
+  constructor(
+    private readonly directory: DirectoryStore,
+    private readonly alg: () => SigningAlgorithm,
+  ) {}
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const app = this.directory.getApp(id);
+    if (!app || app.disabled) return undefined;
+    return clientMetadata(app, this.alg()) as AdapterPayload;
+  }
+
+  async upsert(): Promise<void> {
+    throw new Error('clients are managed through the admin API');
+  }
+  async findByUid(): Promise<undefined> {
+    return undefined;
+  }
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+  async consume(): Promise<void> {}
+  async destroy(): Promise<void> {}
+  async revokeByGrantId(): Promise<void> {}
+}

@@ -1,0 +1,140 @@
+/**
+ * The oidc-provider instance behind the Koa mount. oidc-provider fixes its signing keystore at
+ * construction, so a key rotation builds a new Provider from the same configuration (state lives in
+ * SQLite, so sessions, grants and tokens carry over) and swaps it in; requests in flight finish on the
+ * old one.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GRANT_TYPE_TOKEN_EXCHANGE, tokenView } from '@xaa/protocol';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { type IdpContext, requestTrace } from '../context.ts';
+import { configuration } from './configuration.ts';
+import * as tokenExchange from './grants/token-exchange.ts';
+
+export interface ProviderHost {
+  current(): Provider;
+  rebuild(): void;
+  callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}
+
+function attachEvents(provider: Provider, idp: IdpContext) {
+  provider.on('authorization.accepted', (ctx: KoaContextWithOIDC) => {
+    const params = ctx.oidc.params ?? {};
+    idp.flowLog.emit({
+      traceId: requestTrace(ctx.req).traceId,
+      party: 'idp',
+      step: 'sso.authorize',
+      outcome: 'ok',
+      summary: `${String(params.client_id)} starts sign-in (scope ${String(params.scope ?? '')})`,
+      subject: { client: String(params.client_id) },
+      http: {
+        method: ctx.method,
+        url: `${idp.issuer}${ctx.path}`,
+        request: {
+          client_id: params.client_id,
+          redirect_uri: params.redirect_uri,
+          scope: params.scope,
+          response_type: params.response_type,
+          code_challenge_method: params.code_challenge_method,
+          resource: params.resource,
+        },
+      },
+    });
+  });
+
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const gty = ctx.oidc.params?.grant_type;
+    if (gty !== 'authorization_code' && gty !== 'refresh_token') return;
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const accountId = ctx.oidc.account?.accountId;
+    const user = accountId ? idp.directory.getUser(accountId)?.username : undefined;
+    const traceId = requestTrace(ctx.req).traceId;
+    const clientId = ctx.oidc.client?.clientId ?? '';
+    void (async () => {
+      const tokens = [];
+      if (typeof body.id_token === 'string') tokens.push(await tokenView('id_token', body.id_token, { redact: idp.flowLog.redact }));
+      if (typeof body.access_token === 'string' && body.access_token.split('.').length === 3)
+        tokens.push(await tokenView('access_token', body.access_token, { redact: idp.flowLog.redact }));
+      idp.flowLog.emit({
+        traceId,
+        party: 'idp',
+        step: 'sso.token',
+        outcome: 'ok',
+        summary: `${clientId} redeemed a ${gty === 'authorization_code' ? 'code' : 'refresh token'}${user ? ` for ${user}` : ''}${body.refresh_token ? ' (+ refresh token)' : ''}`,
+        subject: { client: clientId, ...(user ? { user } : {}) },
+        tokens,
+        data: { grant_type: gty, scope: body.scope },
+      });
+    })();
+  });
+
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, err: Error & { error?: string; error_description?: string }) => {
+    const params = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
+    const body = ((ctx.oidc as unknown as { body?: Record<string, unknown> })?.body ?? {}) as Record<string, unknown>;
+    const gty = params.grant_type ?? body.grant_type;
+    const traceId = requestTrace(ctx.req).traceId;
+    if (gty === GRANT_TYPE_TOKEN_EXCHANGE) {
+      // The handler records its own refusals; this catches what oidc-provider refused before it ran
+      // (client authentication, duplicated parameters, bad scope syntax).
+      if (handled.has(ctx.req)) return;
+      const clientId = String(ctx.oidc?.client?.clientId ?? params.client_id ?? body.client_id ?? '');
+      idp.flowLog.emit({
+        traceId,
+        party: 'idp',
+        step: 'exchange.decision',
+        outcome: 'denied',
+        summary: `Refused before issuance (${err.error ?? 'error'}): ${err.error_description ?? err.message}`,
+        subject: { client: clientId },
+        decision: { effect: 'deny', rule: `request:${err.error ?? 'error'}`, reasons: [String(err.error_description ?? err.message)], grantedScopes: [] },
+        error: { code: String(err.error ?? 'invalid_request'), description: String(err.error_description ?? err.message), specRef: 'RFC 6749 §5.2' },
+      });
+      return;
+    }
+    if (gty === 'authorization_code' || gty === 'refresh_token') {
+      idp.flowLog.emit({
+        traceId,
+        party: 'idp',
+        step: 'sso.token',
+        outcome: 'denied',
+        summary: `Token request refused (${err.error ?? 'error'}): ${err.error_description ?? err.message}`,
+        subject: { client: String(ctx.oidc?.client?.clientId ?? '') },
+        error: { code: String(err.error ?? 'invalid_request'), description: String(err.error_description ?? err.message) },
+      });
+    }
+  });
+
+  provider.on('server_error', (_ctx: unknown, err: Error) => {
+    console.error('[idp] oidc-provider server_error:', err);
+  });
+}
+
+/** Requests whose token-exchange handler ran (so `grant.error` does not record them twice). */
+const handled = new WeakSet<IncomingMessage>();
+
+export function createProviderHost(idp: IdpContext): ProviderHost {
+  const build = () => {
+    const provider = new Provider(idp.issuer, configuration(idp));
+    provider.proxy = false;
+    const handle = tokenExchange.handler(idp);
+    provider.registerGrantType(
+      tokenExchange.grantType,
+      (ctx) => {
+        handled.add(ctx.req);
+        return handle(ctx);
+      },
+      tokenExchange.parameters,
+      tokenExchange.allowedDuplicateParameters,
+    );
+    attachEvents(provider, idp);
+    const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+    return { provider, cb };
+  };
+  let state = build();
+  return {
+    current: () => state.provider,
+    rebuild: () => {
+      state = build();
+    },
+    callback: () => state.cb,
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * Test support: an IdP on a free loopback port with a temp data directory, plus helpers for the
+ * protocol calls tests make (headless SSO from @xaa/testkit, token exchange, admin tokens).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
+import { clientAuthentication, ssoLogin } from '@xaa/testkit';
+import { defaultTopology, type Topology } from '@xaa/topology';
+import { type RunningIdp, start } from '../../src/index.ts';
+
+export interface TestIdp {
+  idp: RunningIdp;
+  topology: Topology;
+  dataDir: string;
+  /** Headless SSO for a seeded app; returns the token response. */
+  login(username: string, client?: string, options?: { scope?: string }): Promise<{ id_token: string; refresh_token?: string; access_token: string }>;
+  /** POST /token with a form body; returns status, headers and JSON. */
+  token(
+    form: Record<string, string | string[]>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }>;
+  /** Token exchange for an ID-JAG with a seeded app's credentials (Basic). */
+  exchange(
+    client: string,
+    params: Record<string, string | string[] | undefined>,
+    auth?: 'basic' | 'post' | 'none' | { secret: string },
+  ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }>;
+  /** An admin-API access token from the ops client (client_credentials). */
+  opsToken(resource?: string): Promise<string>;
+  admin(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export function clientOf(topology: Topology, name: string) {
+  const c = topology.clients.find((x) => x.name === name);
+  if (!c) throw new Error(`no client ${name}`);
+  return c;
+}
+
+export function serverOf(topology: Topology, name: string) {
+  const s = topology.servers.find((x) => x.name === name);
+  if (!s) throw new Error(`no server ${name}`);
+  return s;
+}
+
+export async function startTestIdp(options: { dataDir?: string; signingAlg?: 'ES256' | 'RS256'; now?: () => number } = {}): Promise<TestIdp> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'xaa-idp-test-'));
+  const topology = defaultTopology({
+    dataDir,
+    secrets: {
+      'idp:acme-agent': 'agent-secret',
+      'idp:acme-chat': 'chat-secret',
+      'idp:shadow-agent': 'shadow-secret',
+      'idp:ops': 'ops-secret',
+      'idp:xaa-console': 'console-secret',
+    },
+  });
+  const idp = await start({
+    topology,
+    dataDir,
+    port: 0,
+    quiet: true,
+    ...(options.signingAlg ? { signingAlg: options.signingAlg } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  const token: TestIdp['token'] = async (form, headers = {}) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+    const res = await fetch(`${idp.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    const text = await res.text();
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = { raw: text };
+    }
+    return { status: res.status, headers: res.headers, body: json };
+  };
+
+  const t: TestIdp = {
+    idp,
+    topology,
+    dataDir,
+    async login(username, client = 'acme-agent', opts = {}) {
+      const c = clientOf(topology, client);
+      const result = await ssoLogin({
+        issuer: idp.issuer,
+        clientId: c.idp.client_id,
+        clientSecret: c.idp.client_secret,
+        redirectUri: c.idp.redirect_uris[0] as string,
+        username,
+        password: 'demo',
+        ...(opts.scope ? { scope: opts.scope } : {}),
+      });
+      return result.tokens;
+    },
+    token,
+    async exchange(client, params, auth = 'basic') {
+      const c = topology.clients.find((x) => x.name === client);
+      const clientId = c?.idp.client_id ?? client;
+      const secret = typeof auth === 'object' ? auth.secret : (c?.idp.client_secret ?? '');
+      const ca =
+        auth === 'none'
+          ? { headers: {}, body: { client_id: clientId } }
+          : clientAuthentication({ clientId, clientSecret: secret, clientAuth: auth === 'post' ? 'client_secret_post' : 'client_secret_basic' });
+      const form: Record<string, string | string[]> = {
+        grant_type: GRANT_TYPE_TOKEN_EXCHANGE,
+        requested_token_type: TOKEN_TYPE_ID_JAG,
+        subject_token_type: TOKEN_TYPE_ID_TOKEN,
+        ...ca.body,
+      };
+      for (const [k, v] of Object.entries(params)) {
+        if (v === undefined) delete form[k];
+        else form[k] = v;
+      }
+      return token(form, ca.headers);
+    },
+    async opsToken(resource = idp.admin) {
+      const r = await token(
+        { grant_type: 'client_credentials', resource, scope: 'xaa:admin' },
+        { authorization: `Basic ${Buffer.from(`ops:${topology.ops.client_secret}`).toString('base64')}` },
+      );
+      if (r.status !== 200) throw new Error(`ops token failed: ${JSON.stringify(r.body)}`);
+      return String(r.body.access_token);
+    },
+    async admin(method, path, body, tok) {
+      const res = await fetch(`${idp.issuer}${path}`, {
+        method,
+        headers: {
+          ...(tok === '' ? {} : { authorization: `Bearer ${tok ?? (await t.opsToken())}` }),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = text;
+      }
+      return { status: res.status, body: json, headers: res.headers };
+    },
+    async close() {
+      await idp.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** Flow events of one step recorded since `after` (exclusive). */
+export function eventsSince(idp: RunningIdp, mark: string | undefined, step?: string) {
+  return idp.flowLog.recent({ ...(mark ? { after: mark } : {}), limit: 2000 }).filter((e) => !step || e.step === step);
+}
+
+export function lastEventId(idp: RunningIdp): string | undefined {
+  return idp.flowLog.recent({ limit: 1 })[0]?.id;
+}
