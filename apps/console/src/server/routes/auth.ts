@@ -58,7 +58,7 @@ export function guardApi(deps: AuthDeps): Middleware {
   return async function guardApi(ctx: Context, next: Next) {
     if (!ctx.path.startsWith('/api/') && ctx.path !== '/auth/logout') return next();
     const requestOrigin = ctx.get('origin');
-    if (requestOrigin && requestOrigin !== origin && requestOrigin !== ctx.origin) {
+    if (requestOrigin && requestOrigin !== origin && requestOrigin !== `${ctx.protocol}://${ctx.host}`) {
       ctx.status = 403;
       ctx.body = { error: 'invalid_request', error_description: `Cross-origin requests from ${requestOrigin} are not allowed.` };
       return;

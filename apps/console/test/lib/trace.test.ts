@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { sampleTrace } from '../../src/components/LiveFlows/LiveFlows.fixtures.ts';
+import { diffClaims, failureOf, laneOf, lineage } from '../../src/lib/trace.ts';
+
+describe('trace helpers', () => {
+  it('puts each party in its lane', () => {
+    expect(['idp', 'client', 'as:tasks', 'mcp:docs', 'console'].map(laneOf)).toEqual(['idp', 'client', 'as', 'mcp', 'idp']);
+  });
+
+  it('builds the lineage ID token → ID-JAG → access token → tool call with changed claims', () => {
+    const hops = lineage(sampleTrace({ index: 0, start: 1_000_000 }));
+    expect(hops.map((h) => h.role)).toEqual(['id_token', 'id_jag', 'access_token', 'tool_call']);
+    const jag = hops[1];
+    const changed = Object.fromEntries((jag?.changes ?? []).filter((c) => c.kind !== 'same').map((c) => [c.claim, c.kind]));
+    expect(changed).toMatchObject({ aud: 'changed', client_id: 'added', resource: 'added', scope: 'added', nonce: 'removed' });
+    const at = hops[2];
+    expect(at?.changes?.find((c) => c.claim === 'aud')).toMatchObject({ kind: 'changed', after: 'http://localhost:4101/mcp' });
+  });
+
+  it('diffClaims reports added, removed, changed and same', () => {
+    expect(diffClaims({ a: 1, b: 2, c: [1] }, { a: 1, b: 3, d: 4, c: [1] })).toEqual([
+      { claim: 'a', kind: 'same', before: 1, after: 1 },
+      { claim: 'b', kind: 'changed', before: 2, after: 3 },
+      { claim: 'c', kind: 'same', before: [1], after: [1] },
+      { claim: 'd', kind: 'added', after: 4 },
+    ]);
+  });
+
+  it('finds the event that explains a failure (the failed check, with its spec clause)', () => {
+    const f = failureOf(sampleTrace({ index: 0, start: 1_000_000, kind: 'bad_aud' }));
+    expect(f?.check?.id).toBe('aud');
+    expect(f?.error?.specRef).toBe('draft-04 §4.4.1');
+    expect(failureOf(sampleTrace({ index: 0, start: 1_000_000 }))).toBeUndefined();
+  });
+});
