@@ -13,8 +13,10 @@ import { appRoutes } from './apps.ts';
 import { auditRoutes } from './audit.ts';
 import { connectionRoutes } from './connections.ts';
 import { directoryRoutes } from './directory.ts';
+import { faultRoutes } from './faults.ts';
 import { keyRoutes } from './keys.ts';
 import { openApiDocument } from './openapi.ts';
+import { scorecardRoutes } from './scorecard.ts';
 import { serverRoutes } from './servers.ts';
 import { simulateRoutes } from './simulate.ts';
 
@@ -59,6 +61,8 @@ export function adminApi(idp: IdpContext, audit: AuditLog, host: ProviderHost): 
     keyRoutes(deps),
     auditRoutes(deps),
     simulateRoutes(deps),
+    scorecardRoutes(deps),
+    faultRoutes(deps),
   ];
 
   const stack = chain([

@@ -29,6 +29,7 @@ import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { defaults } from '../../config.ts';
 import { type IdpContext, requestTrace } from '../../context.ts';
 import { persistentSecret } from '../../db/settings.ts';
+import { afterMint, beforeIssuance } from '../../faults/apply.ts';
 import { denialError, evaluatePolicy } from '../../issuance/evaluate-policy.ts';
 import { mintIdJagFor } from '../../issuance/mint-id-jag.ts';
 import { resolveTarget, TargetRefused } from '../../issuance/resolve-target.ts';
@@ -154,6 +155,8 @@ export function handler(idp: IdpContext) {
       const target = resolveTarget(params, directory);
       policyTrace = target.trace;
       subject.server = target.server.name;
+      // Admin-enabled fault switches (apps/idp/src/faults): delay, 500 or access_denied.
+      await beforeIssuance(idp, { traceId, client: clientId, server: target.server.name, user: verified.user.username });
 
       step = 'evaluate-policy';
       const decision = evaluatePolicy(
@@ -187,7 +190,7 @@ export function handler(idp: IdpContext) {
       step = 'mint-id-jag';
       const serverRecord = idp.directory.getServer(decision.server.name);
       const ttl = Math.min(Math.max(1, decision.connection.ttl || DEFAULT_ID_JAG_TTL), defaults.idJagMaxTtl);
-      const { compact, claims } = await mintIdJagFor(
+      const minted = await mintIdJagFor(
         {
           issuer: idp.issuer,
           user: verified.user,
@@ -202,6 +205,7 @@ export function handler(idp: IdpContext) {
         },
         await idp.keys.signingKey(),
       );
+      const { compact, claims } = await afterMint(idp, { traceId, client: clientId, server: decision.server.name, user: verified.user.username }, minted);
       idp.flowLog.emit({
         traceId,
         party: 'idp',
