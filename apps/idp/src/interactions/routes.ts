@@ -10,6 +10,7 @@ import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { type IdpContext, requestTrace } from '../context.ts';
 import { DUMMY_HASH, verifyPassword } from '../passwords.ts';
+import { LoginThrottle } from './throttle.ts';
 import { escapeHtml, loginPage, page } from './views.ts';
 
 function demoUsers(idp: IdpContext) {
@@ -28,6 +29,7 @@ function interactionGone(ctx: Context) {
 export function interactionRoutes(idp: IdpContext): Router {
   const router = new Router();
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });
+  const throttle = new LoginThrottle({ now: idp.now });
 
   const details = async (ctx: Context) => {
     try {
@@ -97,11 +99,21 @@ export function interactionRoutes(idp: IdpContext): Router {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.trim().slice(0, 200) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
+    const retryAfter = throttle.retryAfter(username);
+    if (retryAfter) {
+      ctx.status = 429;
+      ctx.type = 'html';
+      ctx.set({ 'Retry-After': String(retryAfter), 'Cache-Control': 'no-store' });
+      const error = `Too many failed sign-ins for this account. Try again in ${retryAfter} s.`;
+      ctx.body = loginPage({ uid: d.uid, clientTitle: await clientTitle(d.params.client_id), error, username, demoUsers: demoUsers(idp) });
+      return;
+    }
     const user = username ? idp.directory.findUserByUsername(username) : undefined;
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     const trace = requestTrace(ctx.req);
     const clientId = String(d.params.client_id);
     if (!user || !ok || user.disabled) {
+      throttle.failed(username);
       const why = user?.disabled && ok ? 'This account is disabled. Contact IT.' : 'Unknown username or wrong password.';
       idp.flowLog.emit({
         traceId: trace.traceId,
@@ -117,6 +129,7 @@ export function interactionRoutes(idp: IdpContext): Router {
       ctx.body = loginPage({ uid: d.uid, clientTitle: await clientTitle(clientId), error: why, username, demoUsers: demoUsers(idp) });
       return;
     }
+    throttle.succeeded(username);
     idp.flowLog.emit({
       traceId: trace.traceId,
       party: 'idp',

@@ -3,7 +3,7 @@
  * change applies to the next request). Every app may present the token-exchange grant to oidc-provider;
  * whether it may actually obtain ID-JAGs is the handler's `unauthorized_client` decision (design §4).
  */
-import { ADMIN_SCOPE, GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE, type SigningAlgorithm } from '@xaa/protocol';
+import { GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE, type SigningAlgorithm } from '@xaa/protocol';
 import type { Adapter, AdapterPayload, ClientMetadata } from 'oidc-provider';
 import type { AppRecord, DirectoryStore } from '../db/directory.ts';
 
@@ -19,7 +19,7 @@ export function clientMetadata(app: AppRecord, alg: SigningAlgorithm): ClientMet
     base.client_secret = app.client_secret;
   if (app.jwks) base.jwks = app.jwks as ClientMetadata['jwks'];
   if (app.kind === 'ops') {
-    return { ...base, grant_types: [GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE], response_types: [], redirect_uris: [], scope: ADMIN_SCOPE };
+    return { ...base, grant_types: [GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE], response_types: [], redirect_uris: [] };
   }
   return {
     ...base,
