@@ -179,7 +179,7 @@ describe('deny paths, each with its design §4 code and a decision trace', () =>
     const d = decisionAfter(mark);
     expect(d?.decision).toMatchObject({ effect: 'deny', rule: 'connection:conn_acme-agent_tasks:audience' });
     expect(d?.decision?.reasons.join(' ')).toContain('contractors');
-    expect((d?.data?.trace as Array<{ check: string; outcome: string }>).find((s) => s.check === 'connection.audience')?.outcome).toBe('fail');
+    expect((d?.data?.trace as Array<{ check: string; outcome: string }> | undefined)?.find((s) => s.check === 'connection.audience')?.outcome).toBe('fail');
   });
 
   it('scope not allowed: invalid_scope', async () => {
