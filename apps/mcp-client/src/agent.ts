@@ -266,56 +266,62 @@ export class Agent {
    * Interactive: returns the authorization URL; the agent's `/callback` (any process serving it on
    * the redirect URI) completes the login from the pending state kept in client.db.
    */
-  login(opts: { user?: string; app: string; headless?: boolean; password?: string; onProgress?: ProgressSink }): Promise<LoginOutcome> {
+  login(opts: { user?: string; app: string; headless?: boolean; password?: string; traceId?: string; onProgress?: ProgressSink }): Promise<LoginOutcome> {
     const app = this.app(opts.app);
-    return this.action<LoginOutcome>('login', { client: app.name, ...(opts.user ? { user: opts.user } : {}) }, opts.onProgress, async (ctx, progress) => {
-      if (!opts.headless) {
-        const begun = await beginLogin(this.sso, app, opts.user);
-        this.store.putPending(begun.pending.state, 'sso', { ...begun.pending, traceId: ctx.traceId }, this.now(), 600);
-        progress({ step: 'sso', outcome: 'info', detail: `open ${begun.authorizationUrl.href} to sign in`, ms: 0 });
+    return this.action<LoginOutcome>(
+      'login',
+      { client: app.name, ...(opts.user ? { user: opts.user } : {}) },
+      opts.onProgress,
+      async (ctx, progress) => {
+        if (!opts.headless) {
+          const begun = await beginLogin(this.sso, app, opts.user);
+          this.store.putPending(begun.pending.state, 'sso', { ...begun.pending, traceId: ctx.traceId }, this.now(), 600);
+          progress({ step: 'sso', outcome: 'info', detail: `open ${begun.authorizationUrl.href} to sign in`, ms: 0 });
+          return {
+            outcome: 'ok',
+            app: app.name,
+            user: opts.user,
+            refreshToken: false,
+            consentScreens: 0,
+            authorizationUrl: begun.authorizationUrl.href,
+            state: begun.pending.state,
+          };
+        }
+        if (!opts.user) throw new UsageProblem('A headless login needs --user.');
+        const password = opts.password ?? this.config.users.find((u) => u.username === opts.user)?.password;
+        if (password === undefined) throw new UsageProblem(`No password for ${opts.user}: pass --password (demo users are listed in playground.json).`);
+        const t0 = performance.now();
+        const r = await headlessLogin(this.sso, app, { username: opts.user, password });
+        progress({
+          step: 'sso',
+          outcome: r.ok ? 'ok' : r.kind === 'error' ? 'error' : 'denied',
+          detail: r.ok
+            ? `signed in at ${this.config.idp.issuer} as ${opts.user} via ${app.title} (ID token exp in ${r.tokens.idTokenExp - this.now()} s)`
+            : `${r.code} — ${r.description}`,
+          ms: Math.round(performance.now() - t0),
+        });
+        if (!r.ok)
+          return {
+            outcome: r.kind === 'error' ? 'error' : 'denied',
+            app: app.name,
+            user: opts.user,
+            refreshToken: false,
+            consentScreens: 0,
+            error: { code: r.code, description: r.description },
+          };
+        this.saveLogin(opts.user, app, r.tokens, ctx.traceId);
         return {
           outcome: 'ok',
           app: app.name,
           user: opts.user,
-          refreshToken: false,
-          consentScreens: 0,
-          authorizationUrl: begun.authorizationUrl.href,
-          state: begun.pending.state,
+          sub: r.tokens.sub,
+          idTokenExpiresAt: r.tokens.idTokenExp,
+          refreshToken: !!r.tokens.refreshToken,
+          consentScreens: r.consentScreens,
         };
-      }
-      if (!opts.user) throw new UsageProblem('A headless login needs --user.');
-      const password = opts.password ?? this.config.users.find((u) => u.username === opts.user)?.password;
-      if (password === undefined) throw new UsageProblem(`No password for ${opts.user}: pass --password (demo users are listed in playground.json).`);
-      const t0 = performance.now();
-      const r = await headlessLogin(this.sso, app, { username: opts.user, password });
-      progress({
-        step: 'sso',
-        outcome: r.ok ? 'ok' : r.kind === 'error' ? 'error' : 'denied',
-        detail: r.ok
-          ? `signed in at ${this.config.idp.issuer} as ${opts.user} via ${app.title} (ID token exp in ${r.tokens.idTokenExp - this.now()} s)`
-          : `${r.code} — ${r.description}`,
-        ms: Math.round(performance.now() - t0),
-      });
-      if (!r.ok)
-        return {
-          outcome: r.kind === 'error' ? 'error' : 'denied',
-          app: app.name,
-          user: opts.user,
-          refreshToken: false,
-          consentScreens: 0,
-          error: { code: r.code, description: r.description },
-        };
-      this.saveLogin(opts.user, app, r.tokens, ctx.traceId);
-      return {
-        outcome: 'ok',
-        app: app.name,
-        user: opts.user,
-        sub: r.tokens.sub,
-        idTokenExpiresAt: r.tokens.idTokenExp,
-        refreshToken: !!r.tokens.refreshToken,
-        consentScreens: r.consentScreens,
-      };
-    });
+      },
+      opts.traceId,
+    );
   }
 
   private saveLogin(user: string, app: AgentApp, t: { idToken: string; idTokenExp: number; sub: string; refreshToken: string | undefined }, traceId: string) {
@@ -417,13 +423,19 @@ export class Agent {
   }
 
   /** Renew the ID token now with the IdP refresh token (e.g. to see a disabled account take effect). */
-  refresh(opts: { user?: string; app?: string; onProgress?: ProgressSink } = {}): Promise<RefreshOutcome> {
+  refresh(opts: { user?: string; app?: string; traceId?: string; onProgress?: ProgressSink } = {}): Promise<RefreshOutcome> {
     const { user, app } = this.who(opts);
-    return this.action<RefreshOutcome>('refresh', { user, client: app.name }, opts.onProgress, async (_ctx, progress) => {
-      const r = await this.idTokens(user, app, progress).refresh();
-      if (!r.ok) return { outcome: r.kind === 'error' ? 'error' : 'denied', user, app: app.name, error: { code: r.code, description: r.description } };
-      return { outcome: 'ok', user, app: app.name, idTokenExpiresAt: this.store.getSession(user, app.name)?.id_token_exp };
-    });
+    return this.action<RefreshOutcome>(
+      'refresh',
+      { user, client: app.name },
+      opts.onProgress,
+      async (_ctx, progress) => {
+        const r = await this.idTokens(user, app, progress).refresh();
+        if (!r.ok) return { outcome: r.kind === 'error' ? 'error' : 'denied', user, app: app.name, error: { code: r.code, description: r.description } };
+        return { outcome: 'ok', user, app: app.name, idTokenExpiresAt: this.store.getSession(user, app.name)?.id_token_exp };
+      },
+      opts.traceId,
+    );
   }
 
   logout(opts: { user?: string; app?: string } = {}): { user: string; app: string } {
@@ -502,32 +514,47 @@ export class Agent {
    * a sub-task: a separate connection whose events carry the lineage of the same login.
    */
   connect(
-    opts: { user?: string; app?: string; servers?: string[]; scope?: string; classic?: boolean; headless?: boolean; onProgress?: ProgressSink } = {},
+    opts: {
+      user?: string;
+      app?: string;
+      servers?: string[];
+      scope?: string;
+      classic?: boolean;
+      headless?: boolean;
+      traceId?: string;
+      onProgress?: ProgressSink;
+    } = {},
   ): Promise<ConnectOutcome> {
     const { user, app } = this.who(opts);
     const servers = opts.servers?.length ? opts.servers.map((s) => this.server(s)) : this.config.servers;
     const purpose = purposeOf(opts.scope);
-    return this.action<ConnectOutcome>('connect', { user, client: app.name }, opts.onProgress, async (ctx, progress) => {
-      const results: ServerOutcome[] = [];
-      const lineage = await this.lineage(user, app, purpose);
-      for (const s of servers) {
-        results.push(
-          await withinAction({ subject: { server: s.name }, data: lineage }, () =>
-            this.connectOne(user, app, s, purpose, opts.scope, opts.classic ?? false, opts.headless ?? false, ctx.traceId, progress),
-          ),
-        );
-      }
-      const outcomes = results.map((r): Outcome => (r.status === 'connected' || r.status === 'pending' ? 'ok' : r.status === 'blocked' ? 'denied' : 'error'));
-      return {
-        outcome: worst(outcomes),
-        user,
-        app: app.name,
-        purpose,
-        servers: results,
-        consentScreens: results.reduce((n, r) => n + r.consentScreens, 0),
-        ...(outcomes.includes('error') || outcomes.includes('denied') ? { error: results.find((r) => r.error)?.error } : {}),
-      };
-    });
+    return this.action<ConnectOutcome>(
+      'connect',
+      { user, client: app.name },
+      opts.onProgress,
+      async (ctx, progress) => {
+        const results: ServerOutcome[] = [];
+        const lineage = await this.lineage(user, app, purpose);
+        for (const s of servers) {
+          results.push(
+            await withinAction({ subject: { server: s.name }, data: lineage }, () =>
+              this.connectOne(user, app, s, purpose, opts.scope, opts.classic ?? false, opts.headless ?? false, ctx.traceId, progress),
+            ),
+          );
+        }
+        const outcomes = results.map((r): Outcome => (r.status === 'connected' || r.status === 'pending' ? 'ok' : r.status === 'blocked' ? 'denied' : 'error'));
+        return {
+          outcome: worst(outcomes),
+          user,
+          app: app.name,
+          purpose,
+          servers: results,
+          consentScreens: results.reduce((n, r) => n + r.consentScreens, 0),
+          ...(outcomes.includes('error') || outcomes.includes('denied') ? { error: results.find((r) => r.error)?.error } : {}),
+        };
+      },
+      opts.traceId,
+    );
   }
 
   private async connectOne(
@@ -793,15 +820,22 @@ export class Agent {
     tool: string;
     args?: Record<string, unknown>;
     scope?: string;
+    traceId?: string;
     onProgress?: ProgressSink;
   }): Promise<CallOutcome> {
     const { user, app } = this.who(opts);
     const s = this.server(opts.server);
     const purpose = purposeOf(opts.scope);
-    return this.action<CallOutcome>('call', { user, client: app.name, server: s.name }, opts.onProgress, async (ctx, progress) => {
-      const lineage = await this.lineage(user, app, purpose);
-      return withinAction({ data: lineage }, () => this.callOne(user, app, s, purpose, opts, ctx.traceId, progress));
-    });
+    return this.action<CallOutcome>(
+      'call',
+      { user, client: app.name, server: s.name },
+      opts.onProgress,
+      async (ctx, progress) => {
+        const lineage = await this.lineage(user, app, purpose);
+        return withinAction({ data: lineage }, () => this.callOne(user, app, s, purpose, opts, ctx.traceId, progress));
+      },
+      opts.traceId,
+    );
   }
 
   private async callOne(

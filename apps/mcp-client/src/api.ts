@@ -1,0 +1,170 @@
+/**
+ * The agent's HTTP surface (Koa), at `http://localhost:4200` by default:
+ *
+ *  - `GET /callback` — the redirect URI of the SSO login and of the classic flow;
+ *  - the agent API for the console under `/admin/agent/…` (login, connect, call, refresh, logout,
+ *    status), guarded like every admin API (contracts: IdP-issued RFC 9068 token, `aud` = this API's
+ *    `/admin` URL, scope `xaa:admin`), and the agent's flow events at `/admin/events[/stream]`.
+ *
+ * A console click that carries a `traceparent` continues that trace: one user action, one trace.
+ */
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import { eventsRoutes, jsonErrors, requireAdmin, traceContext } from '@xaa/node-kit';
+import type { JWTVerifyGetKey } from 'jose';
+import Koa, { type Context } from 'koa';
+import { z } from 'zod';
+import { type Agent, UsageProblem } from './agent.ts';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"'`=/]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function callbackPage(r: { outcome: string; message: string }): string {
+  const ok = r.outcome === 'ok';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${ok ? 'Signed in' : 'Sign-in failed'} · XAA Playground agent</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;background:#f4f5f7;margin:0}main{max-width:460px;margin:48px auto;background:#fff;padding:28px 32px;border-radius:10px;box-shadow:0 1px 4px #0002}</style>
+</head><body><main><h1>${ok ? '✓ Done' : '✗ Not done'}</h1><p>${escapeHtml(r.message)}</p></main></body></html>`;
+}
+
+const who = { user: z.string().min(1).max(200).optional(), app: z.string().min(1).max(200).optional() };
+const scope = z
+  .string()
+  .max(1000)
+  .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope tokens (RFC 6749 §3.3)')
+  .optional();
+
+const LoginBody = z.strictObject({
+  user: who.user,
+  app: z.string().min(1).max(200),
+  headless: z.boolean().optional(),
+  password: z.string().max(1000).optional(),
+});
+const ConnectBody = z.strictObject({
+  ...who,
+  servers: z.array(z.string().min(1).max(200)).max(50).optional(),
+  scope,
+  classic: z.boolean().optional(),
+  headless: z.boolean().optional(),
+});
+const CallBody = z.strictObject({
+  ...who,
+  server: z.string().min(1).max(200),
+  tool: z.string().min(1).max(200),
+  args: z.record(z.string(), z.unknown()).optional(),
+  scope,
+});
+const WhoBody = z.strictObject(who);
+
+function parse<T>(schema: z.ZodType<T>, ctx: Context, input: unknown): T | undefined {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const fields: Record<string, string> = {};
+  for (const issue of r.error.issues) {
+    const key = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys?.join(',') : '') || '(body)';
+    fields[key] = issue.message;
+  }
+  ctx.status = 400;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = { error: 'invalid_request', error_description: 'The request body is not valid.', fields };
+  return undefined;
+}
+
+const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export interface ApiOptions {
+  /** The IdP issuer that signs admin-API tokens. */
+  issuer: string;
+  /** This API's audience: `<agent origin>/admin`. */
+  adminAudience: string;
+  jwks?: JWTVerifyGetKey;
+}
+
+export function createApp(agent: Agent, options: ApiOptions): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  app.use(jsonErrors('agent'));
+  app.use(traceContext());
+
+  const open = new Router();
+  const redirectPath = new URL(agent.config.redirectUri).pathname;
+  open.get(redirectPath, async (ctx) => {
+    const r = await agent.handleCallback(new URL(ctx.originalUrl, agent.config.agent.url));
+    ctx.status = r.outcome === 'ok' ? 200 : 400;
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = callbackPage(r);
+  });
+  open.get('/', (ctx) => {
+    ctx.body = {
+      name: 'XAA Playground agent',
+      callback: agent.config.redirectUri,
+      api: `${agent.config.agent.url}/admin/agent`,
+      events: `${agent.config.agent.url}/admin/events`,
+    };
+  });
+  app.use(open.routes());
+  app.use(open.allowedMethods());
+
+  const guard = requireAdmin({ issuer: options.issuer, audience: options.adminAudience, ...(options.jwks ? { jwks: options.jwks } : {}) });
+  const events = eventsRoutes(agent.flowLog, '/admin');
+  const admin = new Router({ prefix: '/admin/agent' });
+  const body = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' });
+  const trace = (ctx: Context) => ctx.state.trace?.traceId as string | undefined;
+
+  const run = async (ctx: Context, fn: () => Promise<unknown>) => {
+    try {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = await fn();
+    } catch (e) {
+      if (e instanceof UsageProblem) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: e.message };
+        return;
+      }
+      throw e;
+    }
+  };
+
+  admin.post('/login', body, async (ctx) => {
+    const b = parse(LoginBody, ctx, ctx.request.body);
+    if (b) await run(ctx, () => agent.login(defined({ ...b, traceId: trace(ctx) })));
+  });
+  admin.post('/connect', body, async (ctx) => {
+    const b = parse(ConnectBody, ctx, ctx.request.body);
+    if (b) await run(ctx, () => agent.connect(defined({ ...b, traceId: trace(ctx) })));
+  });
+  admin.post('/call', body, async (ctx) => {
+    const b = parse(CallBody, ctx, ctx.request.body);
+    if (b) await run(ctx, () => agent.call(defined({ ...b, traceId: trace(ctx) })));
+  });
+  admin.post('/refresh', body, async (ctx) => {
+    const b = parse(WhoBody, ctx, ctx.request.body);
+    if (b) await run(ctx, () => agent.refresh(defined({ ...b, traceId: trace(ctx) })));
+  });
+  admin.post('/logout', body, async (ctx) => {
+    const b = parse(WhoBody, ctx, ctx.request.body);
+    if (b) await run(ctx, async () => ({ outcome: 'ok', ...agent.logout(defined(b)) }));
+  });
+  admin.get('/status', async (ctx) => {
+    const q = parse(WhoBody, ctx, Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => typeof v === 'string')));
+    if (q) await run(ctx, () => agent.status(defined(q)));
+  });
+
+  app.use(async (ctx) => {
+    if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) {
+      ctx.status = 404;
+      ctx.body = { error: 'not_found', error_description: `No route for ${ctx.method} ${ctx.path}.` };
+      return;
+    }
+    await guard(ctx, async () => {
+      await events(ctx, async () => {
+        await admin.routes()(ctx as never, async () => {
+          await admin.allowedMethods()(ctx as never, async () => {
+            ctx.status = 404;
+            ctx.body = { error: 'not_found', error_description: `No route for ${ctx.method} ${ctx.path}.` };
+          });
+        });
+      });
+    });
+  });
+  return app;
+}
