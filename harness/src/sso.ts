@@ -89,8 +89,30 @@ export interface StartedLogin {
   pageUrl: string;
 }
 
+export interface AuthorizationOptions {
+  scope?: string;
+  /** RFC 8707 resource indicator(s) for the access token. */
+  resource?: string;
+}
+
+/** Follows redirects from `url` (an app's login route or the authorization endpoint) to the login form. */
+export async function followToLoginForm(ua: UserAgent, url: string): Promise<{ form: LoginForm; pageUrl: string }> {
+  let at = url;
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await ua.get(at);
+    if (res.status >= 300 && res.status < 400 && res.headers.location) {
+      at = new URL(res.headers.location, at).href;
+      continue;
+    }
+    const found = res.status === 200 ? findLoginForm(res.body, at) : undefined;
+    if (!found) throw new Error(`no login form at ${at} (${res.status}): ${res.body.slice(0, 200)}`);
+    return { form: found, pageUrl: at };
+  }
+  throw new Error('too many redirects before the login form');
+}
+
 /** Opens the authorization endpoint and follows redirects to the login form. */
-export async function startLogin(issuer: string, client: SsoClient, scope = 'openid email profile'): Promise<StartedLogin> {
+export async function startLogin(issuer: string, client: SsoClient, options: AuthorizationOptions = {}): Promise<StartedLogin> {
   const md = await discover(issuer);
   const { verifier, challenge } = pkce();
   const state = randomBytes(12).toString('base64url');
@@ -99,31 +121,27 @@ export async function startLogin(issuer: string, client: SsoClient, scope = 'ope
     client_id: client.client_id,
     response_type: 'code',
     redirect_uri: client.redirect_uri,
-    scope,
+    scope: options.scope ?? 'openid email profile',
     state,
     nonce: randomBytes(12).toString('base64url'),
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    resource: options.resource,
   });
   const ua = new UserAgent();
-  let url = auth.href;
-  for (let hop = 0; hop < 10; hop++) {
-    const res = await ua.get(url);
-    if (res.status >= 300 && res.status < 400 && res.headers.location) {
-      url = new URL(res.headers.location, url).href;
-      continue;
-    }
-    const found = res.status === 200 ? findLoginForm(res.body, url) : undefined;
-    if (!found) throw new Error(`no login form at ${url} (${res.status}): ${res.body.slice(0, 200)}`);
-    return { ua, form: found, verifier, state, pageUrl: url };
-  }
-  throw new Error('too many redirects before the login form');
+  const { form: found, pageUrl } = await followToLoginForm(ua, auth.href);
+  return { ua, form: found, verifier, state, pageUrl };
 }
 
-export type LoginOutcome = { ok: true; code: string } | { ok: false; status: number; body: string };
+export type LoginOutcome = { ok: true; code: string; location: string } | { ok: false; status: number; body: string };
 
 /** Posts the login form and follows redirects until the client's redirect URI carries the code. */
-export async function submitLogin(started: StartedLogin, client: SsoClient, username: string, password: string): Promise<LoginOutcome> {
+export async function submitLogin(
+  started: Pick<StartedLogin, 'ua' | 'form'> & { state?: string },
+  client: Pick<SsoClient, 'redirect_uri'>,
+  username: string,
+  password: string,
+): Promise<LoginOutcome> {
   let res = await started.ua.request(started.form.action, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -135,7 +153,7 @@ export async function submitLogin(started: StartedLogin, client: SsoClient, user
       const next = new URL(res.headers.location, url);
       if (next.href.startsWith(client.redirect_uri)) {
         const code = next.searchParams.get('code');
-        if (code && next.searchParams.get('state') === started.state) return { ok: true, code };
+        if (code && (started.state === undefined || next.searchParams.get('state') === started.state)) return { ok: true, code, location: next.href };
         return { ok: false, status: res.status, body: next.search };
       }
       url = next.href;
@@ -154,18 +172,48 @@ export interface Tokens {
 }
 
 /** Headless SSO: ID token (and access token) for `username` at the IdP, as `client`. */
-export async function ssoLogin(issuer: string, client: SsoClient, username: string, password: string): Promise<Tokens> {
-  const started = await startLogin(issuer, client);
+export async function ssoLogin(issuer: string, client: SsoClient, username: string, password: string, options: AuthorizationOptions = {}): Promise<Tokens> {
+  const started = await startLogin(issuer, client, options);
   const outcome = await submitLogin(started, client, username, password);
   if (!outcome.ok) throw new Error(`login as ${username} failed (${outcome.status}): ${outcome.body.slice(0, 200)}`);
   const md = await discover(issuer);
   const res = await send(md.token_endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client.client_id, client.client_secret) },
-    body: form({ grant_type: 'authorization_code', code: outcome.code, redirect_uri: client.redirect_uri, code_verifier: started.verifier }),
+    body: form({
+      grant_type: 'authorization_code',
+      code: outcome.code,
+      redirect_uri: client.redirect_uri,
+      code_verifier: started.verifier,
+      resource: options.resource,
+    }),
   });
   if (res.status !== 200) throw new Error(`code redemption for ${username} failed (${res.status}): ${res.body.slice(0, 200)}`);
   const t = json<Tokens>(res);
   if (!t.id_token) throw new Error('the token response has no id_token');
   return t;
+}
+
+/**
+ * Signs in to an app that starts OIDC itself (the console: `/auth/login` → IdP → `/auth/callback`):
+ * follows the whole round trip with one cookie jar and returns it, holding the app's session.
+ */
+export async function appLogin(loginUrl: string, callbackPrefix: string, username: string, password: string): Promise<UserAgent> {
+  const ua = new UserAgent();
+  const { form: found } = await followToLoginForm(ua, loginUrl);
+  const outcome = await submitLogin({ ua, form: found }, { redirect_uri: callbackPrefix }, username, password);
+  if (!outcome.ok) throw new Error(`login as ${username} failed (${outcome.status}): ${outcome.body.slice(0, 200)}`);
+  let at = outcome.location;
+  for (let hop = 0; hop < 5; hop++) {
+    const res = await ua.get(at);
+    if (res.status >= 300 && res.status < 400 && res.headers.location) {
+      const next = new URL(res.headers.location, at);
+      if (next.origin !== new URL(callbackPrefix).origin) break;
+      at = next.href;
+      continue;
+    }
+    if (res.status >= 400) throw new Error(`the app's callback answered ${res.status}: ${res.body.slice(0, 200)}`);
+    break;
+  }
+  return ua;
 }
