@@ -1,0 +1,55 @@
+/** The headless user agent's form choice: log in when asked, approve (never deny) a consent screen. */
+import { describe, expect, it } from 'vitest';
+import { chooseForm } from '../../src/headless.ts';
+
+const page = new URL('http://localhost:4104/interaction/abc');
+const creds = { username: 'alice', password: 'demo' };
+
+describe('chooseForm', () => {
+  it('fills username and password of a login form', () => {
+    const f = chooseForm(
+      `<form method="post" action="/interaction/abc/login"><input name="username"><input type="password" name="password"><button>Sign in</button></form>`,
+      page,
+      creds,
+    );
+    expect(f?.isLogin).toBe(true);
+    expect(f?.action.href).toBe('http://localhost:4104/interaction/abc/login');
+    expect(Object.fromEntries(f?.fields ?? [])).toEqual({ username: 'alice', password: 'demo' });
+  });
+
+  it('prefers the real login form over one-click demo forms with hidden fields', () => {
+    const f = chooseForm(
+      `<form method="post" action="/l"><input type="hidden" name="username" value="bob"><input type="hidden" name="password" value="demo"><button>bob</button></form>
+       <form method="post" action="/l"><input name="username"><input type="password" name="password"><button>Sign in</button></form>`,
+      page,
+      creds,
+    );
+    expect(f?.fields.get('username')).toBe('alice');
+  });
+
+  it('approves a consent form with allow and deny buttons, keeping hidden fields', () => {
+    const f = chooseForm(
+      `<form method="post" action="/interaction/abc/confirm"><input type="hidden" name="uid" value="abc">
+       <button type="submit" name="decision" value="deny">Deny</button><button type="submit" name="decision" value="allow">Allow</button></form>`,
+      page,
+      creds,
+    );
+    expect(f?.isLogin).toBe(false);
+    expect(f?.fields.get('decision')).toBe('allow');
+    expect(f?.fields.get('uid')).toBe('abc');
+  });
+
+  it('picks the approving form when approve and deny are separate forms', () => {
+    const f = chooseForm(
+      `<form method="post" action="/interaction/abc/abort"><button>Cancel</button></form><form method="post" action="/interaction/abc/confirm"><button>Authorize</button></form>`,
+      page,
+      creds,
+    );
+    expect(f?.action.pathname).toBe('/interaction/abc/confirm');
+  });
+
+  it('finds nothing to submit on a page with only a deny button', () => {
+    expect(chooseForm(`<form method="post" action="/x/deny"><button>Deny</button></form>`, page, creds)).toBeUndefined();
+    expect(chooseForm(`<p>no forms</p>`, page, creds)).toBeUndefined();
+  });
+});
