@@ -47,7 +47,7 @@ export function App() {
         <Route path="/simulator" element={<SimulatorPage playground={info.playground} />} />
         <Route path="/directory/*" element={<DirectoryPage playground={info.playground} />} />
         <Route path="/flows" element={<FlowsPage state={flowLog} />} />
-        <Route path="/audit" element={<AuditPage playground={info.playground} />} />
+        <Route path="/audit" element={<AuditPage playground={info.playground} state={flowLog} />} />
         <Route path="/inspector" element={<InspectorPage />} />
         <Route path="/agent" element={<AgentPage playground={info.playground} state={flowLog} />} />
         <Route path="*" element={<ErrorState title="No such page" error="Pick a page from the sidebar." />} />

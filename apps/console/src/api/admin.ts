@@ -1,15 +1,30 @@
 /**
  * Typed calls to the admin APIs through the console backend (`/api/idp/…` → IdP `/admin/…`,
- * `/api/agent/…` → sample client `/admin/…`). Paths follow the IdP's /admin/openapi.json.
+ * `/api/agent/…` → sample client `/admin/…`). Paths and bodies follow the IdP's /admin/openapi.json.
  */
+import type { FlowEvent } from '@xaa/protocol';
 import { api } from './bff.ts';
-import type { AccessEntry, App, AuditEntry, Connection, ConnectionDraft, Group, Server, SimulateResult, User } from './types.ts';
+import type { AccessEntry, App, Connection, ConnectionDraft, Group, Server, SigningKey, SimulateResult, User } from './types.ts';
 
 /** Lists come as `{ <key>: [...] }`; accept a bare array too. */
 function list<T>(body: unknown, key: string): T[] {
   if (Array.isArray(body)) return body as T[];
   const v = (body as Record<string, unknown> | null)?.[key];
   return Array.isArray(v) ? (v as T[]) : [];
+}
+
+export interface AuditQuery {
+  q?: string;
+  step?: string;
+  outcome?: string;
+  user?: string;
+  limit?: number;
+}
+
+function auditParams(q: AuditQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
+  return params;
 }
 
 export const idp = {
@@ -19,31 +34,24 @@ export const idp = {
   servers: async () => list<Server>(await api('/api/idp/servers'), 'servers'),
   connections: async () => list<Connection>(await api('/api/idp/connections'), 'connections'),
   saveConnection: (d: ConnectionDraft) => {
-    const { id, ...body } = d;
+    const { id, client_id, server, ...patch } = d;
     return id
-      ? api<Connection>(`/api/idp/connections/${encodeURIComponent(id)}`, { method: 'PUT', body })
-      : api<Connection>('/api/idp/connections', { method: 'POST', body });
+      ? api<Connection>(`/api/idp/connections/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch })
+      : api<Connection>('/api/idp/connections', { method: 'POST', body: { client_id, server, ...patch } });
   },
   deleteConnection: (id: string) => api<void>(`/api/idp/connections/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   setUserDisabled: (id: string, disabled: boolean) => api<User>(`/api/idp/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: { disabled } }),
-  revokeSessions: (id: string) => api<unknown>(`/api/idp/users/${encodeURIComponent(id)}/revoke`, { method: 'POST', body: {} }),
-  rotateKey: () => api<{ kid?: string }>('/api/idp/keys/rotate', { method: 'POST', body: {} }),
-  keys: async () => list<{ kid: string; alg: string; status?: string; created_at?: number }>(await api('/api/idp/keys'), 'keys'),
-  simulate: (input: { user: string; client_id: string; server: string; scopes?: string[] }) =>
+  revokeSessions: (id: string) => api<{ revoked: number }>(`/api/idp/users/${encodeURIComponent(id)}/revoke-sessions`, { method: 'POST', body: {} }),
+  keys: () => api<{ current_kid: string | null; overlap_seconds: number; keys: SigningKey[] }>('/api/idp/keys'),
+  rotateKey: () => api<{ current_kid: string | null }>('/api/idp/keys/rotate', { method: 'POST', body: {} }),
+  simulate: (input: { user: string; app: string; server: string; scopes?: string[] | undefined }) =>
     api<SimulateResult>('/api/idp/simulate', { method: 'POST', body: input }),
-  access: async (user: string) => list<AccessEntry>(await api(`/api/idp/users/${encodeURIComponent(user)}/access`), 'access'),
-  audit: async (q: { q?: string; kind?: string; limit?: number }) => {
-    const params = new URLSearchParams();
-    if (q.q) params.set('q', q.q);
-    if (q.kind) params.set('kind', q.kind);
-    params.set('limit', String(q.limit ?? 500));
-    const body = await api<{ entries?: AuditEntry[]; total?: number }>(`/api/idp/audit?${params}`);
-    return { entries: list<AuditEntry>(body, 'entries'), total: body.total };
+  access: async (user: string): Promise<AccessEntry[]> => {
+    const body = await api<{ access?: Omit<AccessEntry, 'effect'>[]; denied?: Omit<AccessEntry, 'effect'>[] }>(
+      `/api/idp/users/${encodeURIComponent(user)}/effective-access`,
+    );
+    return [...(body.access ?? []).map((a) => ({ ...a, effect: 'allow' as const })), ...(body.denied ?? []).map((a) => ({ ...a, effect: 'deny' as const }))];
   },
-  auditExportUrl: (format: 'csv' | 'json', q: { q?: string; kind?: string }) => {
-    const params = new URLSearchParams({ format });
-    if (q.q) params.set('q', q.q);
-    if (q.kind) params.set('kind', q.kind);
-    return `/api/idp/audit/export?${params}`;
-  },
+  audit: async (q: AuditQuery) => list<FlowEvent>(await api(`/api/idp/audit?${auditParams({ limit: 500, ...q })}`), 'events'),
+  auditExportUrl: (format: 'csv' | 'json', q: AuditQuery) => `/api/idp/audit?${auditParams({ limit: 5000, ...q })}&format=${format}`,
 };

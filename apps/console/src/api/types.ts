@@ -68,35 +68,35 @@ export interface SimulateResult {
     grantedScopes?: string[];
     narrowed?: boolean;
     code?: string;
-    description?: string;
-    reason?: string;
-    trace: TraceStep[];
   };
+  trace: TraceStep[];
   /** The ID-JAG claims that would be minted (allow only). */
-  claims?: Record<string, unknown>;
+  claims?: Record<string, unknown> | null;
   header?: Record<string, unknown>;
   error?: { error: string; error_description: string };
 }
 
 export interface AccessEntry {
-  client_id: string;
-  client_title?: string;
+  app: string;
+  app_title?: string;
   server: string;
   server_title?: string;
-  scopes: string[];
+  issuer?: string;
+  resource?: string;
+  scopes?: string[];
   effect: 'allow' | 'deny';
   rule: string;
+  code?: string;
   reasons: string[];
+  client_id_at_server?: string;
+  ttl?: number;
 }
 
-export interface AuditEntry {
-  id: string | number;
-  time: string;
-  kind?: string;
-  actor?: string;
-  action?: string;
-  outcome?: string;
-  summary?: string;
-  traceId?: string;
-  [k: string]: unknown;
+export interface SigningKey {
+  kid: string;
+  alg: string;
+  current: boolean;
+  created_at: number;
+  retired_at: number | null;
+  published_until: number | null;
 }

@@ -9,18 +9,26 @@ import { PageHeader } from '../components/PageHeader/PageHeader.tsx';
 import type { FlowLogState } from '../state/flow-log-state.ts';
 import { useDirectory } from './ConnectionsPage.tsx';
 
-interface AgentReply {
-  ok?: boolean;
-  outcome?: 'ok' | 'denied' | 'error';
+/** The sample client's agent API (apps/mcp-client `/admin/agent/…`), through the backend. */
+interface Outcome {
+  outcome: 'ok' | 'denied' | 'error';
   traceId?: string;
-  error?: string;
-  error_description?: string;
-  authorizeUrl?: string;
-  user?: string;
-  client_id?: string;
-  tools?: AgentTool[];
+  error?: { code: string; description: string; stage?: string };
+  authorizationUrl?: string;
+  servers?: Array<{
+    server: string;
+    title: string;
+    status: string;
+    message: string;
+    tools?: string[];
+    scope?: string;
+    error?: { code: string; description: string };
+  }>;
   result?: unknown;
-  [k: string]: unknown;
+}
+interface Status {
+  current?: { user: string; app: string };
+  connections?: Array<{ server: string; status: string; tools: string[] }>;
 }
 
 let seq = 0;
@@ -29,33 +37,31 @@ export function AgentPage({ state }: { playground: PlaygroundInfo; state: FlowLo
   const dir = useDirectory();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const status = useQuery({ queryKey: ['agent', 'status'], queryFn: () => api<{ user?: string; client_id?: string }>('/api/agent/agent/status'), retry: 0 });
+  const status = useQuery({ queryKey: ['agent', 'status'], queryFn: () => api<Status>('/api/agent/agent/status'), retry: 0 });
   const [actions, setActions] = useState<AgentAction[]>([]);
-  const [tools, setTools] = useState<Record<string, AgentTool[]>>({});
+  const [connected, setConnected] = useState<Record<string, AgentTool[]>>({});
   const [busy, setBusy] = useState(false);
 
-  const run = async (kind: AgentAction['kind'], label: string, path: string, body: unknown, onOk?: (r: AgentReply) => void) => {
+  const fromStatus: Record<string, AgentTool[]> = Object.fromEntries(
+    (status.data?.connections ?? []).filter((c) => c.status === 'connected').map((c) => [c.server, c.tools.map((name) => ({ name }))]),
+  );
+  const tools = { ...fromStatus, ...connected };
+
+  const run = async (kind: AgentAction['kind'], label: string, path: string, body: unknown, onDone?: (r: Outcome) => Partial<AgentAction> | undefined) => {
     const id = `a${++seq}`;
     setActions((a) => [...a, { id, kind, label, outcome: 'pending' }]);
     setBusy(true);
     const finish = (patch: Partial<AgentAction>) => setActions((a) => a.map((x) => (x.id === id ? { ...x, ...patch } : x)));
     try {
-      const r = await api<AgentReply>(path, { method: 'POST', body });
-      const outcome = r.outcome ?? (r.ok === false ? 'error' : 'ok');
+      const r = await api<Outcome>(path, { method: 'POST', body });
       finish({
-        outcome,
+        outcome: r.outcome ?? 'ok',
         ...(r.traceId ? { traceId: r.traceId } : {}),
-        ...(r.error ? { detail: `${r.error}: ${r.error_description ?? ''}` } : {}),
-        ...(r.result !== undefined ? { result: r.result } : {}),
+        ...(r.error ? { detail: `${r.error.code}: ${r.error.description}` } : {}),
+        ...(onDone?.(r) ?? {}),
       });
-      if (outcome === 'ok') onOk?.(r);
     } catch (e) {
-      const err = e as ApiError;
-      const body = err instanceof ApiError ? err : undefined;
-      finish({
-        outcome: body && (body.status === 403 || body.error === 'access_denied') ? 'denied' : 'error',
-        detail: body ? `${body.error}: ${body.description}` : String(e),
-      });
+      finish({ outcome: 'error', detail: e instanceof ApiError ? `${e.error}: ${e.description}` : String(e) });
     } finally {
       setBusy(false);
       void qc.invalidateQueries({ queryKey: ['agent', 'status'] });
@@ -77,26 +83,48 @@ export function AgentPage({ state }: { playground: PlaygroundInfo; state: FlowLo
           users={dir.users}
           apps={dir.apps}
           servers={dir.servers}
-          session={status.data}
+          session={status.data?.current ? { user: status.data.current.user, client_id: status.data.current.app } : undefined}
           tools={tools}
           actions={actions}
           busy={busy}
           onLogin={({ username, client_id, mode, password }) =>
             run(
               'login',
-              `Sign in as ${username} with ${client_id}${mode === 'browser' ? ' (IdP page)' : ''}`,
+              `Sign in as ${username} with ${client_id}${mode === 'browser' ? ' at the IdP page' : ''}`,
               '/api/agent/agent/login',
-              { username, password, client_id, mode },
+              { user: username, app: client_id, ...(mode === 'headless' ? { headless: true, password } : {}) },
               (r) => {
-                if (mode === 'browser' && r.authorizeUrl) window.open(r.authorizeUrl, '_blank', 'noopener');
+                if (mode === 'browser' && r.authorizationUrl) {
+                  window.open(r.authorizationUrl, '_blank', 'noopener');
+                  return { detail: 'The IdP sign-in page opened in a new tab; finish there, then come back.' };
+                }
+                return undefined;
               },
             )
           }
           onLogout={() => run('logout', 'Sign out', '/api/agent/agent/logout', {})}
           onConnect={(server) =>
-            run('connect', `Connect to ${server}`, '/api/agent/agent/connect', { server }, (r) => setTools((t) => ({ ...t, [server]: r.tools ?? [] })))
+            run('connect', `Connect to ${server}`, '/api/agent/agent/connect', { servers: [server] }, (r) => {
+              const s = r.servers?.find((x) => x.server === server);
+              if (s?.status === 'connected') setConnected((t) => ({ ...t, [server]: (s.tools ?? []).map((name) => ({ name })) }));
+              else
+                setConnected((t) => {
+                  const { [server]: _gone, ...rest } = t;
+                  return rest;
+                });
+              return s
+                ? {
+                    outcome: s.status === 'connected' ? 'ok' : s.status === 'blocked' ? 'denied' : 'error',
+                    detail: `${s.message}${s.error ? ` (${s.error.code}: ${s.error.description})` : ''}${s.scope ? ` · scope ${s.scope}` : ''}`,
+                  }
+                : undefined;
+            })
           }
-          onCall={(server, tool, args) => run('call', `Call ${tool} on ${server}`, '/api/agent/agent/call', { server, tool, arguments: args })}
+          onCall={(server, tool, args) =>
+            run('call', `Call ${tool} on ${server}`, '/api/agent/agent/call', { server, tool, args }, (r) =>
+              r.result !== undefined ? { result: r.result } : undefined,
+            )
+          }
           onShowTrace={(traceId) => {
             state.setFilter({ traceId });
             navigate('/flows');

@@ -31,7 +31,8 @@ export function DirectoryPage(_: { playground: PlaygroundInfo }) {
   });
   const rotate = useMutation({
     mutationFn: idp.rotateKey,
-    onSuccess: (r) => done(`Rotated the IdP signing key${r?.kid ? ` (new kid ${r.kid})` : ''}. The old key stays in the JWKS until its tokens expire.`),
+    onSuccess: (r) =>
+      done(`Rotated the IdP signing key${r?.current_kid ? ` (new kid ${r.current_kid})` : ''}. The old key stays in the JWKS until its tokens expire.`),
     onError: fail,
   });
   const busy = toggle.isPending ? toggle.variables?.id : revoke.isPending ? revoke.variables?.id : undefined;
@@ -99,11 +100,19 @@ export function DirectoryPage(_: { playground: PlaygroundInfo }) {
                       </tr>
                     </thead>
                     <tbody>
-                      {(keys.data ?? []).map((k) => (
+                      {(keys.data?.keys ?? []).map((k) => (
                         <tr key={k.kid}>
                           <td className="mono">{k.kid}</td>
                           <td>{k.alg}</td>
-                          <td>{k.status ? <span className={`badge ${k.status === 'active' ? 'ok' : ''}`}>{k.status}</span> : null}</td>
+                          <td>
+                            {k.current ? (
+                              <span className="badge ok">signing</span>
+                            ) : k.published_until ? (
+                              <span className="badge">retired · in JWKS until {new Date(k.published_until * 1000).toISOString().slice(11, 19)}</span>
+                            ) : (
+                              <span className="badge">published</span>
+                            )}
+                          </td>
                           <td className="small">{k.created_at ? new Date(k.created_at * 1000).toISOString().replace('T', ' ').slice(0, 19) : ''}</td>
                         </tr>
                       ))}

@@ -15,7 +15,9 @@ export function SimulatorPage(_: { playground: PlaygroundInfo }) {
     if (!input.user && dir.users[0] && dir.apps[0] && dir.servers[0])
       setInput({ user: (dir.users.find((u) => !u.admin) ?? dir.users[0]).id, client_id: dir.apps[0].client_id, server: dir.servers[0].name, scopes: [] });
   }, [dir.users, dir.apps, dir.servers, input.user]);
-  const run = useMutation({ mutationFn: () => idp.simulate({ ...input, ...(input.scopes.length ? { scopes: input.scopes } : { scopes: undefined }) }) });
+  const run = useMutation({
+    mutationFn: () => idp.simulate({ user: input.user, app: input.client_id, server: input.server, ...(input.scopes.length ? { scopes: input.scopes } : {}) }),
+  });
   return (
     <>
       <PageHeader

@@ -53,7 +53,7 @@ export function ConnectionMatrix({ apps, servers, connections, onOpen }: Connect
                       {state === 'na' ? (
                         <span className="small">No ID-JAG support</span>
                       ) : !c ? (
-                        <span className="small">＋ Connect</span>
+                        <span className="small">+ Connect</span>
                       ) : (
                         <>
                           <span className={`badge ${c.enabled ? 'ok' : 'denied'}`}>{c.enabled ? 'enabled' : 'disabled'}</span>

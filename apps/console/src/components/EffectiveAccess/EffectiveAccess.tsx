@@ -68,12 +68,12 @@ export function EffectiveAccess({ users, selected, onSelect, entries, loading }:
                 </thead>
                 <tbody>
                   {allowed.map((e) => (
-                    <tr key={`${e.client_id}-${e.server}`} data-testid={`access-${e.client_id}-${e.server}`}>
+                    <tr key={`${e.app}-${e.server}`} data-testid={`access-${e.app}-${e.server}`}>
                       <td>{e.server_title ?? e.server}</td>
-                      <td>{e.client_title ?? e.client_id}</td>
+                      <td>{e.app_title ?? e.app}</td>
                       <td>
                         <span className="chips">
-                          {e.scopes.map((s) => (
+                          {(e.scopes ?? []).map((s) => (
                             <span key={s} className="chip">
                               {s}
                             </span>
@@ -104,9 +104,9 @@ export function EffectiveAccess({ users, selected, onSelect, entries, loading }:
               </thead>
               <tbody>
                 {denied.map((e) => (
-                  <tr key={`${e.client_id}-${e.server}`} data-testid={`access-${e.client_id}-${e.server}`}>
+                  <tr key={`${e.app}-${e.server}`} data-testid={`access-${e.app}-${e.server}`}>
                     <td>{e.server_title ?? e.server}</td>
-                    <td>{e.client_title ?? e.client_id}</td>
+                    <td>{e.app_title ?? e.app}</td>
                     <td className="small">
                       <span className="mono">{e.rule}</span>
                       <div className="muted">{e.reasons.join(' · ')}</div>

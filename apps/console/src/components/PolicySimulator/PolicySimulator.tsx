@@ -112,7 +112,7 @@ export function PolicySimulator(p: PolicySimulatorProps) {
                   </>
                 ) : null}
               </div>
-              {d.description ? <div>{d.description}</div> : null}
+              {p.result?.error ? <div>{p.result.error.error_description}</div> : null}
               {d.effect === 'allow' ? (
                 <div>
                   Granted:{' '}
@@ -130,7 +130,7 @@ export function PolicySimulator(p: PolicySimulatorProps) {
             <div>
               <h3>Trace</h3>
               <ol className="trace-steps" aria-label="Decision trace">
-                {d.trace.map((t, i) => (
+                {(p.result?.trace ?? []).map((t, i) => (
                   <li key={`${t.check}-${i}`} data-outcome={t.outcome}>
                     <span style={{ color: t.outcome === 'pass' ? 'var(--ok)' : t.outcome === 'fail' ? 'var(--err)' : 'var(--muted)', fontWeight: 700 }}>
                       {OUTCOME_ICON[t.outcome]}
