@@ -14,7 +14,7 @@ export interface IdpOptions {
   host?: string;
   /** Listen port. Default: the topology's IdP port. 0 picks a free port (then the issuer uses it). */
   port?: number;
-  /** Issuer identifier, no trailing slash (design §4). Default: the topology's, or derived from the actual port when port is 0. */
+  /** Issuer identifier, no trailing slash (design §4). Default: the topology's when listening on its port, else `http://<topology host>:<actual port>`. */
   issuer?: string;
   /** Algorithm of the current signing key. Default ES256 (design §4); RS256 selectable. */
   signingAlg?: SigningAlgorithm;

@@ -64,7 +64,8 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
     res.end();
   };
   const server = await listen((req, res) => handler(req, res), requestedPort, host, 'idp');
-  const issuer = (options.issuer ?? (requestedPort === 0 ? `http://${topology.host}:${server.port}` : topology.idp.issuer)).replace(/\/+$/, '');
+  // The topology's issuer when we listen on its port; otherwise the same host with the port we got.
+  const issuer = (options.issuer ?? (server.port === topology.idp.port ? topology.idp.issuer : `http://${topology.host}:${server.port}`)).replace(/\/+$/, '');
 
   let db: ReturnType<typeof openIdpDatabase> | undefined;
   try {
