@@ -13,6 +13,8 @@ export interface HttpRequest {
   body?: string | Buffer;
   timeoutMs?: number;
   agent?: Agent;
+  /** Resolve on the headers of an event stream (`text/event-stream`) and close it, instead of waiting for its end. */
+  streamHeadersOnly?: boolean;
 }
 
 export interface HttpResponse {
@@ -72,6 +74,12 @@ export function send(url: string | URL, options: HttpRequest = {}): Promise<Http
         setHost: false,
       },
       (res) => {
+        if (options.streamHeadersOnly && String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '', ms: performance.now() - t0 });
+          req.destroy();
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {

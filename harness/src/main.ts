@@ -1,0 +1,56 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `tsx harness/src/main.ts <load|fuzz|crash|access> [--quick] [--seed N] [--concurrency N]
+ * [--duration S] [--profile]`: runs one harness against a fresh playground (a child process on free
+ * loopback ports, temporary data directory), prints the table, keeps the result in
+ * `.harness/<name>.json`. Exit code 0 when every check passed, 1 otherwise, 2 for usage errors.
+ */
+import { parseArgs } from 'node:util';
+import { HARNESSES, type RunOptions } from './harnesses.ts';
+import { formatResult, passed, saveResult } from './report.ts';
+
+const USAGE = 'usage: harness <load|fuzz|crash|access> [--quick] [--seed N] [--concurrency N] [--duration S] [--profile]';
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      concurrency: { type: 'string' },
+      duration: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+    },
+  });
+  const name = positionals[0] as keyof typeof HARNESSES | undefined;
+  if (!name || !(name in HARNESSES)) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const int = (v: string | undefined) => (v === undefined ? undefined : Number.parseInt(v, 10));
+  const options: RunOptions = {
+    mode: values.quick ? 'quick' : 'full',
+    ...(values.seed ? { seed: int(values.seed) as number } : {}),
+    ...(values.concurrency ? { concurrency: int(values.concurrency) as number } : {}),
+    ...(values.duration ? { durationMs: (int(values.duration) as number) * 1000 } : {}),
+    profile: values.profile ?? false,
+  };
+  const result = await HARNESSES[name](options);
+  process.stdout.write(`${formatResult(result)}\n`);
+  const profile = (result.details?.profile ?? undefined) as { byPackage?: Array<{ name: string; percent: number; ms: number }> } | undefined;
+  if (profile?.byPackage) {
+    process.stdout.write('\nserver CPU profile, self time by package:\n');
+    for (const p of profile.byPackage) process.stdout.write(`  ${p.percent.toFixed(1).padStart(5)}%  ${String(p.ms).padStart(7)} ms  ${p.name}\n`);
+  }
+  process.stdout.write(`\nsaved ${saveResult(result)}\n`);
+  return passed(result) ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`harness failed to run: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
