@@ -7,7 +7,9 @@ import type { IdpContext } from '../context.ts';
 import { appCreate, appPatch, registrationPut } from './apps.ts';
 import { connectionCreate, connectionPatch } from './connections.ts';
 import { groupCreate, groupPatch, revokeBody, userCreate, userPatch } from './directory.ts';
+import { faultsPut } from './faults.ts';
 import { rotateBody } from './keys.ts';
+import { mintSchema } from './scorecard.ts';
 import { serverCreate, serverPatch } from './servers.ts';
 import { simulateBody } from './simulate.ts';
 
@@ -151,6 +153,17 @@ export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'
       },
     },
     '/admin/events/stream': { get: { summary: 'Live flow events (SSE, `event: flow`, honours Last-Event-ID)', produces: ['text/event-stream'] } },
+    '/admin/scorecard/mint': {
+      post: {
+        summary: 'AS scorecard: sign a test ID-JAG for a user with the current key, optionally mutated (typ, claims set/removed, times shifted; never iss)',
+        body: mintSchema,
+        ok: 201,
+      },
+    },
+    '/admin/faults': {
+      get: { summary: 'Fault switches: the active rules and the catalogue of kinds' },
+      put: { summary: 'Replace the fault switches (global, per client, per server); { "faults": [] } turns them off', body: faultsPut },
+    },
   };
 
   return {
