@@ -71,7 +71,7 @@ describe('private_key_jwt (RFC 7523 §2.2)', () => {
     });
     expect(app.status, JSON.stringify(app.body)).toBe(201);
     await connect('pkjwt-agent', 'pkjwt-agent-at-tasks');
-    const assertion = (key: CryptoKey) =>
+    const assertion = (key: Parameters<SignJWT['sign']>[0]) =>
       new SignJWT({})
         .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
         .setIssuer('pkjwt-agent')
