@@ -7,6 +7,7 @@
  * and `exp` into the past and signs it with the IdP's own current key read from `idp.db` — same `kid`,
  * same issuer and audience, so the only thing wrong with it is its age.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_SCOPE, GRANT_TYPE_CLIENT_CREDENTIALS } from '@xaa/protocol';
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
@@ -65,6 +66,9 @@ export async function credentialsFor(manifest: Manifest, dataDir: string, bases:
   const sso = { client_id: agent.idp.client_id, client_secret: agent.idp.client_secret, redirect_uri };
   const idToken = (await ssoLogin(manifest.idp.issuer, sso, alice.username, alice.password)).id_token;
   const tokenEndpoint = await idpTokenEndpoint(manifest.idp.issuer);
+  // The console's own client registration (secrets.json in the data directory; not in the manifest).
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+  const consoleClient = { client_id: 'xaa-console', client_secret: secrets['idp:xaa-console'] ?? '', redirect_uri: `${manifest.console.url}/auth/callback` };
   const byBase = new Map<string, Credential[]>();
   for (const [i, base] of bases.entries()) {
     const other = bases[(i + 1) % bases.length] as string;
@@ -80,9 +84,10 @@ export async function credentialsFor(manifest: Manifest, dataDir: string, bases:
         authorization: `Bearer ${await backdated(dataDir, (ops.get(base) as { token: string }).token)}`,
         note: 'real ops token, iat/exp an hour back, IdP key',
       });
-    // A non-admin user signs in asking for the admin scope at this API: the IdP must not grant it.
+    // A non-admin user signs in through the console's client (the only app that may hold admin-API
+    // tokens for users) asking for the admin scope at this API: the IdP must not grant the scope.
     try {
-      const t = await ssoLogin(manifest.idp.issuer, sso, alice.username, alice.password, { scope: `openid ${ADMIN_SCOPE}`, resource: base });
+      const t = await ssoLogin(manifest.idp.issuer, consoleClient, alice.username, alice.password, { scope: `openid ${ADMIN_SCOPE}`, resource: base });
       const claims = t.access_token.split('.').length === 3 ? decodeJwt(t.access_token) : undefined;
       creds.push({
         kind: 'non-admin user',
@@ -92,7 +97,7 @@ export async function credentialsFor(manifest: Manifest, dataDir: string, bases:
           : `${alice.username}'s opaque access token`,
       });
     } catch (e) {
-      notes.push(`${base}: ${alice.username}'s login asking for the admin scope failed outright: ${(e as Error).message.slice(0, 120)}`);
+      notes.push(`${base}: ${alice.username}'s login asking for the admin scope failed outright: ${(e as Error).message.slice(0, 160)}`);
     }
     // A non-admin client asks for the admin scope with its own client credentials.
     const cc = await send(tokenEndpoint, {
