@@ -13,8 +13,8 @@
  */
 import {
   type AuthorizationServerMetadata,
+  buildDiscoveryUrls,
   checkResourceAllowed,
-  discoverAuthorizationServerMetadata,
   discoverOAuthProtectedResourceMetadata,
   extractWWWAuthenticateParams,
   type OAuthProtectedResourceMetadata,
@@ -97,20 +97,9 @@ export async function discover(serverUrl: string, options: DiscoverOptions): Pro
   if (!asIssuer)
     return { ok: false, kind: 'no_authorization_server', message: `protected resource metadata of ${prm.resource} lists no authorization_servers` };
 
-  let asMetadata: AuthorizationServerMetadata | undefined;
-  try {
-    asMetadata = await discoverAuthorizationServerMetadata(asIssuer, { fetchFn: fetch });
-  } catch (e) {
-    const mismatch = (e as Error).name === 'IssuerMismatchError';
-    return mismatch
-      ? { ok: false, kind: 'issuer_mismatch', message: `AS metadata for ${asIssuer} names a different issuer (RFC 8414 §3.3): ${(e as Error).message}` }
-      : { ok: false, kind: 'no_authorization_server', message: `AS metadata for ${asIssuer} could not be read: ${(e as Error).message}` };
-  }
-  if (!asMetadata) return { ok: false, kind: 'no_authorization_server', message: `no RFC 8414 or OIDC metadata found for ${asIssuer}` };
-  // Design §4: issuers compared byte for byte (the SDK tolerates one trailing slash; we do not).
-  if (asMetadata.issuer !== asIssuer) {
-    return { ok: false, kind: 'issuer_mismatch', message: `AS metadata issuer "${asMetadata.issuer}" is not byte-identical to "${asIssuer}" (RFC 8414 §3.3)` };
-  }
+  const as = await discoverAuthorizationServer(asIssuer, fetch);
+  if (!as.ok) return as;
+  const asMetadata = as.metadata;
   const idJag =
     supportsIdJag(asMetadata as Parameters<typeof supportsIdJag>[0]) ||
     (options.assumeIdJag === true && (asMetadata.grant_types_supported ?? []).includes(GRANT_TYPE_JWT_BEARER));
@@ -125,4 +114,51 @@ export async function discover(serverUrl: string, options: DiscoverOptions): Pro
     idJag,
     challengeScope: challenge.scope,
   };
+}
+
+/**
+ * AS metadata in the MCP-AUTHZ order (the SDK's `buildDiscoveryUrls`: RFC 8414 path-aware, then the
+ * OIDC variants). A 4xx (or 502) moves on to the next URL; the first document found must name
+ * `issuer` byte for byte (RFC 8414 §3.3, design §4 — the SDK tolerates a trailing slash, we do not).
+ * Parsed here rather than with the SDK's schema, which requires `authorization_endpoint`: an AS that
+ * only redeems ID-JAGs has no authorization endpoint (RFC 8414 §2: required only when a grant uses it).
+ */
+export async function discoverAuthorizationServer(
+  issuer: string,
+  fetch: FetchLike,
+): Promise<
+  { ok: true; metadata: AuthorizationServerMetadata; url: string } | Extract<DiscoveryFailure, { kind: 'no_authorization_server' | 'issuer_mismatch' }>
+> {
+  let urls: { url: URL }[];
+  try {
+    urls = buildDiscoveryUrls(issuer);
+  } catch {
+    return { ok: false, kind: 'no_authorization_server', message: `"${issuer}" is not a URL` };
+  }
+  for (const { url } of urls) {
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { accept: 'application/json' } });
+    } catch (e) {
+      return { ok: false, kind: 'no_authorization_server', message: `${url.href} is not reachable (${(e as Error).message})` };
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      if (res.status < 500 || res.status === 502) continue;
+      return { ok: false, kind: 'no_authorization_server', message: `HTTP ${res.status} from ${url.href}` };
+    }
+    const doc = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+      return { ok: false, kind: 'no_authorization_server', message: `${url.href} is not a JSON object` };
+    if (doc.issuer !== issuer) {
+      return {
+        ok: false,
+        kind: 'issuer_mismatch',
+        message: `metadata at ${url.href} names issuer "${String(doc.issuer)}", not byte-identical to "${issuer}" (RFC 8414 §3.3)`,
+      };
+    }
+    if (typeof doc.token_endpoint !== 'string') return { ok: false, kind: 'no_authorization_server', message: `metadata at ${url.href} has no token_endpoint` };
+    return { ok: true, metadata: doc as unknown as AuthorizationServerMetadata, url: url.href };
+  }
+  return { ok: false, kind: 'no_authorization_server', message: `no RFC 8414 or OIDC metadata found for ${issuer}` };
 }

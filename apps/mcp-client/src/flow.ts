@@ -180,13 +180,23 @@ export function sessionProvider(
   idp: IdpClient,
   idTokens: IdTokenSource,
   target: ServerTarget,
-  d: { asIssuer: string },
+  d: { asIssuer: string; discovered?: Discovered | undefined },
   options: { token: AccessToken; requestedScope: string | undefined; fixedScope: boolean; onRenewed: (t: AccessToken) => void | Promise<void> },
 ): AgentXaaProvider {
   return new AgentXaaProvider({
     registration: target.registration ?? { client_id: '' },
     asIssuer: target.expectedIssuer ?? d.asIssuer,
     fetch: deps.fetch,
+    discovery: async () => {
+      const found = d.discovered ?? (await discover(target.url, { fetch: deps.fetch, assumeIdJag: true }));
+      if (!found.ok) return undefined;
+      return {
+        authorizationServerUrl: found.asIssuer,
+        authorizationServerMetadata: found.asMetadata,
+        resourceMetadata: found.prm,
+        ...(found.resourceMetadataUrl ? { resourceMetadataUrl: found.resourceMetadataUrl } : {}),
+      };
+    },
     initial: storedTokens(options.token, deps.now()),
     assertion: async (ctx: CrossAppAccessContext): Promise<Assertion> => {
       const scope = options.fixedScope ? options.requestedScope : computeScopeUnion(options.requestedScope, ctx.scope);
@@ -261,15 +271,22 @@ export async function connectXaa(
     target.name,
     async () => {
       try {
-        const provider = sessionProvider(deps, idp, idTokens, target, d, {
-          token,
-          requestedScope,
-          fixedScope: options.fixedScope ?? false,
-          onRenewed: async (t) => {
-            token = t;
-            await options.onRenewed?.(t);
+        const provider = sessionProvider(
+          deps,
+          idp,
+          idTokens,
+          target,
+          { asIssuer: d.asIssuer, discovered: d },
+          {
+            token,
+            requestedScope,
+            fixedScope: options.fixedScope ?? false,
+            onRenewed: async (t) => {
+              token = t;
+              await options.onRenewed?.(t);
+            },
           },
-        });
+        );
         const session = await openSession(target.url, provider, deps.fetch);
         try {
           const list = await session.client.listTools();

@@ -11,6 +11,7 @@ import {
   type CrossAppAccessContext,
   CrossAppAccessProvider,
   type OAuthClientProvider,
+  type OAuthDiscoveryState,
   type StoredOAuthTokens,
   StreamableHTTPClientTransport,
 } from '@modelcontextprotocol/client';
@@ -34,6 +35,11 @@ export interface AgentProviderOptions {
   assertion: (ctx: CrossAppAccessContext) => Promise<Assertion>;
   initial?: StoredOAuthTokens | undefined;
   onTokens?: (tokens: StoredOAuthTokens) => void | Promise<void>;
+  /**
+   * The discovery the agent already did (PRM + AS metadata), handed to the SDK so its re-auth skips
+   * its own discovery — whose schema demands an `authorization_endpoint` a jwt-bearer-only AS lacks.
+   */
+  discovery?: () => Promise<OAuthDiscoveryState | undefined>;
 }
 
 /**
@@ -43,6 +49,8 @@ export interface AgentProviderOptions {
  */
 export class AgentXaaProvider extends CrossAppAccessProvider {
   private readonly onTokens: AgentProviderOptions['onTokens'];
+  private readonly discovery: AgentProviderOptions['discovery'];
+  private discovered: OAuthDiscoveryState | undefined;
 
   constructor(options: AgentProviderOptions) {
     super({
@@ -54,7 +62,17 @@ export class AgentXaaProvider extends CrossAppAccessProvider {
       assertion: async (ctx) => (await options.assertion(ctx)).idJag,
     });
     this.onTokens = options.onTokens;
+    this.discovery = options.discovery;
     if (options.initial) super.saveTokens(options.initial);
+  }
+
+  async discoveryState(): Promise<OAuthDiscoveryState | undefined> {
+    this.discovered ??= await this.discovery?.();
+    return this.discovered;
+  }
+
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.discovered = state;
   }
 
   override async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
