@@ -5,6 +5,7 @@
  * the console's own origin; the IdP throttles repeated failed logins.
  */
 import { performance } from 'node:perf_hooks';
+import { AdminClient } from '../admin.ts';
 import { send } from '../http.ts';
 import { sleep } from '../pool.ts';
 import type { Check, HarnessResult } from '../report.ts';
@@ -215,9 +216,17 @@ async function consoleChecks(manifest: Manifest): Promise<Check[]> {
 /** Repeated failed logins for one account are throttled at the IdP; another account is unaffected. */
 async function throttleChecks(manifest: Manifest, failures: number): Promise<Check[]> {
   const agent = manifest.clients.find((c) => c.name === 'acme-agent');
-  const victim = manifest.users.find((u) => u.username === 'dave') ?? manifest.users[2];
   const other = manifest.users.find((u) => u.username === 'alice');
-  if (!agent || !victim || !other) throw new Error('seeded users and acme-agent are required');
+  if (!agent || !other) throw new Error('the seeded alice and acme-agent are required');
+  // A throwaway account, so the lockout does not get in the way of anything else using the playground.
+  const victim = { username: `throttle-${Date.now().toString(36)}`, password: 'right-password' };
+  await new AdminClient(manifest).json(manifest.idp.admin, 'POST', '/users', {
+    username: victim.username,
+    email: `${victim.username}@acme.test`,
+    name: 'Throttle Probe',
+    password: victim.password,
+    groups: ['engineering'],
+  });
   const sso = { client_id: agent.idp.client_id, client_secret: agent.idp.client_secret, redirect_uri: agent.idp.redirect_uris[0] as string };
   const started = await startLogin(manifest.idp.issuer, sso);
   const statuses: number[] = [];
