@@ -23,16 +23,27 @@ const HELP = `xaa — the XAA Playground CLI
   xaa init                       write secrets.json and playground.json, start nothing
   xaa reset                      restore the seeded demo (playground stopped)
   xaa info                       where everything is (from playground.json)
-  xaa decode <jwt|->             decode a JWT's header and claims
+  xaa decode <jwt|->             decode a JWT's header and claims, lint ID-JAG rules
+  xaa scenario [list|<id>|all]   run the demo stories against the running playground
+
+  xaa login | connect | call | status | refresh | logout
+                                 the sample agent (xaa login --help for details)
 
 Common options: --data-dir <dir> (default $XAA_DATA_DIR or .data), --json
 Exit codes: 0 ok · 1 error · 2 usage · 3 denied`;
+
+/** The sample agent's commands (apps/mcp-client), mounted as they are. */
+const CLIENT_COMMANDS = new Set(['login', 'connect', 'call', 'status', 'refresh', 'logout']);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${HELP}\n`);
     return command ? EXIT.ok : EXIT.usage;
+  }
+  if (CLIENT_COMMANDS.has(command)) {
+    const { runClientCli } = await import('@xaa/mcp-client');
+    return runClientCli(argv, { dataDir: resolve(process.env.XAA_DATA_DIR ?? '.data') });
   }
   const { values, positionals } = parseArgs({
     args: rest,
@@ -100,6 +111,11 @@ async function main(argv: string[]): Promise<number> {
       return infoCommand({ dataDir, json });
     case 'decode':
       return decodeCommand({ token: positionals[0], json });
+    case 'scenario':
+    case 'scenarios': {
+      const { scenarioCommand } = await import('./commands/scenario.ts');
+      return scenarioCommand({ dataDir, target: positionals[0], json });
+    }
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }
