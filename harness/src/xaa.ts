@@ -14,6 +14,7 @@ import {
   TOKEN_TYPE_ID_TOKEN,
 } from '@xaa/protocol';
 import { basic, form, type HttpResponse, json, send } from './http.ts';
+import { discover } from './sso.ts';
 import type { Manifest } from './stack.ts';
 
 export interface AsMetadata {
@@ -39,7 +40,6 @@ export function asMetadata(issuer: string): Promise<AsMetadata> {
 }
 
 export async function idpTokenEndpoint(issuer: string): Promise<string> {
-  const { discover } = await import('./sso.ts');
   return (await discover(issuer)).token_endpoint;
 }
 
@@ -116,8 +116,10 @@ export async function opsAccessToken(manifest: Manifest, resource: string): Prom
   return json<{ access_token: string }>(r).access_token;
 }
 
-/** MCP protocol version the harness speaks (what the SDK v2 negotiates by default). */
+/** The 2025-era MCP revision (initialize handshake, then requests). */
 export const MCP_PROTOCOL_VERSION = '2025-11-25';
+/** The stateless 2026-07-28 revision: every request carries its own `_meta` envelope, no handshake. */
+export const MCP_MODERN_VERSION = '2026-07-28';
 
 /** Reads a JSON-RPC message from a JSON or SSE (`text/event-stream`) response body. */
 export function jsonRpcResult(res: HttpResponse): { result?: unknown; error?: { code: number; message: string } } | undefined {
@@ -138,14 +140,19 @@ export function jsonRpcResult(res: HttpResponse): { result?: unknown; error?: { 
 }
 
 /** One MCP request over Streamable HTTP. */
-export function mcpPost(resource: string, accessToken: string, message: unknown, o: CallOptions & { sessionId?: string } = {}): Promise<HttpResponse> {
+export function mcpPost(
+  resource: string,
+  accessToken: string,
+  message: unknown,
+  o: CallOptions & { sessionId?: string; version?: string } = {},
+): Promise<HttpResponse> {
   return send(resource, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       authorization: `Bearer ${accessToken}`,
-      'mcp-protocol-version': MCP_PROTOCOL_VERSION,
+      'mcp-protocol-version': o.version ?? MCP_PROTOCOL_VERSION,
       ...(o.sessionId ? { 'mcp-session-id': o.sessionId } : {}),
       ...(o.traceparent ? { traceparent: o.traceparent } : {}),
     },
@@ -156,9 +163,37 @@ export function mcpPost(resource: string, accessToken: string, message: unknown,
 
 export type McpCallOutcome = { ok: true; requests: number } | { ok: false; kind: string; status: number; body: string };
 
+/** A 2026-07-28 request: one POST, the protocol version and client capabilities in `params._meta`. */
+export function modernRequest(id: number, method: string, params: Record<string, unknown> = {}) {
+  return {
+    jsonrpc: '2.0',
+    id,
+    method,
+    params: {
+      ...params,
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': MCP_MODERN_VERSION,
+        'io.modelcontextprotocol/clientCapabilities': {},
+        'io.modelcontextprotocol/clientInfo': { name: 'xaa-harness', version: '0' },
+      },
+    },
+  };
+}
+
+/** `tools/call` as one stateless 2026-07-28 request. */
+export async function mcpModernToolCall(resource: string, accessToken: string, tool: string, args: unknown, o: CallOptions = {}): Promise<McpCallOutcome> {
+  const call = await mcpPost(resource, accessToken, modernRequest(1, 'tools/call', { name: tool, arguments: args }), { ...o, version: MCP_MODERN_VERSION });
+  if (call.status !== 200) return { ok: false, kind: `mcp tools/call ${call.status}`, status: call.status, body: call.body };
+  const msg = jsonRpcResult(call);
+  if (!msg || msg.error)
+    return { ok: false, kind: `mcp tools/call ${msg?.error ? `error ${msg.error.code}` : 'unreadable'}`, status: call.status, body: call.body };
+  if ((msg.result as { isError?: boolean })?.isError) return { ok: false, kind: 'mcp tool isError', status: call.status, body: call.body };
+  return { ok: true, requests: 1 };
+}
+
 /**
- * `initialize` → `notifications/initialized` → `tools/call` with a fresh access token, as a client
- * does on a new connection. Returns the first failure by kind.
+ * 2025-era: `initialize` → `notifications/initialized` → `tools/call` with a fresh access token, as a
+ * client does on a new connection. Returns the first failure by kind.
  */
 export async function mcpToolCall(resource: string, accessToken: string, tool: string, args: unknown, o: CallOptions = {}): Promise<McpCallOutcome> {
   const init = await mcpPost(

@@ -19,7 +19,7 @@ import {
 import { basic, json, send } from '../http.ts';
 import { discover, startLogin } from '../sso.ts';
 import type { Manifest } from '../stack.ts';
-import { asMetadata, MCP_PROTOCOL_VERSION } from '../xaa.ts';
+import { asMetadata, MCP_MODERN_VERSION, MCP_PROTOCOL_VERSION, modernRequest } from '../xaa.ts';
 import type { EndpointSpec, Samples } from './corpus.ts';
 import type { FuzzPlan } from './run.ts';
 

@@ -12,7 +12,7 @@ import { runPool } from '../pool.ts';
 import { type Check, type HarnessResult, percentile } from '../report.ts';
 import { ssoLogin } from '../sso.ts';
 import type { Manifest } from '../stack.ts';
-import { asMetadata, type ClientDef, idpTokenEndpoint, jwtBearer, mcpToolCall, type ServerDef, tokenExchange } from '../xaa.ts';
+import { asMetadata, type ClientDef, idpTokenEndpoint, jwtBearer, mcpModernToolCall, mcpToolCall, type ServerDef, tokenExchange } from '../xaa.ts';
 
 export interface LoadOptions {
   mode: 'quick' | 'full';
@@ -25,6 +25,8 @@ export interface LoadOptions {
   targetP99Ms?: number;
   /** Server process id, to sample its CPU time (Linux /proc). */
   serverPid?: number;
+  /** MCP wire era: one stateless 2026-07-28 request (default), or the 2025 initialize handshake first. */
+  mcpEra?: 'modern' | 'legacy';
 }
 
 /** A simulated client: one user's SSO session and the server it works with. */
@@ -108,6 +110,8 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
   const flow: number[] = [];
   const legs = { exchange: [] as number[], 'jwt-bearer': [] as number[], 'mcp tools/call': [] as number[] };
   let measuring = false;
+  let httpRequests = 0;
+  const mcpCall = o.mcpEra === 'legacy' ? mcpToolCall : mcpModernToolCall;
 
   const one = async (sim: SimulatedClient): Promise<void> => {
     const t0 = performance.now();
@@ -125,10 +129,11 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
       const t2 = performance.now();
       if (jb.status !== 200) return fail(oauthKind('jwt-bearer', jb), jb.body);
       const at = (JSON.parse(jb.body) as { access_token: string }).access_token;
-      const call = await mcpToolCall(sim.server.resource, at, sim.tool.name, sim.tool.args, { agent, timeoutMs: o.timeoutMs });
+      const call = await mcpCall(sim.server.resource, at, sim.tool.name, sim.tool.args, { agent, timeoutMs: o.timeoutMs });
       const t3 = performance.now();
       if (!call.ok) return fail(call.kind, call.body);
       if (measuring) {
+        httpRequests += 2 + call.requests;
         flow.push(t3 - t0);
         legs.exchange.push(t1 - t0);
         legs['jwt-bearer'].push(t2 - t1);
@@ -167,7 +172,7 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     { name: 'duration', value: elapsed, unit: 's' },
     { name: 'flows completed', value: f.length },
     { name: 'throughput', value: f.length / elapsed, unit: 'flows/s' },
-    { name: 'HTTP requests/s (≈4 per flow)', value: (f.length * 6) / elapsed, unit: 'req/s' },
+    { name: `HTTP requests/s (${o.mcpEra === 'legacy' ? 'MCP 2025 handshake' : 'MCP 2026-07-28 stateless'})`, value: httpRequests / elapsed, unit: 'req/s' },
     { name: 'flow p50', value: percentile(f, 50), unit: 'ms' },
     { name: 'flow p99', value: p99, unit: 'ms', ...(o.targetP99Ms ? { target: `< ${o.targetP99Ms}` } : {}) },
     { name: 'flow max', value: f.at(-1) ?? Number.NaN, unit: 'ms' },
