@@ -2,10 +2,13 @@
  * The persisted audit trail: every flow event the IdP emits (decisions, issuances, sign-ins, admin
  * changes, revocations), token-free — FlowLog strips `compact` before persisting, so rows keep decoded
  * claims, `jti` and hashes, never a usable token (design §4). Writes are batched per tick in one
- * transaction so the token endpoint does not pay one fsync per event.
+ * transaction on a connection of its own with `synchronous = NORMAL` (WAL: durable across a process
+ * crash, synced at checkpoints), so the token endpoint does not wait for an fsync per decision while
+ * the directory and oidc-provider's state keep `FULL`.
  */
 import type { Db } from '@xaa/node-kit';
 import type { FlowEvent } from '@xaa/protocol';
+import Database from 'better-sqlite3';
 
 export interface AuditQuery {
   step?: string;
@@ -30,8 +33,17 @@ export class AuditLog {
   private queue: FlowEvent[] = [];
   private scheduled = false;
   private readonly insert;
+  private readonly db: Db;
 
-  constructor(private readonly db: Db) {
+  /** `main` must be migrated already; the audit opens its own connection to the same file. */
+  constructor(main: Db) {
+    const db = main.name === ':memory:' ? main : new Database(main.name);
+    if (db !== main) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+    }
+    this.db = db;
     this.insert = db.prepare(
       'INSERT OR IGNORE INTO audit (id, time, trace_id, step, outcome, summary, user, client, server, rule, jti, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -69,6 +81,11 @@ export class AuditLog {
         );
       }
     })();
+  }
+
+  close(): void {
+    this.flush();
+    if (this.db.open) this.db.close();
   }
 
   search(query: AuditQuery): FlowEvent[] {

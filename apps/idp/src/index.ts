@@ -136,7 +136,7 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
         closed = true;
         clearInterval(pruner);
         await server.close();
-        audit.flush();
+        audit.close();
         openDb.close();
       },
     };
