@@ -378,6 +378,16 @@ export async function buildFuzzPlan(m: Manifest, t: FuzzTokens): Promise<FuzzPla
         },
       },
       {
+        name: `${app} MCP tools/call (2026-07-28)`,
+        app,
+        origin,
+        method: 'POST',
+        path: path(s.resource),
+        kind: 'jsonrpc',
+        headers: { ...mcpHeaders, 'mcp-protocol-version': MCP_MODERN_VERSION },
+        json: modernRequest(1, 'tools/call', { name: tool.name, arguments: tool.args }),
+      },
+      {
         name: `${app} MCP anonymous`,
         app,
         origin,
