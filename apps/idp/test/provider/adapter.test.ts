@@ -7,7 +7,11 @@ import { pruneExpired, SqliteAdapter } from '../../src/provider/adapter.ts';
 const setup = () => {
   let now = 1_800_000_000_000;
   const db = openDatabase(':memory:', migrations);
-  return { db, clock: (ms?: number) => (ms === undefined ? now : (now = ms)), adapter: (model: string) => new SqliteAdapter(model, db, () => now) };
+  const clock = (ms?: number) => {
+    if (ms !== undefined) now = ms;
+    return now;
+  };
+  return { db, clock, adapter: (model: string) => new SqliteAdapter(model, db, () => now) };
 };
 
 describe('SqliteAdapter', () => {
