@@ -36,12 +36,19 @@ export function jsonErrors(label: string): Middleware {
         ctx.body = e.toJSON();
         return;
       }
-      const status = err.status ?? err.statusCode;
+      // A body that does not decompress as its Content-Encoding claims is the client's error (zlib codes
+      // Z_DATA_ERROR, Z_BUF_ERROR…, brotli ERR__ERROR_…, which the body parser passes on without a status).
+      const zlib = /^(Z_[A-Z_]+|ERR__ERROR_[A-Z0-9_]+)$/.test(String((e as { code?: unknown }).code ?? ''));
+      const status = err.status ?? err.statusCode ?? (zlib ? 400 : undefined);
       if (status && status >= 400 && status < 500) {
         ctx.status = status;
         ctx.body = {
           error: status === 413 ? 'request_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request',
-          error_description: err.expose && err.message ? err.message : 'The request could not be processed.',
+          error_description: zlib
+            ? 'The request body does not match its Content-Encoding.'
+            : err.expose && err.message
+              ? err.message
+              : 'The request could not be processed.',
         };
         return;
       }
