@@ -1,0 +1,253 @@
+/**
+ * The admin API of one server's origin (`/admin`, design §2): like a SaaS's "Configure XAA" screen —
+ * trusted IdPs of the AS, AS settings, registered clients, local users, a tool-data reset — plus the
+ * events feed and its live stream. Guarded by `requireAdmin` (IdP-issued RFC 9068 token, `aud` =
+ * `<origin>/admin`, scope `xaa:admin`). Bodies are zod-validated; unknown fields are a 400 with a
+ * `fields` object naming each bad field (docs/contracts.md).
+ */
+import { randomBytes } from 'node:crypto';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import { eventsRoutes, requireAdmin } from '@xaa/node-kit';
+import { GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
+import type { Context } from 'koa';
+import { errors as oidcErrors } from 'oidc-provider';
+import { z } from 'zod';
+import { defaults } from '../config.ts';
+import type { ServerRuntime } from '../context.ts';
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+
+/** https, or http on a loopback host (EMA §7.3: TLS everywhere but a local playground). */
+const secureUrl = z.string().refine((v) => {
+  if (!URL.canParse(v)) return false;
+  const u = new URL(v);
+  return (u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname))) && !u.hash && !u.username;
+}, 'must be an https URL (http only for localhost)');
+
+const issuerSchema = secureUrl.refine((v) => !new URL(v).search, 'an issuer has no query');
+
+const trustedIssuerCreate = z
+  .object({ issuer: issuerSchema, jwks_uri: secureUrl, algorithms: z.array(z.enum(ALGS)).min(1).optional(), enabled: z.boolean().optional() })
+  .strict();
+const trustedIssuerPatch = z
+  .object({ jwks_uri: secureUrl.optional(), algorithms: z.array(z.enum(ALGS)).min(1).optional(), enabled: z.boolean().optional() })
+  .strict();
+const settingsPatch = z
+  .object({
+    allow_representation: z.boolean().optional(),
+    jit_provisioning: z.boolean().optional(),
+    access_token_ttl: z.number().int().min(defaults.accessTokenTtlRange[0]).max(defaults.accessTokenTtlRange[1]).optional(),
+    generic_errors: z.boolean().optional(),
+  })
+  .strict();
+const clientCreate = z
+  .object({
+    client_id: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{3,100}$/, '3-100 characters of A-Z a-z 0-9 . _ ~ -')
+      .optional(),
+    client_name: z.string().trim().min(1).max(100),
+    token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).default('client_secret_basic'),
+    grant_types: z.array(z.enum(['authorization_code', 'refresh_token', GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_JWT_BEARER])).min(1),
+    redirect_uris: z.array(z.string().url()).optional(),
+    client_secret: z.string().min(16).max(200).optional(),
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+    jwks_uri: secureUrl.optional(),
+  })
+  .strict();
+
+function invalid(ctx: Context, error: z.ZodError) {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') for (const k of issue.keys) fields[[...issue.path, k].join('.')] = 'unknown field';
+    else fields[issue.path.join('.') || '(body)'] = issue.message;
+  }
+  ctx.status = 400;
+  ctx.body = { error: 'invalid_request', error_description: 'The request body is not valid.', fields };
+}
+
+function parse<T extends z.ZodType>(ctx: Context, schema: T): z.infer<T> | undefined {
+  const result = schema.safeParse(ctx.request.body ?? {});
+  if (!result.success) {
+    invalid(ctx, result.error);
+    return undefined;
+  }
+  return result.data;
+}
+
+function notFound(ctx: Context, what: string) {
+  ctx.status = 404;
+  ctx.body = { error: 'not_found', error_description: `${what} does not exist.` };
+}
+
+const publicClient = (c: { client_id: string; metadata: Record<string, unknown>; source: string; created_at: number }) => {
+  const { client_secret: _s, registration_access_token: _r, ...metadata } = c.metadata;
+  return { client_id: c.client_id, source: c.source, created_at: c.created_at, ...metadata };
+};
+
+export function adminRouter(rt: ServerRuntime): Router {
+  const router = new Router({ prefix: '/admin' });
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' });
+  const change = (ctx: Context, summary: string, data: Record<string, unknown>) =>
+    rt.flowLog.emit({
+      traceId: ctx.state.trace.traceId,
+      party: rt.party.as,
+      step: 'admin.change',
+      outcome: 'ok',
+      summary,
+      subject: { server: rt.def.name, user: String((ctx.state.admin as { sub?: string } | undefined)?.sub ?? 'admin') },
+      data,
+    });
+
+  router.use(requireAdmin({ issuer: rt.topology.idp.issuer, audience: rt.def.admin }));
+  router.use(async (ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+  router.use(eventsRoutes(rt.flowLog));
+
+  router.get('/', (ctx) => {
+    ctx.body = {
+      server: { name: rt.def.name, title: rt.def.title, issuer: rt.def.issuer, resource: rt.def.resource, scopes: rt.def.scopes, xaa: rt.def.xaa },
+      settings: rt.settings.get(),
+      trusted_issuers: rt.trust.list().length,
+      clients: rt.clients.list().length,
+      users: rt.users.list().length,
+      tools: rt.tools.tools.map((t) => ({ name: t.name, scope: t.scope })),
+    };
+  });
+
+  // Trusted IdPs ("Configure XAA").
+  router.get('/trusted-issuers', (ctx) => {
+    ctx.body = { trusted_issuers: rt.trust.list() };
+  });
+  router.post('/trusted-issuers', json, (ctx) => {
+    const body = parse(ctx, trustedIssuerCreate);
+    if (!body) return;
+    if (!rt.def.xaa) {
+      ctx.status = 409;
+      ctx.body = { error: 'conflict', error_description: `${rt.def.title} speaks classic OAuth only; it does not redeem ID-JAGs.` };
+      return;
+    }
+    const added = rt.trust.add({
+      issuer: body.issuer,
+      jwks_uri: body.jwks_uri,
+      algorithms: body.algorithms ?? [...defaults.idJagAlgorithms],
+      enabled: body.enabled ?? true,
+    });
+    if (!added) {
+      ctx.status = 409;
+      ctx.body = { error: 'conflict', error_description: `${body.issuer} is already trusted.` };
+      return;
+    }
+    change(ctx, `Trusted IdP added: ${body.issuer}`, { trusted_issuer: body.issuer });
+    ctx.status = 201;
+    ctx.body = rt.trust.get(body.issuer);
+  });
+  router.patch('/trusted-issuers/:issuer', json, (ctx) => {
+    const body = parse(ctx, trustedIssuerPatch);
+    if (!body) return;
+    const updated = rt.trust.update(ctx.params.issuer as string, body);
+    if (!updated) return notFound(ctx, `Trusted issuer ${ctx.params.issuer}`);
+    change(ctx, `Trusted IdP updated: ${updated.issuer}`, { trusted_issuer: updated.issuer, ...body });
+    ctx.body = updated;
+  });
+  router.delete('/trusted-issuers/:issuer', (ctx) => {
+    if (!rt.trust.remove(ctx.params.issuer as string)) return notFound(ctx, `Trusted issuer ${ctx.params.issuer}`);
+    change(ctx, `Trusted IdP removed: ${ctx.params.issuer}`, { trusted_issuer: ctx.params.issuer });
+    ctx.status = 204;
+  });
+
+  // AS settings.
+  router.get('/settings', (ctx) => {
+    ctx.body = rt.settings.get();
+  });
+  router.patch('/settings', json, (ctx) => {
+    const body = parse(ctx, settingsPatch);
+    if (!body) return;
+    const next = rt.settings.update(body);
+    change(ctx, `Settings changed: ${Object.keys(body).join(', ') || 'nothing'}`, { settings: body });
+    ctx.body = next;
+  });
+
+  // Registered clients.
+  router.get('/clients', (ctx) => {
+    ctx.body = { clients: rt.clients.list().map(publicClient) };
+  });
+  router.post('/clients', json, async (ctx) => {
+    const body = parse(ctx, clientCreate);
+    if (!body) return;
+    const clientId = body.client_id ?? `client-${randomBytes(8).toString('hex')}`;
+    if (rt.clients.get(clientId)) {
+      ctx.status = 409;
+      ctx.body = { error: 'conflict', error_description: `Client ${clientId} already exists.` };
+      return;
+    }
+    if (!rt.def.xaa && body.grant_types.includes(GRANT_TYPE_JWT_BEARER)) {
+      invalid(
+        ctx,
+        new z.ZodError([{ code: 'custom', path: ['grant_types'], message: `${rt.def.title} does not support the jwt-bearer grant`, input: body.grant_types }]),
+      );
+      return;
+    }
+    const secretBased = body.token_endpoint_auth_method === 'client_secret_basic' || body.token_endpoint_auth_method === 'client_secret_post';
+    const metadata: Record<string, unknown> = {
+      client_id: clientId,
+      client_name: body.client_name,
+      token_endpoint_auth_method: body.token_endpoint_auth_method,
+      grant_types: body.grant_types,
+      response_types: body.grant_types.includes('authorization_code') ? ['code'] : [],
+      redirect_uris: body.redirect_uris ?? [],
+      ...(secretBased ? { client_secret: body.client_secret ?? randomBytes(24).toString('base64url') } : {}),
+      ...(body.jwks ? { jwks: body.jwks } : {}),
+      ...(body.jwks_uri ? { jwks_uri: body.jwks_uri } : {}),
+    };
+    try {
+      await rt.provider.Client.validate(metadata as never);
+    } catch (e) {
+      if (e instanceof oidcErrors.InvalidClientMetadata || e instanceof oidcErrors.InvalidRedirectUri) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: String((e as { error_description?: string }).error_description ?? e.message), fields: {} };
+        return;
+      }
+      throw e;
+    }
+    rt.clients.put(clientId, metadata, 'admin');
+    change(ctx, `Client registered: ${body.client_name} (${clientId})`, { client_id: clientId });
+    ctx.status = 201;
+    ctx.body = {
+      ...publicClient({ client_id: clientId, metadata, source: 'admin', created_at: rt.nowSeconds() }),
+      ...(metadata.client_secret ? { client_secret: metadata.client_secret } : {}),
+    };
+  });
+  router.delete('/clients/:client_id', (ctx) => {
+    if (!rt.clients.remove(ctx.params.client_id as string)) return notFound(ctx, `Client ${ctx.params.client_id}`);
+    change(ctx, `Client deleted: ${ctx.params.client_id}`, { client_id: ctx.params.client_id });
+    ctx.status = 204;
+  });
+
+  // Local users.
+  router.get('/users', (ctx) => {
+    ctx.body = { users: rt.users.list() };
+  });
+  router.delete('/users/:id', (ctx) => {
+    const user = rt.users.get(ctx.params.id as string);
+    if (!user || !rt.users.remove(user.id)) return notFound(ctx, `User ${ctx.params.id}`);
+    change(ctx, `Local user deleted: ${user.username}`, { user_id: user.id });
+    ctx.status = 204;
+  });
+
+  // Tool data.
+  router.post('/data/reset', (ctx) => {
+    rt.db.transaction(() => {
+      rt.tools.reset(rt.db, rt.def.name);
+      for (const u of rt.users.list()) rt.tools.seedUser(rt.db, rt.def.name, u.id, rt.nowSeconds());
+    })();
+    change(ctx, `Tool data reset for ${rt.def.title}`, {});
+    ctx.body = { reset: true, users: rt.users.list().length };
+  });
+
+  return router;
+}

@@ -1,0 +1,135 @@
+/**
+ * One sample server's origin, composed on its AS's oidc-provider Koa app (issuer = origin):
+ *
+ *   traceparent → well-known metadata (RFC 9728 PRM, RFC 8414 AS metadata) → /mcp (DNS-rebinding
+ *   guard → bearer check → MCP SDK handler) → /admin (IdP-issued admin token) → /interaction (login,
+ *   consent) → oidc-provider's own routes (authorize, token incl. jwt-bearer, jwks, register, revoke,
+ *   introspect).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type NodeIncomingMessageLike, toNodeHandler } from '@modelcontextprotocol/node';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { traceContext } from '@xaa/node-kit';
+import type { Context, Middleware, Next } from 'koa';
+import Provider from 'oidc-provider';
+import { adminRouter } from './admin/router.ts';
+import { authorizationServerMetadata } from './as/metadata.ts';
+import { ClientAdapter } from './as/provider/clients.ts';
+import { configuration } from './as/provider/configuration.ts';
+import * as jwtBearer from './as/provider/grants/jwt-bearer.ts';
+import { defaults } from './config.ts';
+import { rememberTrace, type ServerRuntime } from './context.ts';
+import { attachEvents, handled } from './events.ts';
+import { interactionRoutes } from './interactions/routes.ts';
+import { mcpHttpHandler } from './mcp/handler.ts';
+import { allowedHostnames, dnsRebindingProtection } from './rs/dns-rebinding.ts';
+import { protectedResourceMetadata, protectedResourceMetadataPaths } from './rs/protected-resource-metadata.ts';
+import type { BearerResult } from './rs/require-bearer.ts';
+import { requireBearer } from './rs/require-bearer.ts';
+
+function json(ctx: Context, body: unknown) {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+    ctx.status = 405;
+    ctx.set('Allow', 'GET, HEAD');
+    ctx.body = { error: 'invalid_request', error_description: 'Use GET.' };
+    return;
+  }
+  ctx.set('Access-Control-Allow-Origin', '*');
+  ctx.set('Cache-Control', 'public, max-age=60');
+  ctx.body = body;
+}
+
+/**
+ * RFC 6749 §5.2: a client that may not use a grant type gets `unauthorized_client`. oidc-provider
+ * answers that case with `invalid_request` ("requested grant type is not allowed for this client");
+ * rewrite it on the token endpoint so the code is the spec's (design §4).
+ */
+function unauthorizedClientCode(): Middleware {
+  return async function unauthorizedClientCode(ctx: Context, next: Next) {
+    await next();
+    if (ctx.path !== '/token' || ctx.status !== 400) return;
+    const body = ctx.body as { error?: string; error_description?: string } | undefined;
+    if (body?.error === 'invalid_request' && body.error_description === 'requested grant type is not allowed for this client')
+      ctx.body = { error: 'unauthorized_client', error_description: 'This client is not allowed to use this grant type.' };
+  };
+}
+
+export interface BuiltServer {
+  rt: ServerRuntime;
+  callback: (req: IncomingMessage, res: ServerResponse) => void;
+  close(): Promise<void>;
+}
+
+export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { quiet: boolean }): BuiltServer {
+  const rt = base as ServerRuntime;
+  const clientAdapter = new ClientAdapter(rt.clients, rt.cimd);
+  const provider = new Provider(
+    rt.def.issuer,
+    configuration(rt, clientAdapter, {
+      onReuse: (model, grantId) =>
+        rt.flowLog.emit({
+          traceId: '0'.repeat(32),
+          party: rt.party.as,
+          step: 'revocation',
+          outcome: 'denied',
+          summary: `A used ${model === 'RefreshToken' ? 'refresh token' : 'authorization code'} was presented again: its whole grant family is revoked`,
+          subject: { server: rt.def.name },
+          data: { model, grant_id: grantId },
+        }),
+    }),
+  );
+  provider.proxy = false;
+  rt.provider = provider;
+  if (rt.def.xaa) {
+    const handle = jwtBearer.handler(rt);
+    provider.registerGrantType(
+      jwtBearer.grantType,
+      (ctx) => {
+        handled.add(ctx.req);
+        return handle(ctx);
+      },
+      jwtBearer.parameters,
+    );
+  }
+  attachEvents(provider, rt, clientAdapter, options.quiet);
+
+  const mcpHandler = mcpHttpHandler(rt);
+  const serveMcp = toNodeHandler(mcpHandler, { maxRequestBodySize: defaults.maxMcpBodyBytes });
+  const dns = dnsRebindingProtection(allowedHostnames(rt.def));
+  const bearer = requireBearer(rt);
+  const prmPaths = new Set(protectedResourceMetadataPaths(rt.def));
+  const mcpPath = new URL(rt.def.resource).pathname;
+  const prm = protectedResourceMetadata(rt.def);
+  const asMetadata = authorizationServerMetadata(rt.def);
+  const admin = adminRouter(rt);
+  const interactions = interactionRoutes(rt);
+
+  provider.use(traceContext());
+  provider.use(async (ctx, next) => {
+    rememberTrace(ctx.req, ctx.state.trace);
+    await next();
+  });
+  provider.use(unauthorizedClientCode());
+  provider.use(async (ctx, next) => {
+    if (prmPaths.has(ctx.path)) return json(ctx, prm);
+    if (ctx.path === '/.well-known/oauth-authorization-server') return json(ctx, asMetadata);
+    if (ctx.path === mcpPath) {
+      return dns(ctx, () =>
+        bearer(ctx, async () => {
+          const auth = (ctx.state.bearer as Extract<BearerResult, { ok: true }>).authInfo;
+          ctx.respond = false;
+          const req = ctx.req as IncomingMessage & { auth?: AuthInfo };
+          req.auth = auth;
+          await serveMcp(req as unknown as NodeIncomingMessageLike, ctx.res);
+        }),
+      );
+    }
+    await next();
+  });
+  provider.use(admin.routes());
+  provider.use(admin.allowedMethods());
+  provider.use(interactions.routes());
+
+  const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => void;
+  return { rt, callback: cb, close: () => mcpHandler.close() };
+}

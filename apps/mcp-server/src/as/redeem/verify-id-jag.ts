@@ -1,0 +1,49 @@
+/**
+ * Step 1 of redemption: run the shared ordered ID-JAG verifier (`verifyIdJag`, spec digest §3.4) with
+ * this AS's configuration — its issuer as the only audience, its resource, its scopes, the trusted
+ * IdPs an admin configured ("Configure XAA"), the clock skew, and single use unless the AS allows
+ * re-presentation — and report every check as a `bearer.check` flow event.
+ */
+import { type IdJagCheckResult, type VerifyIdJagResult, verifyIdJag } from '@xaa/protocol';
+import { defaults } from '../../config.ts';
+import type { ServerRuntime } from '../../context.ts';
+
+export interface VerifyInput {
+  assertion: string;
+  clientId: string;
+  requestedScopes: string[] | undefined;
+  requestedResource: string | undefined;
+}
+
+export async function verifyAssertion(rt: ServerRuntime, input: VerifyInput): Promise<VerifyIdJagResult> {
+  const settings = rt.settings.get();
+  return verifyIdJag(input.assertion, {
+    audience: rt.def.issuer,
+    trustedIssuers: rt.trust.trustedIssuers(),
+    clientId: input.clientId,
+    resources: [rt.def.resource],
+    supportedScopes: rt.def.scopes,
+    ...(input.requestedResource !== undefined ? { requestedResource: input.requestedResource } : {}),
+    ...(input.requestedScopes !== undefined ? { requestedScopes: input.requestedScopes } : {}),
+    algorithms: defaults.idJagAlgorithms,
+    clockSkew: defaults.clockSkew,
+    ...(settings.allow_representation ? {} : { replay: rt.replay }),
+    now: rt.nowSeconds(),
+  });
+}
+
+/** One `bearer.check` event per check that ran (skipped checks are not reported). */
+export function emitChecks(rt: ServerRuntime, traceId: string, checks: IdJagCheckResult[], subject: { client: string; user?: string }) {
+  for (const c of checks) {
+    if (c.outcome === 'skipped') continue;
+    rt.flowLog.emit({
+      traceId,
+      party: rt.party.as,
+      step: 'bearer.check',
+      outcome: c.outcome === 'ok' ? 'ok' : 'denied',
+      summary: `${c.outcome === 'ok' ? '✓' : '✗'} ${c.title}${c.detail ? ` — ${c.detail}` : ''}`,
+      subject: { ...subject, server: rt.def.name },
+      check: { id: c.check, title: c.title, specRef: c.specRef, ...(c.detail ? { detail: c.detail } : {}) },
+    });
+  }
+}

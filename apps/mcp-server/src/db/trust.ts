@@ -1,0 +1,101 @@
+/**
+ * Trusted identity providers of one AS ("Configure XAA", EMA §7.4.1): issuer, JWKS URI and the
+ * accepted algorithms. Each issuer gets its own jose remote JWKS (cached, refetched on an unknown kid
+ * with a short cooldown), so a key is only ever looked up among the keys of the issuer the ID-JAG
+ * names (issuer binding before key selection, spec digest §3.4 step 4). Never published.
+ */
+import type { Db } from '@xaa/node-kit';
+import type { TrustedIssuer } from '@xaa/protocol';
+import { createRemoteJWKSet } from 'jose';
+import { defaults } from '../config.ts';
+
+export interface TrustedIssuerRecord {
+  issuer: string;
+  jwks_uri: string;
+  algorithms: string[];
+  enabled: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+type Row = { issuer: string; jwks_uri: string; algorithms: string; enabled: number; created_at: number; updated_at: number };
+
+const toRecord = (r: Row): TrustedIssuerRecord => ({
+  issuer: r.issuer,
+  jwks_uri: r.jwks_uri,
+  algorithms: JSON.parse(r.algorithms) as string[],
+  enabled: r.enabled === 1,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+});
+
+export class TrustStore {
+  private readonly remote = new Map<string, { jwks_uri: string; trusted: TrustedIssuer }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly server: string,
+    private readonly nowSeconds: () => number,
+  ) {}
+
+  list(): TrustedIssuerRecord[] {
+    return (this.db.prepare('SELECT * FROM trusted_issuers WHERE server = ? ORDER BY created_at, issuer').all(this.server) as Row[]).map(toRecord);
+  }
+
+  get(issuer: string): TrustedIssuerRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM trusted_issuers WHERE server = ? AND issuer = ?').get(this.server, issuer) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Returns false when the issuer is already configured. */
+  add(input: { issuer: string; jwks_uri: string; algorithms: string[]; enabled?: boolean }): boolean {
+    const now = this.nowSeconds();
+    return (
+      this.db
+        .prepare(
+          'INSERT INTO trusted_issuers (server, issuer, jwks_uri, algorithms, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        )
+        .run(this.server, input.issuer, input.jwks_uri, JSON.stringify(input.algorithms), input.enabled === false ? 0 : 1, now, now).changes === 1
+    );
+  }
+
+  update(issuer: string, patch: { jwks_uri?: string; algorithms?: string[]; enabled?: boolean }): TrustedIssuerRecord | undefined {
+    const current = this.get(issuer);
+    if (!current) return undefined;
+    const next = { ...current, ...patch };
+    this.db
+      .prepare('UPDATE trusted_issuers SET jwks_uri = ?, algorithms = ?, enabled = ?, updated_at = ? WHERE server = ? AND issuer = ?')
+      .run(next.jwks_uri, JSON.stringify(next.algorithms), next.enabled ? 1 : 0, this.nowSeconds(), this.server, issuer);
+    this.remote.delete(issuer);
+    return this.get(issuer);
+  }
+
+  remove(issuer: string): boolean {
+    this.remote.delete(issuer);
+    return this.db.prepare('DELETE FROM trusted_issuers WHERE server = ? AND issuer = ?').run(this.server, issuer).changes === 1;
+  }
+
+  /** The verifier's view: enabled issuers, each with its own cached remote key set. */
+  trustedIssuers(): TrustedIssuer[] {
+    return this.list()
+      .filter((r) => r.enabled)
+      .map((r) => {
+        let entry = this.remote.get(r.issuer);
+        if (!entry || entry.jwks_uri !== r.jwks_uri) {
+          entry = {
+            jwks_uri: r.jwks_uri,
+            trusted: {
+              issuer: r.issuer,
+              jwks: createRemoteJWKSet(new URL(r.jwks_uri), {
+                cooldownDuration: defaults.jwksCooldownMs,
+                cacheMaxAge: defaults.jwksCacheMaxAgeMs,
+                timeoutDuration: defaults.jwksTimeoutMs,
+              }),
+            },
+          };
+          this.remote.set(r.issuer, entry);
+        }
+        return { ...entry.trusted, algorithms: r.algorithms };
+      });
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Local users of one server and the subject mapping (IdP issuer, sub) -> local user
+ * (draft-04 §3.1, §6.3; spec digest §6.6). Users are resolved on `iss`+`sub`, never `sub` alone;
+ * `email` is only a linking hint when JIT provisioning links a new subject.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '@xaa/node-kit';
+
+export interface LocalUser {
+  id: string;
+  username: string;
+  email: string | null;
+  name: string;
+  source: 'seed' | 'jit' | 'admin';
+  created_at: number;
+}
+
+export interface IdentityLink {
+  iss: string;
+  sub: string;
+  user_id: string;
+  created_at: number;
+}
+
+export class UserStore {
+  constructor(
+    private readonly db: Db,
+    private readonly server: string,
+    private readonly nowSeconds: () => number,
+  ) {}
+
+  list(): Array<LocalUser & { identities: Array<{ iss: string; sub: string }> }> {
+    const users = this.db
+      .prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? ORDER BY created_at, username')
+      .all(this.server) as LocalUser[];
+    const links = this.db.prepare('SELECT iss, sub, user_id FROM identities WHERE server = ?').all(this.server) as IdentityLink[];
+    return users.map((u) => ({ ...u, identities: links.filter((l) => l.user_id === u.id).map(({ iss, sub }) => ({ iss, sub })) }));
+  }
+
+  get(id: string): LocalUser | undefined {
+    return this.db.prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? AND id = ?').get(this.server, id) as
+      | LocalUser
+      | undefined;
+  }
+
+  byUsername(username: string): LocalUser | undefined {
+    return this.db.prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? AND username = ?').get(this.server, username) as
+      | LocalUser
+      | undefined;
+  }
+
+  byEmail(email: string): LocalUser | undefined {
+    return this.db
+      .prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? AND email = ? ORDER BY created_at LIMIT 1')
+      .get(this.server, email) as LocalUser | undefined;
+  }
+
+  create(input: { username: string; email?: string | null; name?: string; source: LocalUser['source'] }): LocalUser {
+    let username = input.username.toLowerCase().replace(/[^a-z0-9._-]/g, '') || 'user';
+    for (let i = 2; this.byUsername(username); i++) username = `${input.username}-${i}`;
+    const user: LocalUser = {
+      id: randomUUID(),
+      username,
+      email: input.email ?? null,
+      name: input.name ?? username,
+      source: input.source,
+      created_at: this.nowSeconds(),
+    };
+    this.db
+      .prepare('INSERT INTO users (server, id, username, email, name, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(this.server, user.id, user.username, user.email, user.name, user.source, user.created_at);
+    return user;
+  }
+
+  remove(id: string): boolean {
+    return this.db.prepare('DELETE FROM users WHERE server = ? AND id = ?').run(this.server, id).changes === 1;
+  }
+
+  findByIdentity(iss: string, sub: string): LocalUser | undefined {
+    return this.db
+      .prepare(
+        'SELECT u.id, u.username, u.email, u.name, u.source, u.created_at FROM identities i JOIN users u ON u.server = i.server AND u.id = i.user_id WHERE i.server = ? AND i.iss = ? AND i.sub = ?',
+      )
+      .get(this.server, iss, sub) as LocalUser | undefined;
+  }
+
+  link(iss: string, sub: string, userId: string): void {
+    this.db
+      .prepare('INSERT INTO identities (server, iss, sub, user_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(this.server, iss, sub, userId, this.nowSeconds());
+  }
+}

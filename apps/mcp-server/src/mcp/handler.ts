@@ -1,0 +1,96 @@
+/**
+ * The MCP endpoint of one sample server on the official SDK v2: `createMcpHandler` builds a fresh
+ * `McpServer` per request (2026-07-28 stateless traffic and 2025-era traffic through the SDK's
+ * stateless legacy leg), with the server's tools, each behind the SDK's per-tool scope challenge
+ * (403 `insufficient_scope` naming every scope the tool needs plus `resource_metadata`,
+ * MCP-AUTHZ). The server declares the EMA extension in its capabilities (MCP extensions, SEP-2133).
+ */
+import { type AuthInfo, type CallToolResult, createMcpHandler, type McpHttpHandler, McpServer, requireScopes } from '@modelcontextprotocol/server';
+import { EMA_EXTENSION_ID, newTrace, parseTraceparent } from '@xaa/protocol';
+import type { ServerRuntime } from '../context.ts';
+import { type Actor, actorLabel, type ToolDefinition } from './tool.ts';
+
+const VERSION = '0.1.0';
+
+function toResult(out: ReturnType<ToolDefinition['run']>): CallToolResult {
+  return {
+    content: [{ type: 'text', text: out.text }],
+    ...(out.data ? { structuredContent: out.data } : {}),
+    ...(out.isError ? { isError: true } : {}),
+  };
+}
+
+export function buildMcpServer(rt: ServerRuntime, authInfo: AuthInfo | undefined, traceId: string): McpServer {
+  const server = new McpServer(
+    { name: `xaa-playground-${rt.def.name}`, title: rt.def.title, version: VERSION },
+    {
+      capabilities: { tools: { listChanged: false }, extensions: { [EMA_EXTENSION_ID]: {} } },
+      instructions: `${rt.def.title}: a sample MCP server of the XAA playground. Every result names the user and the client that acted.`,
+    },
+  );
+  const actor = (authInfo?.extra as { actor?: Actor } | undefined)?.actor;
+  for (const tool of rt.tools.tools as ToolDefinition[]) {
+    const challenge = requireScopes(tool.scope);
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: `${tool.description} Requires scope ${tool.scope}.`,
+        inputSchema: tool.inputSchema,
+        annotations: { readOnlyHint: tool.readOnly, openWorldHint: false },
+        _meta: { 'io.xaa-playground/scope': tool.scope },
+        scopeChallenge: (context) => {
+          const c = challenge(context);
+          if (c)
+            rt.flowLog.emit({
+              traceId,
+              party: rt.party.mcp,
+              step: 'mcp.request',
+              outcome: 'denied',
+              summary: `${tool.name} needs ${tool.scope}; the token has ${context.authInfo?.scopes.join(' ') || 'no scope'} (403 insufficient_scope)`,
+              subject: { server: rt.def.name, ...(actor ? { user: actor.username, client: actor.clientId } : {}) },
+              error: { code: 'insufficient_scope', description: `Scope ${tool.scope} is required.`, specRef: 'RFC 6750 §3.1, MCP-AUTHZ' },
+              data: { tool: tool.name },
+            });
+          return c;
+        },
+      },
+      async (input: unknown) => {
+        if (!actor) return { content: [{ type: 'text', text: 'This server requires an access token.' }], isError: true };
+        let out: ReturnType<ToolDefinition['run']>;
+        try {
+          out = tool.run({ db: rt.db, server: rt.def.name, actor, nowSeconds: rt.nowSeconds() }, input as never);
+        } catch (e) {
+          console.error(`[mcp:${rt.def.name}] tool ${tool.name} failed:`, (e as Error).message);
+          out = { text: `${tool.name} failed unexpectedly.`, isError: true };
+        }
+        rt.flowLog.emit({
+          traceId,
+          party: rt.party.mcp,
+          step: 'mcp.response',
+          outcome: out.isError ? 'error' : 'ok',
+          summary: `${actorLabel(actor)} called ${tool.name}: ${out.text.split('\n')[0]}`,
+          subject: { server: rt.def.name, user: actor.username, client: actor.clientId },
+          data: { tool: tool.name, scopes: authInfo?.scopes ?? [] },
+        });
+        return toResult(out);
+      },
+    );
+  }
+  return server;
+}
+
+export function mcpHttpHandler(rt: ServerRuntime): McpHttpHandler {
+  return createMcpHandler(
+    (ctx) => {
+      const trace = parseTraceparent(ctx.requestInfo?.headers.get('traceparent')) ?? newTrace();
+      return buildMcpServer(rt, ctx.authInfo, trace.traceId);
+    },
+    {
+      legacy: 'stateless',
+      onerror: (e) => {
+        if (!/Unsupported|Parse error|Invalid|Method not allowed|Not Acceptable/i.test(e.message)) console.error(`[mcp:${rt.def.name}]`, e.message);
+      },
+    },
+  );
+}

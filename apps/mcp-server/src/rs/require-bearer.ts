@@ -1,0 +1,116 @@
+/**
+ * The MCP server's access-token check (MCP-AUTHZ; RFC 6750; RFC 9068; EMA §5.1, §7.5.4). Every
+ * request to `/mcp` carries `Authorization: Bearer <JWT>`; the token must be an RFC 9068 access token
+ * (`typ: at+jwt`) signed with this server's AS key, issued by this AS (`iss`, byte for byte), for this
+ * resource (`aud`), unexpired, for a local user that still exists. An ID-JAG, an IdP ID token or
+ * another server's token fails here with 401 `invalid_token`. Scope sufficiency per tool is the
+ * SDK's scope challenge (403 `insufficient_scope`, see mcp/handler.ts).
+ */
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { bearerChallenge, parseScope, protectedResourceMetadataUrl, TYP_ACCESS_TOKEN } from '@xaa/protocol';
+import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import type { Context, Next } from 'koa';
+import type { ServerRuntime } from '../context.ts';
+import type { Actor } from '../mcp/tool.ts';
+
+export type BearerFailure = { ok: false; status: 400 | 401; error?: 'invalid_token' | 'invalid_request'; description: string };
+export type BearerResult = { ok: true; authInfo: AuthInfo; claims: JWTPayload; actor: Actor } | BearerFailure;
+
+const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
+const ACCESS_TOKEN_SKEW = 5;
+
+function describe(e: unknown, rt: ServerRuntime): string {
+  if (e instanceof joseErrors.JWTExpired) return 'The access token has expired.';
+  if (e instanceof joseErrors.JWTClaimValidationFailed) {
+    if (e.claim === 'typ') return 'The token is not an access token (typ must be at+jwt).';
+    if (e.claim === 'aud') return `The access token was not issued for ${rt.def.resource}.`;
+    if (e.claim === 'iss') return `The access token was not issued by ${rt.def.issuer}.`;
+    if (e.reason === 'missing') return `The access token lacks the ${e.claim} claim.`;
+    return `The access token's ${e.claim} claim is not valid.`;
+  }
+  if (e instanceof joseErrors.JWKSNoMatchingKey || e instanceof joseErrors.JWSSignatureVerificationFailed)
+    return `The access token is not signed by ${rt.def.issuer}.`;
+  if (e instanceof joseErrors.JOSEAlgNotAllowed) return 'The access token uses an algorithm this server does not accept.';
+  return 'The access token is malformed or not valid.';
+}
+
+export async function verifyBearer(rt: ServerRuntime, authorization: string | undefined): Promise<BearerResult> {
+  if (!authorization) return { ok: false, status: 401, description: 'An access token is required.' };
+  const m = BEARER.exec(authorization.trim());
+  if (!m) {
+    if (!/^Bearer\b/i.test(authorization.trim())) return { ok: false, status: 401, description: 'An access token is required (Bearer scheme).' };
+    return { ok: false, status: 400, error: 'invalid_request', description: 'The Authorization header is not a valid Bearer credential.' };
+  }
+  const token = m[1] as string;
+  let claims: JWTPayload;
+  try {
+    ({ payload: claims } = await jwtVerify(token, rt.key.jwks, {
+      typ: TYP_ACCESS_TOKEN,
+      issuer: rt.def.issuer,
+      audience: rt.def.resource,
+      algorithms: [rt.key.alg],
+      requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'jti'],
+      clockTolerance: ACCESS_TOKEN_SKEW,
+      currentDate: new Date(rt.nowMs()),
+    }));
+  } catch (e) {
+    return { ok: false, status: 401, error: 'invalid_token', description: describe(e, rt) };
+  }
+  // RFC 9068 §4: a single audience value is what this AS issues; anything else was not minted here.
+  if (Array.isArray(claims.aud) && claims.aud.length !== 1)
+    return { ok: false, status: 401, error: 'invalid_token', description: 'The access token names more than one audience.' };
+  const user = typeof claims.sub === 'string' ? rt.users.get(claims.sub) : undefined;
+  if (!user) return { ok: false, status: 401, error: 'invalid_token', description: 'The access token names a user this server does not know.' };
+  const clientId = String(claims.client_id);
+  const actor: Actor = { userId: user.id, username: user.username, clientId, clientTitle: clientTitle(rt, clientId) };
+  const authInfo: AuthInfo = {
+    token,
+    clientId,
+    scopes: parseScope(typeof claims.scope === 'string' ? claims.scope : undefined),
+    expiresAt: claims.exp as number,
+    resource: new URL(rt.def.resource),
+    resourceMetadataUrl: protectedResourceMetadataUrl(rt.def.resource),
+    extra: { actor, jti: claims.jti, sub: claims.sub },
+  };
+  return { ok: true, authInfo, claims, actor };
+}
+
+/** The client's display name from this AS's client registry (or its CIMD document), else its id. */
+export function clientTitle(rt: ServerRuntime, clientId: string): string {
+  const name = rt.clients.get(clientId)?.metadata.client_name ?? rt.cimd.peek(clientId)?.client_name;
+  return typeof name === 'string' && name ? name : clientId;
+}
+
+/** Koa middleware for `/mcp`: 401/400 with the RFC 6750 / RFC 9728 challenge, else `ctx.state.bearer`. */
+export function requireBearer(rt: ServerRuntime) {
+  const resourceMetadata = protectedResourceMetadataUrl(rt.def.resource);
+  return async function requireBearer(ctx: Context, next: Next) {
+    const result = await verifyBearer(rt, ctx.get('authorization') || undefined);
+    if (!result.ok) {
+      ctx.status = result.status;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.set(
+        'WWW-Authenticate',
+        bearerChallenge({
+          resource_metadata: resourceMetadata,
+          scope: rt.def.scopes.join(' '),
+          ...(result.error ? { error: result.error, error_description: result.description } : {}),
+        }),
+      );
+      ctx.body = { error: result.error ?? 'invalid_token', error_description: result.description };
+      rt.flowLog.emit({
+        traceId: ctx.state.trace.traceId,
+        party: rt.party.mcp,
+        step: 'mcp.request',
+        outcome: 'denied',
+        summary: `${ctx.method} /mcp refused (${result.status}): ${result.description}`,
+        subject: { server: rt.def.name },
+        http: { method: ctx.method, url: `${rt.def.issuer}${ctx.path}`, status: result.status },
+        error: { code: result.error ?? 'invalid_token', description: result.description, specRef: 'RFC 6750 §3.1, MCP-AUTHZ' },
+      });
+      return;
+    }
+    ctx.state.bearer = result;
+    await next();
+  };
+}
