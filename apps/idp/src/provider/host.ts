@@ -65,7 +65,7 @@ function attachEvents(provider: Provider, idp: IdpContext) {
         tokens,
         data: { grant_type: gty, scope: body.scope },
       });
-    })();
+    })().catch((e) => console.error('[idp] could not record sso.token:', (e as Error).message));
   });
 
   provider.on('grant.error', (ctx: KoaContextWithOIDC, err: Error & { error?: string; error_description?: string }) => {
