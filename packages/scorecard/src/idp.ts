@@ -52,13 +52,11 @@ export interface IdpAccess extends HttpDeps {
 export class IdpAdmin {
   readonly issuer: string;
   readonly admin: string;
-  private token: Promise<string> | undefined;
   private discovery: Promise<Record<string, unknown>> | undefined;
 
   constructor(private readonly access: IdpAccess) {
     this.issuer = access.issuer;
     this.admin = access.admin ?? `${access.issuer}/admin`;
-    if (access.adminToken) this.token = Promise.resolve(access.adminToken);
   }
 
   private deps(): HttpDeps {
@@ -79,19 +77,35 @@ export class IdpAdmin {
     return (await getJson(md.jwks_uri, this.deps())) as unknown as JSONWebKeySet;
   }
 
+  /** An admin token for this IdP's own admin API. */
   adminToken(): Promise<string> {
-    this.token ??= this.fetchAdminToken().catch((e) => {
-      this.token = undefined;
-      throw e;
-    });
-    return this.token;
+    return this.tokenFor(this.admin);
   }
 
-  private async fetchAdminToken(): Promise<string> {
+  private readonly tokens = new Map<string, Promise<string>>();
+
+  /**
+   * An admin token for any admin API the IdP issues tokens for (RFC 8707 resource = that API's URL,
+   * e.g. a sample server's `<origin>/admin`), from the ops client's client-credentials grant.
+   */
+  tokenFor(resource: string): Promise<string> {
+    if (resource === this.admin && this.access.adminToken) return Promise.resolve(this.access.adminToken);
+    let t = this.tokens.get(resource);
+    if (!t) {
+      t = this.fetchAdminToken(resource).catch((e) => {
+        this.tokens.delete(resource);
+        throw e;
+      });
+      this.tokens.set(resource, t);
+    }
+    return t;
+  }
+
+  private async fetchAdminToken(resource: string): Promise<string> {
     const ops = this.access.ops;
     if (!ops) throw new ScorecardError('No admin token and no ops client: pass --admin-token, or the ops client (playground.json "ops").', 'ERR_NO_ADMIN');
     const md = await this.metadata();
-    const body = new URLSearchParams({ grant_type: GRANT_TYPE_CLIENT_CREDENTIALS, resource: this.admin, scope: ADMIN_SCOPE });
+    const body = new URLSearchParams({ grant_type: GRANT_TYPE_CLIENT_CREDENTIALS, resource, scope: ADMIN_SCOPE });
     const r = await request(
       String(md.token_endpoint),
       { method: 'POST', headers: { authorization: basicAuth(ops.client_id, ops.client_secret), 'content-type': 'application/x-www-form-urlencoded' }, body },
@@ -100,20 +114,21 @@ export class IdpAdmin {
     const json = r.json as { access_token?: string; error?: string; error_description?: string } | undefined;
     if (r.status !== 200 || !json?.access_token)
       throw new ScorecardError(
-        `The IdP refused an admin token for the ops client: ${r.status} ${json?.error ?? ''} ${json?.error_description ?? ''}`.trim(),
+        `The IdP refused an admin token for ${resource} to the ops client: ${r.status} ${json?.error ?? ''} ${json?.error_description ?? ''}`.trim(),
         'ERR_ADMIN_TOKEN',
       );
     return json.access_token;
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const url = `${this.admin}${path}`;
+  /** GET/PUT/POST on any admin API (`base` = its `/admin` URL) with a token for it. */
+  async callAdmin(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
+    const url = `${base}${path}`;
     const r = await request(
       url,
       {
         method,
         headers: {
-          authorization: `Bearer ${await this.adminToken()}`,
+          authorization: `Bearer ${await this.tokenFor(base)}`,
           accept: 'application/json',
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
@@ -128,6 +143,19 @@ export class IdpAdmin {
     return r.json;
   }
 
+  /** Recent flow events of any app's admin API, oldest first. */
+  async eventsOf(base: string, options: { after?: string; limit?: number } = {}): Promise<FlowEvent[]> {
+    const q = new URLSearchParams();
+    if (options.after) q.set('after', options.after);
+    q.set('limit', String(options.limit ?? 2000));
+    const r = (await this.callAdmin(base, 'GET', `/events?${q}`)) as { events?: FlowEvent[] };
+    return r.events ?? [];
+  }
+
+  private call(method: string, path: string, body?: unknown): Promise<unknown> {
+    return this.callAdmin(this.admin, method, path, body);
+  }
+
   mint(req: MintRequest): Promise<MintedToken> {
     return this.call('POST', '/scorecard/mint', req) as Promise<MintedToken>;
   }
@@ -140,12 +168,8 @@ export class IdpAdmin {
     return this.call('PUT', '/faults', state) as Promise<FaultState>;
   }
 
-  async events(options: { after?: string; limit?: number } = {}): Promise<FlowEvent[]> {
-    const q = new URLSearchParams();
-    if (options.after) q.set('after', options.after);
-    q.set('limit', String(options.limit ?? 1000));
-    const r = (await this.call('GET', `/events?${q}`)) as { events?: FlowEvent[] };
-    return r.events ?? [];
+  events(options: { after?: string; limit?: number } = {}): Promise<FlowEvent[]> {
+    return this.eventsOf(this.admin, options);
   }
 }
 

@@ -24,6 +24,7 @@ async function call(method: string, path: string, body?: unknown, bearer: string
     headers: { ...(bearer !== null ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of many shapes, asserted field by field
   return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
 }
 
