@@ -43,7 +43,7 @@ export interface Stack {
 
 type Closable = { close(): Promise<void> };
 
-export async function startStack(options: { servers?: boolean; agentNow?: () => number } = {}): Promise<Stack> {
+export async function startStack(options: { servers?: boolean; agentNow?: () => number; serverNow?: () => number } = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xaa-agent-test-'));
   const topology = defaultTopology({ dataDir, basePort: await freeBasePort() });
   writeManifest(topology);
@@ -52,8 +52,10 @@ export async function startStack(options: { servers?: boolean; agentNow?: () => 
     const idp = await startIdp({ topology, dataDir, quiet: true });
     running.push(idp);
     if (options.servers) {
-      const mod = (await import('@xaa/mcp-server')) as { start(o: { topology: Topology; dataDir: string; host?: string; quiet?: boolean }): Promise<Closable> };
-      running.push(await mod.start({ topology, dataDir, quiet: true }));
+      const mod = (await import('@xaa/mcp-server')) as {
+        start(o: { topology: Topology; dataDir: string; host?: string; quiet?: boolean; now?: () => number }): Promise<Closable>;
+      };
+      running.push(await mod.start({ topology, dataDir, quiet: true, ...(options.serverNow ? { now: options.serverNow } : {}) }));
     }
     const agent = await startAgent({ topology, dataDir, quiet: true, ...(options.agentNow ? { now: options.agentNow } : {}) });
     running.push(agent);
