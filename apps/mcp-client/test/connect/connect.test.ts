@@ -82,7 +82,9 @@ describe('alice via Acme Agent (EMA: no consent screens)', () => {
     const subEx = trace(sub.traceId).find((e) => e.step === 'exchange.request');
     const session = agent().store.getSession('alice', 'acme-agent');
     expect(subEx?.data?.lineage).toMatchObject({ role: 'sub-agent', loginTraceId: session?.login_trace, scope: 'tasks.read' });
-    expect((subEx?.data?.lineage as { idTokenHash: string }).idTokenHash).toBe((main?.data?.lineage as { idTokenHash: string }).idTokenHash);
+    const hashOf = (e: FlowEvent | undefined) => (e?.data?.lineage as { idTokenHash?: string } | undefined)?.idTokenHash;
+    expect(hashOf(subEx)).toBeTruthy();
+    expect(hashOf(subEx)).toBe(hashOf(main));
     expect(subEx?.tokens?.find((t) => t.role === 'id_jag')?.claims.scope).toBe('tasks.read');
     // The main connection keeps its broader token; the sub-agent cannot step up beyond its scope.
     expect(agent().store.getConnection('alice', 'acme-agent', 'tasks')?.scope).toContain('tasks.write');
