@@ -78,10 +78,12 @@ export function interactionRoutes(idp: IdpContext): Router {
   });
 
   router.post('/interaction/:uid/login', async (ctx, next) => {
-    if (!ctx.is('application/x-www-form-urlencoded')) {
+    // Browsers post this form uncompressed; a compressed body would fail inside the parser as a 500.
+    const encoding = ctx.get('content-encoding').trim().toLowerCase();
+    if (!ctx.is('application/x-www-form-urlencoded') || (encoding && encoding !== 'identity')) {
       ctx.status = 415;
       ctx.type = 'html';
-      ctx.body = page('Unsupported', '<h1>Unsupported request</h1><p>The sign-in form must be posted as application/x-www-form-urlencoded.</p>');
+      ctx.body = page('Unsupported', '<h1>Unsupported request</h1><p>The sign-in form must be posted uncompressed as application/x-www-form-urlencoded.</p>');
       return;
     }
     await form(ctx, next);
