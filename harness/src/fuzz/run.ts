@@ -33,6 +33,9 @@ export interface FuzzOptions {
   alive: () => boolean;
 }
 
+/** RFC 9110 §9 methods (plus PATCH, RFC 5789): a 5xx for any of these is a failure. */
+const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
 export interface FuzzFailure {
   kind: 'server error' | 'hang' | 'reflected' | 'process died';
   endpoint: string;
@@ -60,6 +63,7 @@ export async function runFuzz(plan: FuzzPlan, o: FuzzOptions): Promise<HarnessRe
   const perEndpoint: Record<string, number> = {};
   const dropped: Record<string, number> = {};
   let requests = 0;
+  let unknownMethod501 = 0;
   let htmlChecked = 0;
   let slowest = 0;
   const maxFailures = o.maxFailures ?? 200;
@@ -75,7 +79,9 @@ export async function runFuzz(plan: FuzzPlan, o: FuzzOptions): Promise<HarnessRe
       const byApp = statusByApp[r.app] as Record<string, number>;
       const bucket = `${Math.floor(res.status / 100)}xx`;
       byApp[bucket] = (byApp[bucket] ?? 0) + 1;
-      if (res.status >= 500) failures.push({ ...base, kind: 'server error', status: res.status, detail: res.body.slice(0, 300) });
+      // RFC 9110 §15.6.2: 501 is the right answer to a method the server does not recognise (PROPFIND…).
+      if (res.status === 501 && !STANDARD_METHODS.has(r.method)) unknownMethod501++;
+      else if (res.status >= 500) failures.push({ ...base, kind: 'server error', status: res.status, detail: res.body.slice(0, 300) });
       if (String(res.headers['content-type'] ?? '').includes('text/html')) {
         htmlChecked++;
         const hit = reflectsMarker(res.body, r.markers);
@@ -109,7 +115,7 @@ export async function runFuzz(plan: FuzzPlan, o: FuzzOptions): Promise<HarnessRe
   const health = o.alive() ? await o.health() : [{ name: 'server process alive', ok: false, detail: 'the playground process exited during the run' }];
   const kinds = (k: FuzzFailure['kind']) => failures.filter((f) => f.kind === k);
   const checks: Check[] = [
-    { name: 'no 5xx', ok: kinds('server error').length === 0, detail: `${kinds('server error').length} responses ≥ 500` },
+    { name: 'no 5xx', ok: kinds('server error').length === 0, detail: `${kinds('server error').length} responses ≥ 500 (501 for an unrecognised method excepted)` },
     { name: `no hang (per-request timeout ${o.timeoutMs} ms)`, ok: kinds('hang').length === 0, detail: `${kinds('hang').length} timeouts` },
     {
       name: 'nothing reflected unescaped into HTML',
@@ -130,6 +136,7 @@ export async function runFuzz(plan: FuzzPlan, o: FuzzOptions): Promise<HarnessRe
       { name: 'origins (random requests)', value: plan.origins.length },
       { name: 'seed', value: o.seed },
       { name: 'slowest answer', value: slowest, unit: 'ms' },
+      { name: '501 for an unrecognised method (RFC 9110 §15.6.2)', value: unknownMethod501 },
       { name: 'connections dropped by server', value: Object.values(dropped).reduce((a, b) => a + b, 0) },
       ...Object.entries(statusByApp).map(([app, s]) => ({
         name: `${app} statuses`,
