@@ -10,7 +10,7 @@ export interface FlowListProps {
   follow?: boolean;
 }
 
-const ROW = 38;
+const ROW = 50;
 
 /** Virtualised event list (TanStack Virtual): 10,000 rows cost what 30 visible rows cost. */
 export function FlowList({ events, selectedId, onSelect, follow = true }: FlowListProps) {
@@ -65,11 +65,13 @@ export function FlowList({ events, selectedId, onSelect, follow = true }: FlowLi
               data-outcome={e.outcome}
             >
               <span className="time">{e.time.slice(11, 19)}</span>
-              <span className="party">{e.party}</span>
-              <span className="sum" title={e.summary}>
-                <span className="mono small muted">{e.step}</span> {e.summary}
+              <span className="meta">
+                {e.party} · {e.step}
               </span>
               <span className={`badge ${e.outcome}`}>{e.outcome}</span>
+              <span className="sum" title={e.summary}>
+                {e.summary}
+              </span>
             </div>
           );
         })}

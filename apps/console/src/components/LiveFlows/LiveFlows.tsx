@@ -109,8 +109,20 @@ export function LiveFlows(p: LiveFlowsProps) {
               </div>
               {failure ? (
                 <div className={`callout ${failure.outcome === 'denied' ? 'denied' : 'error'}`} data-testid="trace-failure">
-                  <strong>{failure.outcome === 'denied' ? 'Denied' : 'Failed'}</strong> at <span className="mono">{failure.step}</span> ({failure.party}):{' '}
-                  {failure.error?.description ?? failure.check?.detail ?? failure.decision?.reasons.join('; ') ?? failure.summary}
+                  <strong>{failure.outcome === 'denied' ? 'Denied' : 'Failed'}</strong> at <span className="mono">{failure.step}</span> ({failure.party})
+                  {failure.error ? (
+                    <>
+                      {' '}
+                      with <strong className="mono">{failure.error.code}</strong>
+                    </>
+                  ) : null}
+                  : {failure.error?.description ?? failure.check?.detail ?? failure.decision?.reasons.join('; ') ?? failure.summary}
+                  {failure.decision ? (
+                    <div className="small">
+                      Rule <span className="mono">{failure.decision.rule}</span>
+                      {failure.decision.reasons.length ? ` · ${failure.decision.reasons.join(' · ')}` : ''}
+                    </div>
+                  ) : null}
                   {failure.error?.specRef || failure.check?.specRef ? <div className="spec">{failure.error?.specRef ?? failure.check?.specRef}</div> : null}
                 </div>
               ) : null}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// The e2e entry point used by the root `npm test` (scripts/test.mjs): builds the console SPA fresh
+// (so the journeys test the current source), then runs Playwright with a readable list reporter on
+// stdout and the JSON reporter into $PLAYWRIGHT_JSON_OUTPUT_NAME.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+mkdirSync(join(here, 'screenshots'), { recursive: true });
+
+const build = spawnSync(process.execPath, [join(root, 'apps', 'console', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+  cwd: join(root, 'apps', 'console'),
+  stdio: 'inherit',
+});
+if (build.status !== 0) {
+  console.error('e2e: the console SPA did not build.');
+  process.exit(build.status ?? 1);
+}
+
+const require = createRequire(join(here, 'package.json'));
+const cli = join(dirname(require.resolve('@playwright/test/package.json')), 'cli.js');
+const r = spawnSync(process.execPath, [cli, 'test', ...process.argv.slice(2)], { cwd: here, stdio: 'inherit', env: process.env });
+process.exit(r.status ?? 1);
