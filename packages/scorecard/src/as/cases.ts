@@ -473,11 +473,18 @@ export const AS_CASES: readonly AsCase[] = [
     title: 'No client authentication',
     group: 'client-auth',
     level: 'must',
-    mutated: 'valid ID-JAG, no client credentials at all',
-    expected: '401 (or 400) invalid_client',
+    mutated: 'valid ID-JAG, no client credentials and no client_id at all',
+    expected: '401 (or 400) invalid_client; 400 invalid_request accepted',
     why: 'The ID-JAG alone must never be enough: client authentication is what stops a stolen grant being redeemed.',
+    // RFC 6749 §5.2 lists "no client authentication included" under invalid_client; with not even a
+    // client_id some certified servers (oidc-provider among them) answer invalid_request instead.
     specRef: 'EMA §5, RFC 7523 §3.1, RFC 6749 §5.2',
-    run: async (ctx) => expectRejection(await ctx.present(await ctx.mint(), { auth: 'none' }), ['invalid_client']),
+    run: async (ctx) => {
+      const v = expectRejection(await ctx.present(await ctx.mint(), { auth: 'none' }), ['invalid_client', 'invalid_request']);
+      return v.outcome === 'pass' && v.answers[0]?.error === 'invalid_request'
+        ? { ...v, reason: 'Refused with invalid_request; RFC 6749 §5.2 prefers invalid_client for a request without client authentication.' }
+        : v;
+    },
   },
   {
     id: 'client.wrong-secret',
