@@ -106,7 +106,9 @@ export function adminRouter(rt: ServerRuntime): Router {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
-  router.use(eventsRoutes(rt.flowLog));
+  const events = eventsRoutes(rt.flowLog);
+  router.get('/events', (ctx, next) => events(ctx, next));
+  router.get('/events/stream', (ctx, next) => events(ctx, next));
 
   router.get('/', (ctx) => {
     ctx.body = {

@@ -184,6 +184,8 @@ export async function startStack(options: { idp?: boolean } = {}): Promise<Stack
     },
     async restartServers() {
       await mcp.close();
+      // Let the client's connection pool see the closed sockets before the next request.
+      await new Promise((r) => setTimeout(r, 100));
       mcp = await start({ topology, dataDir, quiet: true });
     },
     async close() {
