@@ -144,7 +144,7 @@ export function mcpPost(
   resource: string,
   accessToken: string,
   message: unknown,
-  o: CallOptions & { sessionId?: string; version?: string } = {},
+  o: CallOptions & { sessionId?: string; version?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResponse> {
   return send(resource, {
     method: 'POST',
@@ -154,6 +154,7 @@ export function mcpPost(
       authorization: `Bearer ${accessToken}`,
       'mcp-protocol-version': o.version ?? MCP_PROTOCOL_VERSION,
       ...(o.sessionId ? { 'mcp-session-id': o.sessionId } : {}),
+      ...o.headers,
       ...(o.traceparent ? { traceparent: o.traceparent } : {}),
     },
     body: JSON.stringify(message),
@@ -180,9 +181,18 @@ export function modernRequest(id: number, method: string, params: Record<string,
   };
 }
 
+/** 2026-07-28 standard request headers: `Mcp-Method`, and `Mcp-Name` for the tool (ASCII names as is). */
+export function modernHeaders(method: string, name?: string): Record<string, string> {
+  return { 'mcp-method': method, ...(name ? { 'mcp-name': name } : {}) };
+}
+
 /** `tools/call` as one stateless 2026-07-28 request. */
 export async function mcpModernToolCall(resource: string, accessToken: string, tool: string, args: unknown, o: CallOptions = {}): Promise<McpCallOutcome> {
-  const call = await mcpPost(resource, accessToken, modernRequest(1, 'tools/call', { name: tool, arguments: args }), { ...o, version: MCP_MODERN_VERSION });
+  const call = await mcpPost(resource, accessToken, modernRequest(1, 'tools/call', { name: tool, arguments: args }), {
+    ...o,
+    version: MCP_MODERN_VERSION,
+    headers: modernHeaders('tools/call', tool),
+  });
   if (call.status !== 200) return { ok: false, kind: `mcp tools/call ${call.status}`, status: call.status, body: call.body };
   const msg = jsonRpcResult(call);
   if (!msg || msg.error)

@@ -19,7 +19,7 @@ import {
 import { basic, json, send } from '../http.ts';
 import { discover, startLogin } from '../sso.ts';
 import type { Manifest } from '../stack.ts';
-import { asMetadata, MCP_MODERN_VERSION, MCP_PROTOCOL_VERSION, modernRequest } from '../xaa.ts';
+import { asMetadata, MCP_MODERN_VERSION, MCP_PROTOCOL_VERSION, modernHeaders, modernRequest } from '../xaa.ts';
 import type { EndpointSpec, Samples } from './corpus.ts';
 import type { FuzzPlan } from './run.ts';
 
@@ -384,7 +384,7 @@ export async function buildFuzzPlan(m: Manifest, t: FuzzTokens): Promise<FuzzPla
         method: 'POST',
         path: path(s.resource),
         kind: 'jsonrpc',
-        headers: { ...mcpHeaders, 'mcp-protocol-version': MCP_MODERN_VERSION },
+        headers: { ...mcpHeaders, 'mcp-protocol-version': MCP_MODERN_VERSION, ...modernHeaders('tools/call', tool.name) },
         json: modernRequest(1, 'tools/call', { name: tool.name, arguments: tool.args }),
       },
       {

@@ -115,7 +115,11 @@ export async function runFuzz(plan: FuzzPlan, o: FuzzOptions): Promise<HarnessRe
   const health = o.alive() ? await o.health() : [{ name: 'server process alive', ok: false, detail: 'the playground process exited during the run' }];
   const kinds = (k: FuzzFailure['kind']) => failures.filter((f) => f.kind === k);
   const checks: Check[] = [
-    { name: 'no 5xx', ok: kinds('server error').length === 0, detail: `${kinds('server error').length} responses ≥ 500 (501 for an unrecognised method excepted)` },
+    {
+      name: 'no 5xx',
+      ok: kinds('server error').length === 0,
+      detail: `${kinds('server error').length} responses ≥ 500 (501 for an unrecognised method excepted)`,
+    },
     { name: `no hang (per-request timeout ${o.timeoutMs} ms)`, ok: kinds('hang').length === 0, detail: `${kinds('hang').length} timeouts` },
     {
       name: 'nothing reflected unescaped into HTML',
