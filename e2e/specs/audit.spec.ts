@@ -11,11 +11,11 @@ test('audit log: admin changes and token decisions, searchable, exported as CSV 
   await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
   const table = page.getByRole('table', { name: 'Audit log' });
   await expect(table).toContainText('rotated the signing key');
+  await shot(page, '09-audit');
   await page.getByLabel('Kind').selectOption('admin.change');
   await page.getByLabel('Search').fill('rotated');
   await expect(table.locator('tbody tr')).toHaveCount(1);
   await expect(table.locator('tbody tr').first()).toHaveAttribute('data-step', 'admin.change');
-  await shot(page, '09-audit');
 
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const csvText = readFileSync((await csv.path()) as string, 'utf8');

@@ -70,7 +70,7 @@ export function AuditLog({ entries, filter, onFilter, onExport, onOpenTrace }: A
         </button>
       </form>
       <div className="muted small" style={{ marginBottom: 6 }} data-testid="audit-count">
-        {entries.length} entries, newest first
+        {entries.length} {entries.length === 1 ? 'entry' : 'entries'}, newest first
       </div>
       {entries.length === 0 ? (
         <EmptyState title="No audit entries">
@@ -97,18 +97,24 @@ export function AuditLog({ entries, filter, onFilter, onExport, onOpenTrace }: A
                   <span className="badge">{e.step}</span>
                 </td>
                 <td className="small">
-                  {e.subject?.user ?? '—'}
+                  {e.subject?.user ?? (typeof e.data?.actor === 'string' ? e.data.actor : '—')}
                   {e.subject?.client ? <div className="muted">{e.subject.client}</div> : null}
                 </td>
                 <td>
                   <div>{e.summary}</div>
                   <div className="muted small mono">{detailOf(e)}</div>
                 </td>
-                <td>
+                <td style={{ whiteSpace: 'nowrap' }}>
                   <span className={`badge ${e.outcome}`}>{e.outcome}</span>
                   {onOpenTrace ? (
-                    <button type="button" className="ghost small" onClick={() => onOpenTrace(e.traceId)} aria-label={`Open trace ${e.traceId}`}>
-                      trace →
+                    <button
+                      type="button"
+                      className="ghost small"
+                      onClick={() => onOpenTrace(e.traceId)}
+                      aria-label={`Open trace ${e.traceId}`}
+                      title="Open this trace in Live flows"
+                    >
+                      ≋
                     </button>
                   ) : null}
                 </td>

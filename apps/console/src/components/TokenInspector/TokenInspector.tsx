@@ -83,9 +83,11 @@ export function TokenInspector({ token, onTokenChange, verify, now }: TokenInspe
               <h2 style={{ margin: 0 }}>ID-JAG rules</h2>
               <span className="spacer" />
               <span className={`badge ${result.summary.error ? 'error' : 'ok'}`} data-testid="lint-errors">
-                {result.summary.error} errors
+                {result.summary.error} error{result.summary.error === 1 ? '' : 's'}
               </span>
-              <span className={`badge ${result.summary.warning ? 'denied' : 'ok'}`}>{result.summary.warning} warnings</span>
+              <span className={`badge ${result.summary.warning ? 'denied' : 'ok'}`}>
+                {result.summary.warning} warning{result.summary.warning === 1 ? '' : 's'}
+              </span>
             </div>
             {!result.isIdJag ? (
               <p className="callout info small">
