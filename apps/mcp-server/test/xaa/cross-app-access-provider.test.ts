@@ -12,7 +12,11 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
   // The seeded policy connects Acme Agent to Tasks and Docs; IT approves CRM for this test.
-  const ops = await form(`${stack.topology.idp.issuer}/token`, { grant_type: 'client_credentials', resource: stack.topology.idp.admin, scope: 'xaa:admin' }, basic('ops', stack.topology.ops.client_secret));
+  const ops = await form(
+    `${stack.topology.idp.issuer}/token`,
+    { grant_type: 'client_credentials', resource: stack.topology.idp.admin, scope: 'xaa:admin' },
+    basic('ops', stack.topology.ops.client_secret),
+  );
   const res = await fetch(`${stack.topology.idp.issuer}/admin/connections`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ops.body.access_token}`, 'content-type': 'application/json' },
