@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { AdminClient } from '../admin.ts';
+import { type AdminRoute, AGENT_ADMIN_ROUTES, SERVER_ADMIN_ROUTES } from '../admin-routes.ts';
 import { send } from '../http.ts';
 import { sleep } from '../pool.ts';
 import type { Check, HarnessResult } from '../report.ts';
@@ -30,13 +31,12 @@ export interface Probe {
 
 const EVIL = 'http://evil.example';
 
-/** The admin routes of one API: its OpenAPI document when it has one, plus the events endpoints. */
-export async function probesFor(base: string): Promise<Probe[]> {
+/** The admin routes of one API: its OpenAPI document when it has one, else the known list, plus the events endpoints. */
+export async function probesFor(base: string, known: AdminRoute[] = []): Promise<Probe[]> {
   const probes: Probe[] = [
     { method: 'GET', path: '/events' },
     { method: 'GET', path: '/events/stream', stream: true },
-    { method: 'GET', path: '' },
-    { method: 'DELETE', path: '/no-such-thing' },
+    ...known.map((k) => ({ method: k.method, path: k.path.replace(/:x\b/g, 'x') })),
   ];
   const doc = await send(`${base}/openapi.json`).catch(() => undefined);
   if (doc?.status === 200) {
@@ -49,7 +49,7 @@ export async function probesFor(base: string): Promise<Probe[]> {
           if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) probes.push({ method: method.toUpperCase(), path: rel });
       }
     } catch {
-      // no usable document: the fixed probes remain
+      // no usable document: the other probes remain
     }
   }
   const seen = new Set<string>();
@@ -103,7 +103,8 @@ async function adminApiChecks(manifest: Manifest, dataDir: string, o: AccessOpti
   }
   const rows: Row[] = [];
   for (const base of bases) {
-    const probes = await probesFor(base);
+    const known = base === agentAdmin ? AGENT_ADMIN_ROUTES : base === manifest.idp.admin ? [] : SERVER_ADMIN_ROUTES;
+    const probes = await probesFor(base, known);
     for (const cred of creds.byBase.get(base) ?? []) {
       const row: Row = { base, kind: cred.kind, probes: 0, refused: 0, unexpected: [] };
       for (const p of probes) {

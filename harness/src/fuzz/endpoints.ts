@@ -16,6 +16,7 @@ import {
   TOKEN_TYPE_ID_JAG,
   TOKEN_TYPE_ID_TOKEN,
 } from '@xaa/protocol';
+import { type AdminRoute, AGENT_ADMIN_ROUTES, SERVER_ADMIN_ROUTES } from '../admin-routes.ts';
 import { basic, json, send } from '../http.ts';
 import { discover, startLogin } from '../sso.ts';
 import type { Manifest } from '../stack.ts';
@@ -51,12 +52,25 @@ const SAFE_IDS: Record<string, string> = {
 
 const path = (u: string) => new URL(u).pathname;
 
+/** Template bodies for the known routes of APIs without an OpenAPI document. */
+const KNOWN_BODIES: Record<string, unknown> = {
+  'POST /trusted-issuers': { issuer: 'http://127.0.0.1:9', jwks_uri: 'http://127.0.0.1:9/jwks' },
+  'PATCH /trusted-issuers/:x': { enabled: true },
+  'PATCH /settings': { generic_errors: false },
+  'POST /clients': { client_name: 'fuzz', redirect_uris: ['http://127.0.0.1:9/cb'] },
+  'POST /agent/login': { username: 'fuzz-nobody', password: 'x' },
+  'POST /agent/connect': { server: 'crm' },
+  'POST /agent/call': { server: 'crm', tool: 'find_account', arguments: {} },
+};
+
 async function adminEndpoints(
   app: string,
   base: string,
   token: string,
   safeConnection: string | undefined,
-  extra: EndpointSpec[] = [],
+  known: AdminRoute[] = [],
+  /** Whether mutating routes get the valid token (else they are fuzzed anonymously). */
+  mutate = true,
 ): Promise<EndpointSpec[]> {
   const origin = new URL(base).origin;
   const prefix = path(base);
@@ -82,8 +96,22 @@ async function adminEndpoints(
       headers: { 'last-event-id': '1' },
     },
     { name: `${app} admin anonymous`, app, origin, method: 'POST', path: `${prefix}/`, kind: 'json', json: {} },
-    ...extra,
   ];
+  for (const k of known) {
+    if (k.method === 'DELETE') continue;
+    const full = `${prefix}${k.path.replace(/:x\b/g, 'x')}`;
+    const authorized = k.method === 'GET' || mutate;
+    out.push({
+      name: `${app} admin ${k.method} ${k.path || '/'}${authorized ? '' : ' (anonymous)'}`,
+      app,
+      origin,
+      method: k.method,
+      path: full,
+      kind: k.method === 'GET' ? 'query' : 'json',
+      ...(k.method === 'GET' ? { params: {} } : { json: KNOWN_BODIES[`${k.method} ${k.path}`] ?? {} }),
+      ...(authorized ? { headers } : {}),
+    });
+  }
   const doc = await send(`${base}/openapi.json`).catch(() => undefined);
   if (doc?.status !== 200) return out;
   let paths: Record<string, Record<string, { requestBody?: unknown; parameters?: Array<{ name: string; in: string }> }>> = {};
@@ -398,13 +426,13 @@ export async function buildFuzzPlan(m: Manifest, t: FuzzTokens): Promise<FuzzPla
         json: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
       },
     );
-    endpoints.push(...(await adminEndpoints(app, s.admin, t.admin[s.admin] ?? '', undefined)));
+    // Tasks and Docs serve the health check after the run: their settings are not fuzzed with a valid token.
+    endpoints.push(...(await adminEndpoints(app, s.admin, t.admin[s.admin] ?? '', undefined, SERVER_ADMIN_ROUTES, !['tasks', 'docs'].includes(s.name))));
   }
 
   // ——— The sample client: SSO callback (an HTML page) and its admin API.
   const agentOrigin = new URL(m.agent.url).origin;
   const agentAdmin = `${m.agent.url}/admin`;
-  const agentHeaders = { authorization: `Bearer ${t.admin[agentAdmin] ?? ''}` };
   endpoints.push(
     {
       name: 'agent SSO callback',
@@ -416,38 +444,7 @@ export async function buildFuzzPlan(m: Manifest, t: FuzzTokens): Promise<FuzzPla
       params: { code: 'abc', state: 's', iss: idp, error: 'access_denied', error_description: 'denied' },
     },
     { name: 'agent root page', app: 'agent', origin: agentOrigin, method: 'GET', path: '/', kind: 'query', params: {} },
-    ...(await adminEndpoints('agent', agentAdmin, t.admin[agentAdmin] ?? '', undefined, [
-      {
-        name: 'agent admin GET agent/status',
-        app: 'agent',
-        origin: agentOrigin,
-        method: 'GET',
-        path: '/admin/agent/status',
-        kind: 'query',
-        params: {},
-        headers: agentHeaders,
-      },
-      {
-        name: 'agent admin POST agent/call',
-        app: 'agent',
-        origin: agentOrigin,
-        method: 'POST',
-        path: '/admin/agent/call',
-        kind: 'json',
-        json: { server: 'tasks', tool: t.tools.tasks?.name ?? 'x', arguments: {} },
-        headers: agentHeaders,
-      },
-      {
-        name: 'agent admin POST agent/connect',
-        app: 'agent',
-        origin: agentOrigin,
-        method: 'POST',
-        path: '/admin/agent/connect',
-        kind: 'json',
-        json: { server: 'tasks' },
-        headers: agentHeaders,
-      },
-    ])),
+    ...(await adminEndpoints('agent', agentAdmin, t.admin[agentAdmin] ?? '', undefined, AGENT_ADMIN_ROUTES)),
   );
 
   // ——— The console: sign-in round trip (HTML pages), the SPA, its API with and without a session.
