@@ -32,6 +32,7 @@ export const userPatch = z
 
 export const groupCreate = z.object({ name: slug, title: z.string().min(1).max(200) }).strict();
 export const groupPatch = z.object({ title: z.string().min(1).max(200) }).strict();
+const sessionsQuery = z.object({ user: z.string().min(1).max(64).optional() }).strict();
 export const revokeBody = z.object({ reason: z.string().max(500).optional() }).strict();
 
 export function userView(u: UserRecord) {
@@ -184,7 +185,7 @@ export function directoryRoutes({ idp }: AdminDeps): Router {
   r.get(
     '/sessions',
     handle((ctx) => {
-      const q = typeof ctx.query.user === 'string' ? ctx.query.user : undefined;
+      const q = parse(sessionsQuery, ctx.query).user;
       ctx.body = { sessions: listSessions(idp, q ? user(q).id : undefined) };
     }),
   );
