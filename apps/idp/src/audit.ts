@@ -83,6 +83,12 @@ export class AuditLog {
     })();
   }
 
+  /** Keep the newest `max` rows (the audit is a sandbox trail, not an archive); returns how many went. */
+  prune(max: number): number {
+    this.flush();
+    return this.db.prepare('DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id DESC LIMIT -1 OFFSET ?)').run(max).changes;
+  }
+
   close(): void {
     this.flush();
     if (this.db.open) this.db.close();

@@ -42,6 +42,8 @@ export const defaults = {
   clockSkew: 30,
   /** Largest accepted value of any token-endpoint parameter (characters). */
   maxParamLength: 16_384,
+  /** Audit rows kept in idp.db (oldest pruned every minute). */
+  auditMaxRows: 200_000,
   /** Events kept in memory for the live view. */
   eventCapacity: 2000,
 } as const;

@@ -100,7 +100,9 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
     const openDb = db;
     pruneExpired(openDb, Math.floor(now() / 1000));
     const pruner = setInterval(() => {
-      if (openDb.open) pruneExpired(openDb, Math.floor(now() / 1000));
+      if (!openDb.open) return;
+      pruneExpired(openDb, Math.floor(now() / 1000));
+      audit.prune(defaults.auditMaxRows);
     }, 60_000);
     pruner.unref();
 
