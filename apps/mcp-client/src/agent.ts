@@ -276,7 +276,7 @@ export class Agent {
         if (!opts.headless) {
           const begun = await beginLogin(this.sso, app, opts.user);
           this.store.putPending(begun.pending.state, 'sso', { ...begun.pending, traceId: ctx.traceId }, this.now(), 600);
-          progress({ step: 'sso', outcome: 'info', detail: `open ${begun.authorizationUrl.href} to sign in`, ms: 0 });
+          progress({ step: 'sso', outcome: 'info', detail: `authorization request ready (PKCE S256, state, nonce) for ${app.title}`, ms: 0 });
           return {
             outcome: 'ok',
             app: app.name,

@@ -195,8 +195,14 @@ export async function connect(opts: ConnectCommand): Promise<number> {
         const mark = s.status === 'connected' ? p.green('✓') : s.status === 'blocked' ? p.yellow('⊘') : p.red('✗');
         io.out(`${mark} ${s.title.padEnd(6)} ${s.message}${s.tools?.length ? p.dim(`  tools: ${s.tools.join(', ')}`) : ''}\n`);
       }
+      const viaXaa = r.servers.filter((s) => s.mode === 'xaa' && s.status === 'connected').length;
+      const classic = r.servers.filter((s) => s.mode === 'classic').map((s) => s.title);
+      const consent =
+        consentScreens === 0
+          ? p.green('0 consent screens')
+          : p.yellow(`${consentScreens} consent screen${consentScreens === 1 ? '' : 's'} (classic OAuth: ${classic.join(', ')})`);
       io.out(
-        `${consentScreens === 0 ? p.green('0 consent screens') : p.yellow(`${consentScreens} consent screen(s)`)}${r.purpose ? p.dim(`  (down-scoped token: ${r.purpose.slice(6)})`) : ''}\n`,
+        `${consent}${viaXaa ? p.dim(` · ${viaXaa} server${viaXaa === 1 ? '' : 's'} via XAA with none`) : ''}${r.purpose ? p.dim(` · down-scoped token: ${r.purpose.slice(6)}`) : ''}\n`,
       );
     }
     return exitFor(outcome);
@@ -253,8 +259,10 @@ export async function status(opts: CommandContext & { user?: string; app?: strin
     );
     for (const c of s.connections) {
       const exp = c.expiresIn === null ? '' : c.expiresIn > 0 ? `, token expires in ${c.expiresIn} s` : ', token expired';
+      const who = c.purpose ? p.dim(`[sub-agent: ${c.purpose.slice(6)}] `) : '';
+      const consent = c.mode === 'classic' ? `, ${c.consentScreens} consent screen${c.consentScreens === 1 ? '' : 's'}` : '';
       io.out(
-        `  ${c.server.padEnd(6)} ${c.purpose ? p.dim(`[${c.purpose}] `) : ''}${c.mode} · ${c.status}${c.scope ? ` · ${c.scope}` : ''}${exp}${c.error ? p.dim(` (${c.error.code}: ${c.error.description})`) : ''}\n`,
+        `  ${c.server.padEnd(6)} ${who}${c.mode} · ${c.status}${c.scope ? ` · ${c.scope}` : ''}${exp}${consent}${c.error ? p.dim(` (${c.error.code}: ${c.error.description})`) : ''}\n`,
       );
     }
     return EXIT.ok;

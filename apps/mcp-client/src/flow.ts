@@ -336,7 +336,7 @@ export async function callTool(
             await state.onRenewed(t);
           },
         });
-        const session = await openSession(target.url, provider, deps.fetch);
+        const session = await openSession(target.url, provider, deps.fetch, { stepUp: !state.fixedScope });
         try {
           const result = (await session.client.callTool({ name: call.tool, arguments: call.args })) as CallToolResult;
           return { outcome: 'ok', result, token };
@@ -347,8 +347,19 @@ export async function callTool(
         const leg = findLegFailure(e);
         if (leg) return leg.failure;
         const err = e as { status?: unknown; message?: string };
-        const denied = err.status === 403 || /insufficient_scope|403/.test(String(err.message));
-        return { outcome: denied ? 'denied' : 'error', stage: 'mcp', code: denied ? 'insufficient_scope' : 'mcp_error', description: String(err.message ?? e) };
+        const denied = err.status === 403 || /insufficient.scope|403/i.test(String(err.message));
+        if (denied) {
+          // MCP-AUTHZ step-up ran once (union of scopes); what the IdP granted is still not enough.
+          return {
+            outcome: 'denied',
+            stage: 'mcp',
+            code: 'insufficient_scope',
+            description: state.fixedScope
+              ? `${call.tool} needs a scope beyond this down-scoped token ("${token.scope ?? ''}"); a sub-agent token never steps up`
+              : `${call.tool} needs a scope this token lacks; one step-up exchange got "${token.scope ?? ''}" — the IdP's policy grants no more`,
+          };
+        }
+        return { outcome: 'error', stage: 'mcp', code: 'mcp_error', description: String(err.message ?? e) };
       }
     },
     (r) =>

@@ -93,9 +93,15 @@ export interface OpenSession {
 }
 
 /** Connect an MCP client (declaring the EMA extension, MCP docs / spec digest #67). */
-export async function openSession(url: string, authProvider: OAuthClientProvider, fetch: FetchLike): Promise<OpenSession> {
+export async function openSession(url: string, authProvider: OAuthClientProvider, fetch: FetchLike, options: { stepUp?: boolean } = {}): Promise<OpenSession> {
   const client = new Client(AGENT_INFO, { capabilities: { extensions: { [EMA_EXTENSION_ID]: {} } } });
-  const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider, fetch, maxStepUpRetries: 1 });
+  // MCP-AUTHZ: one step-up on 403 insufficient_scope; a down-scoped (sub-agent) session takes none.
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    authProvider,
+    fetch,
+    maxStepUpRetries: 1,
+    onInsufficientScope: options.stepUp === false ? 'throw' : 'reauthorize',
+  });
   await client.connect(transport);
   return {
     client,

@@ -89,7 +89,8 @@ describe('alice via Acme Agent (EMA: no consent screens)', () => {
     // The main connection keeps its broader token; the sub-agent cannot step up beyond its scope.
     expect(agent().store.getConnection('alice', 'acme-agent', 'tasks')?.scope).toContain('tasks.write');
     const write = await agent().call({ server: 'tasks', tool: 'create_task', args: { title: 'sub-agent write' }, scope: 'tasks.read' });
-    expect(write.outcome).not.toBe('ok');
+    expect(write).toMatchObject({ outcome: 'denied', error: { code: 'insufficient_scope' } });
+    expect(trace(write.traceId).filter((e) => e.step === 'exchange.request')).toHaveLength(0);
   });
 });
 
@@ -147,7 +148,9 @@ describe('renewal', () => {
     const c = await agent().connect({ servers: ['docs'] });
     expect(c.servers[0]?.scope).toBe('docs.read');
     const denied = await agent().call({ server: 'docs', tool: 'write_doc', args: { title: 'Plan', body: 'x' } });
-    expect(denied.outcome).not.toBe('ok');
+    expect(denied).toMatchObject({ outcome: 'denied', error: { code: 'insufficient_scope' } });
+    // One step-up exchange (union of scopes), narrowed again by the IdP: not retried further.
+    expect(trace(denied.traceId).filter((e) => e.step === 'exchange.request')).toHaveLength(1);
     const list = await stack.admin(stack.topology.idp.admin, 'GET', '/connections?client_id=acme-chat&server=docs');
     const id = list.body.connections[0].id as string;
     expect((await stack.admin(stack.topology.idp.admin, 'PATCH', `/connections/${id}`, { scopes: ['docs.read', 'docs.write'] })).status).toBe(200);
