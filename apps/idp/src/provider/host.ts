@@ -126,6 +126,14 @@ export function createProviderHost(idp: IdpContext): ProviderHost {
       tokenExchange.allowedDuplicateParameters,
     );
     attachEvents(provider, idp);
+    // RFC 6749 §5.2: a grant type the client is not registered for is `unauthorized_client`
+    // (oidc-provider answers `invalid_request`). A post-middleware, the documented extension point.
+    provider.use(async (ctx, next) => {
+      await next();
+      const body = ctx.body as { error?: string; error_description?: string } | undefined;
+      if (ctx.status === 400 && body?.error === 'invalid_request' && body.error_description === 'requested grant type is not allowed for this client')
+        ctx.body = { error: 'unauthorized_client', error_description: 'This client is not registered for this grant type.' };
+    });
     const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     return { provider, cb };
   };

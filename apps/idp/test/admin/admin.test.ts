@@ -95,6 +95,13 @@ describe('authentication and authorization (design §2)', () => {
       { authorization: `Basic ${Buffer.from(`ops:${t.topology.ops.client_secret}`).toString('base64')}` },
     );
     expect(r.body.error).toBe('invalid_target');
+    // RFC 6749 §5.2: an app is not registered for client_credentials.
+    const app = await t.token(
+      { grant_type: 'client_credentials', resource: t.idp.admin, scope: ADMIN_SCOPE },
+      { authorization: `Basic ${Buffer.from('acme-agent:agent-secret').toString('base64')}` },
+    );
+    expect(app.body.error).toBe('unauthorized_client');
+    expect(app.headers.get('cache-control')).toContain('no-store');
   });
 
   it('carol (IT admin) signs in to the console and gets admin tokens for every app, via code and refresh', async () => {
