@@ -7,9 +7,9 @@
  *   introspect).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type NodeIncomingMessageLike, toNodeHandler } from '@modelcontextprotocol/node';
+import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { traceContext } from '@xaa/node-kit';
+import { jsonErrors, traceContext } from '@xaa/node-kit';
 import type { Context, Middleware, Next } from 'koa';
 import Provider from 'oidc-provider';
 import { adminRouter } from './admin/router.ts';
@@ -21,7 +21,7 @@ import { defaults } from './config.ts';
 import { rememberTrace, type ServerRuntime } from './context.ts';
 import { attachEvents, handled } from './events.ts';
 import { interactionRoutes } from './interactions/routes.ts';
-import { mcpHttpHandler } from './mcp/handler.ts';
+import { nodeMcpHandler } from './mcp/handler.ts';
 import { allowedHostnames, dnsRebindingProtection } from './rs/dns-rebinding.ts';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from './rs/protected-resource-metadata.ts';
 import type { BearerResult } from './rs/require-bearer.ts';
@@ -93,8 +93,7 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { qu
   }
   attachEvents(provider, rt, clientAdapter, options.quiet);
 
-  const mcpHandler = mcpHttpHandler(rt);
-  const serveMcp = toNodeHandler(mcpHandler, { maxRequestBodySize: defaults.maxMcpBodyBytes });
+  const mcp = nodeMcpHandler(rt, defaults.maxMcpBodyBytes);
   const dns = dnsRebindingProtection(allowedHostnames(rt.def));
   const bearer = requireBearer(rt);
   const prmPaths = new Set(protectedResourceMetadataPaths(rt.def));
@@ -120,16 +119,19 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { qu
           ctx.respond = false;
           const req = ctx.req as IncomingMessage & { auth?: AuthInfo };
           req.auth = auth;
-          await serveMcp(req as unknown as NodeIncomingMessageLike, ctx.res);
+          await mcp.handle(req as unknown as NodeIncomingMessageLike, ctx.res);
         }),
       );
     }
     await next();
   });
+  // Admin errors are JSON (docs/contracts.md "Admin APIs"): a body the parser refuses is a 4xx, never Koa's text 500.
+  const adminErrors = jsonErrors(`admin:${rt.def.name}`);
+  provider.use((ctx, next) => (ctx.path === '/admin' || ctx.path.startsWith('/admin/') ? adminErrors(ctx, next) : next()));
   provider.use(admin.routes());
   provider.use(admin.allowedMethods());
   provider.use(interactions.routes());
 
   const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => void;
-  return { rt, callback: cb, close: () => mcpHandler.close() };
+  return { rt, callback: cb, close: () => mcp.close() };
 }
