@@ -5,7 +5,7 @@
  * is a `fault.injected` flow event on the request's trace, so the live view and the client scorecard
  * see exactly which fault hit which request.
  */
-import { AccessDenied, type IdJagClaims, ServerError, TYP_ID_JAG } from '@xaa/protocol';
+import { AccessDenied, type IdJagClaims, TemporarilyUnavailable, TYP_ID_JAG } from '@xaa/protocol';
 import { generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import type { IdpContext } from '../context.ts';
 import { FAULT_KINDS, type FaultKind, SLOW_DEFAULT_MS, SLOW_MAX_MS, TOKEN_FAULTS } from './catalog.ts';
@@ -35,7 +35,7 @@ function announce(idp: IdpContext, site: FaultSite, rule: FaultRule, detail: str
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Before minting: delay, fail with 500, or deny. */
+/** Before minting: delay, fail with a 5xx, or deny. */
 export async function beforeIssuance(idp: IdpContext, site: FaultSite): Promise<void> {
   const fired = faultsOf(idp).take(site.client, site.server, ['slow', 'server_error', 'access_denied']);
   for (const rule of fired.filter((r) => r.kind === 'slow')) {
@@ -45,8 +45,9 @@ export async function beforeIssuance(idp: IdpContext, site: FaultSite): Promise<
   }
   const error = fired.find((r) => r.kind === 'server_error');
   if (error) {
-    announce(idp, site, error, 'answering 500 server_error');
-    throw new ServerError('The IdP failed (injected fault).', { code: 'ERR_FAULT_SERVER_ERROR' });
+    // A 5xx the client must cope with; 503 rather than 500 so the IdP's own crash log stays for real crashes.
+    announce(idp, site, error, 'answering 503 temporarily_unavailable');
+    throw new TemporarilyUnavailable('The IdP is temporarily unavailable (injected fault).', { code: 'ERR_FAULT_UNAVAILABLE' });
   }
   const denied = fired.find((r) => r.kind === 'access_denied');
   if (denied) {

@@ -42,8 +42,8 @@ export const FAULT_KINDS = {
     specRef: 'RFC 6749 §5',
   },
   server_error: {
-    title: 'IdP server error',
-    effect: 'The token exchange answers 500 server_error.',
+    title: 'IdP unavailable (5xx)',
+    effect: 'The token exchange answers 503 temporarily_unavailable.',
     expect: 'The client reports the failure and retries at most a few times; it never sends anything to the AS.',
     specRef: 'RFC 6749 §5.2',
   },
