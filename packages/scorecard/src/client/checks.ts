@@ -51,7 +51,12 @@ export function extractFacts(events: readonly FlowEvent[], dir: Directory, clien
     if (e.party === 'idp') {
       if (e.step === 'exchange.request' && mine(c))
         f.exchanges.push({ client: c, server: e.subject?.server, params: (e.http?.request ?? {}) as Record<string, unknown> });
-      else if (e.step === 'exchange.decision' && e.outcome !== 'ok' && mine(c))
+      // A failed client authentication may not name a known client: count it unless it names another app.
+      else if (
+        e.step === 'exchange.decision' &&
+        e.outcome !== 'ok' &&
+        (mine(c) || (e.error?.code === 'invalid_client' && !dir.apps.some((a) => a.client_id === c)))
+      )
         f.exchangeRefusals.push({ client: c, rule: e.decision?.rule ?? '', code: e.error?.code ?? '' });
       else if (e.step === 'exchange.issued' && mine(c)) {
         const jag = e.tokens?.find((t) => t.role === 'id_jag');
@@ -301,18 +306,30 @@ export function gradeClean(obs: Observation, dir: Directory, facts: Facts): Case
   );
   const asInvalidClient = facts.bearerDenied.filter((d) => d.code === 'invalid_client');
   const asWrong = facts.bearer.filter((b) => !asIds.has(`${b.server}\n${b.client}`) || idpClientIds.has(b.client));
-  out.push(
-    result(CLEAN_CHECKS.asAuth, {
-      outcome: facts.bearer.length === 0 && asInvalidClient.length === 0 ? 'error' : asWrong.length === 0 && asInvalidClient.length === 0 ? 'pass' : 'fail',
-      answered: `${[...new Set(facts.bearer.map((b) => `${b.client}@${b.server}${b.authMethod ? ` (${b.authMethod})` : ''}`))].join(', ') || '(none)'}${asInvalidClient.length ? `; ${asInvalidClient.length} invalid_client` : ''}`,
-      ...(asInvalidClient.length ? { reason: `An AS refused the client's credentials ${asInvalidClient.length} time(s) (invalid_client).` } : {}),
-      ...(asWrong.length
-        ? {
-            reason: `Authenticated at an AS as ${asWrong.map((b) => `${b.client}@${b.server}`).join(', ')}: ${asWrong.some((b) => idpClientIds.has(b.client)) ? 'that is the IdP client id — the registrations are mixed up' : 'not a registration at that AS'}.`,
-          }
-        : {}),
-    }),
-  );
+  if (facts.bearer.length === 0 && asInvalidClient.length === 0 && facts.issued.length > 0)
+    // An AS refuses bad credentials before its grant runs, so the refusal may leave no event; the
+    // tell-tale is an ID-JAG minted for this run that never reached any AS's jwt-bearer grant.
+    out.push(
+      result(CLEAN_CHECKS.asAuth, {
+        outcome: 'fail',
+        answered: `${facts.issued.length} ID-JAG(s) issued, no jwt-bearer request got past client authentication`,
+        reason:
+          'No jwt-bearer request passed client authentication at any AS although the IdP issued ID-JAGs: wrong credentials at the AS (the IdP’s, say), or the client never presented its grants.',
+      }),
+    );
+  else
+    out.push(
+      result(CLEAN_CHECKS.asAuth, {
+        outcome: facts.bearer.length === 0 && asInvalidClient.length === 0 ? 'error' : asWrong.length === 0 && asInvalidClient.length === 0 ? 'pass' : 'fail',
+        answered: `${[...new Set(facts.bearer.map((b) => `${b.client}@${b.server}${b.authMethod ? ` (${b.authMethod})` : ''}`))].join(', ') || '(none)'}${asInvalidClient.length ? `; ${asInvalidClient.length} invalid_client` : ''}`,
+        ...(asInvalidClient.length ? { reason: `An AS refused the client's credentials ${asInvalidClient.length} time(s) (invalid_client).` } : {}),
+        ...(asWrong.length
+          ? {
+              reason: `Authenticated at an AS as ${asWrong.map((b) => `${b.client}@${b.server}`).join(', ')}: ${asWrong.some((b) => idpClientIds.has(b.client)) ? 'that is the IdP client id — the registrations are mixed up' : 'not a registration at that AS'}.`,
+            }
+          : {}),
+      }),
+    );
 
   // fresh ID-JAG per jwt-bearer request, and only to the AS it names
   if (facts.bearer.length === 0) out.push(none(CLEAN_CHECKS.fresh, 'jwt-bearer request'), none(CLEAN_CHECKS.rightAs, 'jwt-bearer request'));
@@ -349,7 +366,15 @@ export function gradeClean(obs: Observation, dir: Directory, facts: Facts): Case
   // bearer in the header: the sample servers accept only `Authorization: Bearer`
   const firstToken = facts.bearerOk[0]?.time;
   const afterToken = firstToken ? facts.mcpDenied.filter((d) => d.time > firstToken && /access token is required|Bearer/i.test(d.description)) : [];
-  if (!firstToken || facts.mcpOk.length === 0)
+  if (afterToken.length > 0)
+    out.push(
+      result(CLEAN_CHECKS.header, {
+        outcome: 'fail',
+        answered: `${facts.mcpOk.length} MCP call(s) accepted; ${afterToken.length} refused for a missing token after one was issued`,
+        reason: `The MCP server saw no Bearer credential in ${afterToken.length} request(s) made after the client had a token (in the URL or the body instead?).`,
+      }),
+    );
+  else if (!firstToken || facts.mcpOk.length === 0)
     out.push(
       result(CLEAN_CHECKS.header, {
         outcome: 'error',
@@ -357,16 +382,7 @@ export function gradeClean(obs: Observation, dir: Directory, facts: Facts): Case
         reason: 'The run made no MCP tool call with an access token, so where it puts the token cannot be seen. Include a tool call in the command.',
       }),
     );
-  else
-    out.push(
-      result(CLEAN_CHECKS.header, {
-        outcome: afterToken.length === 0 ? 'pass' : 'fail',
-        answered: `${facts.mcpOk.length} MCP call(s) accepted; ${afterToken.length} refused for a missing token after one was issued`,
-        ...(afterToken.length
-          ? { reason: `The MCP server saw no Bearer credential in ${afterToken.length} request(s) made after the client had a token.` }
-          : {}),
-      }),
-    );
+  else out.push(result(CLEAN_CHECKS.header, { outcome: 'pass', answered: `${facts.mcpOk.length} MCP call(s) accepted with the token in the header` }));
   return out;
 }
 
@@ -434,7 +450,7 @@ export const FAULT_CHECKS: Record<FaultKind, ClientCheck & { badIdJag: boolean }
   },
   server_error: {
     id: 'fault.server_error',
-    title: 'IdP answers 500',
+    title: 'IdP answers 5xx (503)',
     group: 'fault',
     level: 'must',
     badIdJag: false,

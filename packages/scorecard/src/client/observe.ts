@@ -38,9 +38,16 @@ export function sources(idp: IdpAdmin, dir: Directory): string[] {
   return [idp.admin, ...dir.servers.filter((s) => s.xaa && s.admin_url).map((s) => s.admin_url as string)];
 }
 
-export async function mark(idp: IdpAdmin, bases: readonly string[]): Promise<Marks> {
+/** The last event id of each source; sources that do not answer are left out (and named in `unreachable`). */
+export async function mark(idp: IdpAdmin, bases: readonly string[], unreachable: Set<string> = new Set()): Promise<Marks> {
   const m: Marks = new Map();
-  for (const base of bases) m.set(base, (await idp.eventsOf(base, { limit: 1 })).at(-1)?.id);
+  for (const base of bases) {
+    try {
+      m.set(base, (await idp.eventsOf(base, { limit: 1 })).at(-1)?.id);
+    } catch {
+      unreachable.add(base);
+    }
+  }
   return m;
 }
 

@@ -43,12 +43,13 @@ export async function runClientScorecard(options: ClientScorecardOptions): Promi
     options.onCase?.(r);
   };
 
+  const unreachable = new Set<string>();
   const before: FaultState = await idp.getFaults();
   let client = options.client;
   try {
     // 1. a clean run
     await idp.putFaults({ faults: [] });
-    let marks = await mark(idp, bases);
+    let marks = await mark(idp, bases, unreachable);
     const clean = await options.run('clean');
     const cleanEvents = await collect(idp, marks);
     if (!client) {
@@ -77,7 +78,7 @@ export async function runClientScorecard(options: ClientScorecardOptions): Promi
         continue;
       }
       await idp.putFaults({ faults: [{ kind, client, ...(kind === 'slow' ? { delayMs: options.slowMs ?? 2000 } : {}) }] });
-      marks = await mark(idp, bases);
+      marks = await mark(idp, bases, unreachable);
       const run = await options.run(`fault:${kind}`);
       await idp.putFaults({ faults: [] });
       const events = await collect(idp, marks);
@@ -93,6 +94,7 @@ export async function runClientScorecard(options: ClientScorecardOptions): Promi
     await idp.putFaults({ faults: before.faults }).catch(() => {});
   }
 
+  if (unreachable.size) notes.push(`no events from ${[...unreachable].join(', ')} (not running, or not reachable)`);
   return buildReport({
     kind: 'client',
     title: `Client scorecard${options.label ? ` for ${options.label}` : ''}`,
