@@ -32,6 +32,23 @@ const HELP = `xaa — the XAA Playground CLI
 Common options: --data-dir <dir> (default $XAA_DATA_DIR or .data), --json
 Exit codes: 0 ok · 1 error · 2 usage · 3 denied`;
 
+/**
+ * oidc-provider warns on import that it prefers Node 22 LTS; the playground supports and tests Node
+ * 20.19 and later, so on start that one line is noise. Everything else it says is kept.
+ */
+async function quietly<T>(load: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('oidc-provider WARNING: Unsupported runtime')) return;
+    warn(...args);
+  };
+  try {
+    return await load();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 /** The sample agent's commands (apps/mcp-client), mounted as they are. */
 const CLIENT_COMMANDS = new Set(['login', 'connect', 'call', 'status', 'refresh', 'logout']);
 
@@ -76,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
         const bad = onlyList?.filter((p) => !(PLAYGROUND_PARTS as readonly string[]).includes(p));
         if (bad?.length) throw new UsageError(`--only takes ${PLAYGROUND_PARTS.join(', ')}; got ${bad.join(', ')}`);
         // Loaded on demand: the other commands should not pay for starting every app's modules.
-        const { startCommand } = await import('./commands/start.ts');
+        const { startCommand } = await quietly(() => import('./commands/start.ts'));
         const run = startCommand({
           dataDir,
           host,
@@ -95,7 +112,11 @@ async function main(argv: string[]): Promise<number> {
         });
         return await run;
       } finally {
-        rmSync(pidFile, { force: true });
+        try {
+          rmSync(pidFile, { force: true });
+        } catch {
+          // the data directory was never usable; startCommand said so
+        }
       }
     }
     case 'init': {
