@@ -458,10 +458,9 @@ function serialize(ep: EndpointSpec, t: Template, index: number, how: string): F
   }
   // Header values must be latin-1 without CR/LF to be sent at all; keep the rest byte-for-byte.
   for (const [k, v] of Object.entries(headers)) {
+    // Node refuses control characters (other than tab) in a header value: they become spaces.
     const clean = (s: string) =>
-      Buffer.from(s, 'utf8')
-        .toString('latin1')
-        .replace(/[\r\n\0]/g, ' ');
+      [...Buffer.from(s, 'utf8').toString('latin1')].map((ch) => (ch === '\t' || (ch >= ' ' && ch !== '\u007f') ? ch : ' ')).join('');
     headers[k] = Array.isArray(v) ? v.map(clean) : clean(v);
   }
   return { endpoint: ep.name, app: ep.app, index, mutation: how, method: t.method, url: url.href, headers, ...(body ? { body } : {}), markers };

@@ -45,6 +45,8 @@ export interface FuzzFailure {
   url: string;
   status?: number;
   detail: string;
+  /** The request as sent (header values and body cut to 300 characters), to reproduce by hand. */
+  request?: { headers: Record<string, string | string[]>; body?: string };
 }
 
 /** How to reproduce one request: `endpointCorpus(endpoint, samples, index+1, seedFor(seed, endpoint))[index]`. */
@@ -71,7 +73,12 @@ export async function runFuzz(plan: FuzzPlan, o: FuzzOptions): Promise<HarnessRe
   const judge = async (r: FuzzRequest) => {
     requests++;
     perEndpoint[r.endpoint] = (perEndpoint[r.endpoint] ?? 0) + 1;
-    const base = { endpoint: r.endpoint, index: r.index, mutation: r.mutation, method: r.method, url: r.url.slice(0, 300) };
+    const cut = (v: string) => v.slice(0, 300);
+    const request = {
+      headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(cut) : cut(v)])),
+      ...(r.body ? { body: cut(r.body.toString('utf8')) } : {}),
+    };
+    const base = { endpoint: r.endpoint, index: r.index, mutation: r.mutation, method: r.method, url: r.url.slice(0, 300), request };
     try {
       const res = await send(r.url, { method: r.method, headers: r.headers, ...(r.body ? { body: r.body } : {}), timeoutMs: o.timeoutMs, agent });
       slowest = Math.max(slowest, res.ms);
