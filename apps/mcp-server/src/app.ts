@@ -7,7 +7,7 @@
  *   introspect).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type NodeIncomingMessageLike, toNodeHandler } from '@modelcontextprotocol/node';
+import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { jsonErrors, traceContext } from '@xaa/node-kit';
 import type { Context, Middleware, Next } from 'koa';
@@ -21,7 +21,7 @@ import { defaults } from './config.ts';
 import { rememberTrace, type ServerRuntime } from './context.ts';
 import { attachEvents, handled } from './events.ts';
 import { interactionRoutes } from './interactions/routes.ts';
-import { mcpHttpHandler } from './mcp/handler.ts';
+import { nodeMcpHandler } from './mcp/handler.ts';
 import { allowedHostnames, dnsRebindingProtection } from './rs/dns-rebinding.ts';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from './rs/protected-resource-metadata.ts';
 import type { BearerResult } from './rs/require-bearer.ts';
@@ -93,8 +93,7 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { qu
   }
   attachEvents(provider, rt, clientAdapter, options.quiet);
 
-  const mcpHandler = mcpHttpHandler(rt);
-  const serveMcp = toNodeHandler(mcpHandler, { maxRequestBodySize: defaults.maxMcpBodyBytes });
+  const mcp = nodeMcpHandler(rt, defaults.maxMcpBodyBytes);
   const dns = dnsRebindingProtection(allowedHostnames(rt.def));
   const bearer = requireBearer(rt);
   const prmPaths = new Set(protectedResourceMetadataPaths(rt.def));
@@ -120,7 +119,7 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { qu
           ctx.respond = false;
           const req = ctx.req as IncomingMessage & { auth?: AuthInfo };
           req.auth = auth;
-          await serveMcp(req as unknown as NodeIncomingMessageLike, ctx.res);
+          await mcp.handle(req as unknown as NodeIncomingMessageLike, ctx.res);
         }),
       );
     }
@@ -134,5 +133,5 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { qu
   provider.use(interactions.routes());
 
   const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => void;
-  return { rt, callback: cb, close: () => mcpHandler.close() };
+  return { rt, callback: cb, close: () => mcp.close() };
 }

@@ -20,6 +20,11 @@ export interface McpServerOptions {
   redact?: boolean;
   /** Extra tool modules by server name (a new sample server = a topology entry + a tools module). */
   toolModules?: Record<string, ToolModule>;
+  /**
+   * Extra IdPs every ID-JAG server trusts from the first start on (scorecard or test issuers), added
+   * next to the topology's IdP. An admin can change them later like any other trusted IdP.
+   */
+  extraTrustedIssuers?: Array<{ issuer: string; jwks_uri: string; algorithms?: string[] }>;
   /** Clock in milliseconds (injected for tests). */
   now?: () => number;
 }

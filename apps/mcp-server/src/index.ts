@@ -97,6 +97,9 @@ export async function start(options: McpServerOptions): Promise<RunningMcpServer
       };
       const server = buildServer(base, { quiet: options.quiet ?? false });
       seed(server.rt);
+      if (def.xaa)
+        for (const t of options.extraTrustedIssuers ?? [])
+          server.rt.trust.add({ issuer: t.issuer, jwks_uri: t.jwks_uri, algorithms: t.algorithms ?? [...defaults.idJagAlgorithms] });
       built.push(server);
       flowLogs[def.name] = flowLog;
       listening.push(await listen(server.callback, def.port, host, `mcp-server ${def.name}`));

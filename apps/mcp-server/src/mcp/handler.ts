@@ -5,6 +5,7 @@
  * (403 `insufficient_scope` naming every scope the tool needs plus `resource_metadata`,
  * MCP-AUTHZ). The server declares the EMA extension in its capabilities (MCP extensions, SEP-2133).
  */
+import { type NodeMcpRequestHandler, toNodeHandler } from '@modelcontextprotocol/node';
 import { type AuthInfo, type CallToolResult, createMcpHandler, type McpHttpHandler, McpServer, requireScopes } from '@modelcontextprotocol/server';
 import { EMA_EXTENSION_ID, newTrace, parseTraceparent } from '@xaa/protocol';
 import type { ServerRuntime } from '../context.ts';
@@ -20,7 +21,10 @@ function toResult(out: ReturnType<ToolDefinition['run']>): CallToolResult {
   };
 }
 
-export function buildMcpServer(rt: ServerRuntime, authInfo: AuthInfo | undefined, traceId: string): McpServer {
+/** What the MCP layer needs of a server runtime. */
+export type McpRuntime = Pick<ServerRuntime, 'def' | 'tools' | 'db' | 'flowLog' | 'nowSeconds' | 'party'>;
+
+export function buildMcpServer(rt: McpRuntime, authInfo: AuthInfo | undefined, traceId: string): McpServer {
   const server = new McpServer(
     { name: `xaa-playground-${rt.def.name}`, title: rt.def.title, version: VERSION },
     {
@@ -80,7 +84,7 @@ export function buildMcpServer(rt: ServerRuntime, authInfo: AuthInfo | undefined
   return server;
 }
 
-export function mcpHttpHandler(rt: ServerRuntime): McpHttpHandler {
+export function mcpHttpHandler(rt: McpRuntime): McpHttpHandler {
   return createMcpHandler(
     (ctx) => {
       const trace = parseTraceparent(ctx.requestInfo?.headers.get('traceparent')) ?? newTrace();
@@ -93,4 +97,10 @@ export function mcpHttpHandler(rt: ServerRuntime): McpHttpHandler {
       },
     },
   );
+}
+
+/** The handler with its Node `(req, res)` face (`req.auth` = the verified AuthInfo). */
+export function nodeMcpHandler(rt: McpRuntime, maxRequestBodySize: number): { handle: NodeMcpRequestHandler; close(): Promise<void> } {
+  const handler = mcpHttpHandler(rt);
+  return { handle: toNodeHandler(handler, { maxRequestBodySize }), close: () => handler.close() };
 }

@@ -1,0 +1,125 @@
+/**
+ * Authenticated MCP `tools/call` throughput on a sample server (Tasks: list_tasks) against the same
+ * MCP handler and tools served without authentication, in the same run. The authenticated path adds
+ * the DNS-rebinding guard, the RFC 9068 access-token check (ES256 signature, iss/aud/typ/exp), the
+ * local user and client lookups and the SDK's per-tool scope challenge; everything else (SDK
+ * handler, per-request McpServer, the SQLite query, flow events) is the same code on both sides.
+ * Target (issue 3): authenticated / unauthenticated ≥ 0.85.
+ */
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { start } from '../../apps/mcp-server/src/index.ts';
+import { nodeMcpHandler } from '../../apps/mcp-server/src/mcp/handler.ts';
+import { tasks as tasksModule } from '../../apps/mcp-server/src/mcp/tools/tasks/index.ts';
+import { FlowLog, openDatabase } from '../../packages/node-kit/src/index.ts';
+import { mintIdJag } from '../../packages/protocol/src/index.ts';
+import { defaultTopology } from '../../packages/topology/src/index.ts';
+import { type BenchSuite, measure } from '../measure.ts';
+
+const suite: BenchSuite = async (ctx) => {
+  // A bench IdP key the AS trusts, to obtain one real user access token through the jwt-bearer grant.
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench-1', alg: 'ES256', use: 'sig' };
+  const jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
+  const issuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
+
+  const topology = defaultTopology({ dataDir: ctx.dataDir, basePort: 20_000 + Math.floor(Math.random() * 30_000) });
+  const running = await start({
+    topology,
+    dataDir: ctx.dataDir,
+    servers: ['tasks'],
+    quiet: true,
+    extraTrustedIssuers: [{ issuer, jwks_uri: `${issuer}/jwks` }],
+  });
+  const tasks = topology.servers.find((s) => s.name === 'tasks');
+  const reg = topology.clients.find((c) => c.name === 'acme-agent')?.servers.tasks;
+  if (!tasks || !reg) throw new Error('topology without tasks');
+
+  // Baseline: the same handler and tools module, no authentication, a fixed actor.
+  const db = openDatabase(join(ctx.dataDir, 'baseline.db'), []);
+  db.exec(tasksModule.tables);
+  tasksModule.seedUser(db, 'tasks', 'bench-user', Math.floor(Date.now() / 1000));
+  const handler = nodeMcpHandler(
+    {
+      def: tasks,
+      tools: tasksModule,
+      db,
+      flowLog: new FlowLog(),
+      nowSeconds: () => Math.floor(Date.now() / 1000),
+      party: { as: 'as:tasks', mcp: 'mcp:tasks' },
+    },
+    4 * 1024 * 1024,
+  );
+  const actor = { userId: 'bench-user', username: 'bench', clientId: reg.client_id, clientTitle: 'Acme Agent' };
+  const baseline = createServer((req, res) => {
+    Object.assign(req, {
+      auth: { token: 'none', clientId: reg.client_id, scopes: ['tasks.read', 'tasks.write'], expiresAt: Date.now() / 1000 + 3600, extra: { actor } },
+    });
+    void handler.handle(req as never, res as never);
+  });
+  await new Promise<void>((r) => baseline.listen(0, '127.0.0.1', r));
+  const baselineUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}/mcp`;
+
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const jag = await mintIdJag(
+      {
+        iss: issuer,
+        sub: 'bench-user',
+        aud: tasks.issuer,
+        email: 'alice@acme.test',
+        client_id: reg.client_id,
+        resource: tasks.resource,
+        scope: 'tasks.read',
+        jti: randomUUID(),
+        iat: now,
+        exp: now + 300,
+      },
+      { kid: 'bench-1', alg: 'ES256', key: privateKey },
+    );
+    const tokenRes = await fetch(`${tasks.issuer}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${reg.client_id}:${reg.client_secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jag }),
+    });
+    const accessToken = ((await tokenRes.json()) as { access_token: string }).access_token;
+    if (!accessToken) throw new Error(`no access token (${tokenRes.status})`);
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_tasks', arguments: {} } });
+    const call = async (url: string, token?: string) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body,
+      });
+      const text = await res.text();
+      if (res.status !== 200 || !text.includes('"result"')) throw new Error(`${res.status} ${text.slice(0, 80)}`);
+    };
+    const options = { concurrency: ctx.concurrency, durationMs: ctx.durationMs, warmupCalls: 50 };
+    const plain = await measure('tools/call, unauthenticated baseline', () => call(baselineUrl), options);
+    const authed = await measure('tools/call with bearer check', () => call(tasks.resource, accessToken), options);
+    return {
+      suite: 'mcp-tools-call',
+      measurements: [authed, plain],
+      ratios: [{ name: 'authenticated / unauthenticated', value: authed.throughput / plain.throughput, target: 0.85, higherIsBetter: true }],
+    };
+  } finally {
+    await handler.close();
+    await new Promise((r) => baseline.close(r));
+    await running.close();
+    await new Promise((r) => jwksServer.close(r));
+    db.close();
+  }
+};
+
+export default suite;
