@@ -143,6 +143,41 @@ describe('renewal', () => {
     await stack.admin(`${serverOrigin('tasks')}/admin`, 'PATCH', '/settings', { access_token_ttl: 300 });
   });
 
+  it('renews an expired ID token with the IdP refresh token before the new exchange (draft-04 §4.4.3)', async () => {
+    await loginAs('alice', 'acme-agent');
+    await agent().connect({ servers: ['docs'] });
+    const before = agent().store.getSession('alice', 'acme-agent');
+    agentSkew = 3_700_000; // past the ID token's exp and the access token's
+    const r = await agent().call({ server: 'docs', tool: 'search_docs', args: { query: 'a' } });
+    agentSkew = 0;
+    expect(r.outcome, JSON.stringify(r.error)).toBe('ok');
+    expect(r.renewed).toBe(true);
+    expect(r.steps.some((s) => s.step === 'sso-refresh' && s.outcome === 'ok')).toBe(true);
+    const after = agent().store.getSession('alice', 'acme-agent');
+    expect(after?.id_token).not.toBe(before?.id_token);
+    expect(after?.login_trace).toBe(before?.login_trace);
+    expect(trace(r.traceId).map((e) => e.step)).toEqual(expect.arrayContaining(['sso.token', 'exchange.request', 'bearer.request', 'mcp.request']));
+  });
+
+  it('renews the ID token once when the IdP rejects it as subject token (invalid_grant), then retries', async () => {
+    await loginAs('alice', 'acme-agent');
+    const s = agent().store.getSession('alice', 'acme-agent');
+    if (!s) throw new Error('no session');
+    const parts = s.id_token.split('.');
+    agent().store.updateSessionTokens(
+      'alice',
+      'acme-agent',
+      { id_token: `${parts[0]}.${parts[1]}.AAAA`, id_token_exp: s.id_token_exp, refresh_token: null },
+      agent().now(),
+    );
+    const r = await agent().connect({ servers: ['docs'] });
+    expect(r.outcome, JSON.stringify(r.servers)).toBe('ok');
+    const exchanges = trace(r.traceId).filter((e) => e.step === 'exchange.request');
+    expect(exchanges.map((e) => e.outcome)).toEqual(['error', 'ok']);
+    expect(exchanges[0]?.error?.code).toBe('invalid_grant');
+    expect(r.steps.some((x) => x.step === 'sso-refresh')).toBe(true);
+  });
+
   it('steps up once with the union of scopes on 403 insufficient_scope, after IT widens the connection', async () => {
     await loginAs('dave', 'acme-chat');
     const c = await agent().connect({ servers: ['docs'] });

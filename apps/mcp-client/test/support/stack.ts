@@ -37,6 +37,7 @@ export interface Stack {
   /** An admin-API token from the ops client (client_credentials, RFC 8707 resource). */
   opsToken(resource: string): Promise<string>;
   /** Call an admin API with an ops token for its audience. */
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of many shapes, asserted field by field
   admin(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
