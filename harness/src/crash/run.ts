@@ -210,7 +210,8 @@ async function verify(stack: Stack, ledger: Ledger): Promise<{ checks: Check[]; 
       let why = `${r.status}`;
       try {
         const b = JSON.parse(r.body) as { error?: string; error_description?: string };
-        why = `${r.status} ${b.error}: ${(b.error_description ?? '').slice(0, 80)}`;
+        const description = (b.error_description ?? '').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_-]{20,}/g, '…');
+        why = `${r.status} ${b.error}: ${description.slice(0, 100)}`;
       } catch {
         // keep the status
       }
