@@ -25,6 +25,8 @@ const HELP = `xaa — the XAA Playground CLI
   xaa info                       where everything is (from playground.json)
   xaa decode <jwt|->             decode a JWT's header and claims, lint ID-JAG rules
   xaa scenario [list|<id>|all]   run the demo stories against the running playground
+  xaa test-as --server tasks     attack scorecard for an AS (xaa test-as --help)
+  xaa test-client --command "…"  grade an MCP client, with IdP fault injection (xaa test-client --help)
 
   xaa login | connect | call | status | refresh | logout
                                  the sample agent (xaa login --help for details)
@@ -61,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
   if (CLIENT_COMMANDS.has(command)) {
     const { runClientCli } = await import('@xaa/mcp-client');
     return runClientCli(argv, { dataDir: resolve(process.env.XAA_DATA_DIR ?? '.data') });
+  }
+  if (command === 'test-as' || command === 'test-client') {
+    const { scorecardCommand } = await import('@xaa/scorecard/cli');
+    return scorecardCommand(command, rest, { dataDir: resolve(process.env.XAA_DATA_DIR ?? '.data'), noColor: !!process.env.NO_COLOR });
   }
   const { values, positionals } = parseArgs({
     args: rest,

@@ -1,6 +1,6 @@
 import { agentApi, type ConnectOutcome } from '../agent-api.ts';
 import type { Scenario } from '../scenario.ts';
-import { restoreConnection } from '../seed.ts';
+import { enableUser, restoreConnection } from '../seed.ts';
 
 const alice = { user: 'alice', app: 'acme-agent' };
 const SERVERS = ['tasks', 'docs'];
@@ -17,6 +17,7 @@ export const consentVsXaa: Scenario = {
   summary:
     'Alice connects her agent to Tasks and Docs twice: the classic way (a redirect, a sign-in and a consent screen per server) and with Cross-App Access (one SSO login, zero consent screens).',
   async reset(client) {
+    await enableUser(client, 'alice');
     for (const s of SERVERS) await restoreConnection(client, 'acme-agent', s);
     await agentApi.logout(client, alice);
   },

@@ -1,7 +1,7 @@
 import { agentApi } from '../agent-api.ts';
 import type { PlaygroundClient } from '../playground-client.ts';
 import type { Scenario } from '../scenario.ts';
-import { restoreConnection } from '../seed.ts';
+import { enableUser, restoreConnection } from '../seed.ts';
 
 const alice = { user: 'alice', app: 'acme-agent' };
 
@@ -35,6 +35,7 @@ export const keyRotation: Scenario = {
   summary:
     "IT rotates the IdP's signing key. New ID-JAGs carry the new kid; each server's authorization server sees an unknown kid, refetches the IdP's JWKS and carries on. The old key stays published until everything it signed has expired.",
   async reset(client) {
+    await enableUser(client, 'alice');
     await restoreConnection(client, 'acme-agent', 'tasks');
     await agentApi.logout(client, alice);
   },

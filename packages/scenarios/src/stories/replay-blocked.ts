@@ -2,7 +2,7 @@ import { GRANT_TYPE_JWT_BEARER, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TO
 import { ssoLogin } from '@xaa/testkit';
 import type { PlaygroundClient } from '../playground-client.ts';
 import type { Scenario } from '../scenario.ts';
-import { restoreConnection } from '../seed.ts';
+import { enableUser, restoreConnection } from '../seed.ts';
 
 const basic = (id: string, secret: string) => `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;
 
@@ -18,6 +18,7 @@ export const replayBlocked: Scenario = {
   summary:
     'Someone copies an ID-JAG off the wire and presents it again. The Tasks authorization server remembers every jti until it expires and refuses the second use.',
   async reset(client) {
+    await enableUser(client, 'alice');
     await restoreConnection(client, 'acme-agent', 'tasks');
   },
   steps: [

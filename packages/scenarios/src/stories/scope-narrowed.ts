@@ -1,6 +1,6 @@
 import { agentApi, textOf } from '../agent-api.ts';
 import type { Scenario } from '../scenario.ts';
-import { findConnection, restoreConnection } from '../seed.ts';
+import { enableUser, findConnection, restoreConnection } from '../seed.ts';
 
 const alice = { user: 'alice', app: 'acme-agent' };
 
@@ -11,6 +11,7 @@ export const scopeNarrowed: Scenario = {
   summary:
     "IT decides coding agents get read-only access to Docs. One edit to one connection, and Alice's very next token carries docs.read only: reading works, writing is refused by the server, and asking for more is refused by the IdP.",
   async reset(client) {
+    await enableUser(client, 'alice');
     await restoreConnection(client, 'acme-agent', 'docs');
     await agentApi.logout(client, alice);
   },

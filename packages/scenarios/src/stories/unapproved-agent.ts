@@ -1,6 +1,6 @@
 import { agentApi } from '../agent-api.ts';
 import type { Scenario } from '../scenario.ts';
-import { removeConnections } from '../seed.ts';
+import { enableUser, removeConnections } from '../seed.ts';
 
 const who = { user: 'alice', app: 'shadow-agent' };
 const SERVERS = ['tasks', 'docs', 'crm'];
@@ -12,6 +12,7 @@ export const unapprovedAgent: Scenario = {
   summary:
     'Alice tries "Shadow Agent", an app that is registered at the IdP but that IT never approved for any server. Every server is blocked at the IdP, and IT sees each attempt in the audit log.',
   async reset(client) {
+    await enableUser(client, 'alice');
     await removeConnections(client, 'shadow-agent');
     await agentApi.logout(client, who);
   },
