@@ -6,6 +6,7 @@
 import type { FlowEvent } from '@xaa/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOutcome } from '../../src/agent.ts';
+import { navigate } from '../../src/headless.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 let stack: Stack;
@@ -220,9 +221,28 @@ describe('the classic flow (before XAA)', () => {
     expect(call.outcome, JSON.stringify(call.error)).toBe('ok');
   });
 
-  it('does not run the classic flow without a browser: it hands back the URL to approve', async () => {
+  it('without headless, hands back the URL to approve; the browser returning to /callback finishes it', async () => {
+    await loginAs('dave', 'acme-agent');
     const r = await agent().connect({ servers: ['wiki'] });
     expect(r.servers[0]).toMatchObject({ mode: 'classic', status: 'pending' });
-    expect(r.servers[0]?.authorizationUrl).toMatch(/^http:\/\/localhost:\d+\//);
+    const url = r.servers[0]?.authorizationUrl as string;
+    expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
+    // The user's browser (played headlessly): Wiki's own login, then its consent screen.
+    const nav = await navigate(new URL(url), {
+      fetch,
+      redirectUri: `${stack.topology.agent.url}/callback`,
+      credentials: { username: 'dave', password: 'demo' },
+      approveConsent: true,
+      maxSteps: 12,
+    });
+    expect(nav.ok, JSON.stringify(nav)).toBe(true);
+    if (!nav.ok) return;
+    expect(nav.consentScreens).toBe(1);
+    const cb = await fetch(nav.callbackUrl);
+    expect(cb.status, await cb.clone().text()).toBe(200);
+    const row = agent().store.getConnection('dave', 'acme-agent', 'wiki');
+    expect(row).toMatchObject({ mode: 'classic', status: 'connected' });
+    expect(JSON.parse(row?.tools ?? '[]')).toContain('search_wiki');
+    expect((await fetch(nav.callbackUrl)).status).toBe(400);
   });
 });
