@@ -50,7 +50,28 @@ if (want('unit')) {
   add('vitest', file, r.status ?? 1);
 }
 
-if (want('e2e') && existsSync(join(root, 'e2e', 'playwright.config.ts'))) {
+/**
+ * The browser suite runs in the system Chromium (browsers cannot be downloaded here). On a fresh
+ * Debian machine where we are root, install it the way the README says; elsewhere say what is missing.
+ */
+function ensureChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+  if (candidates.some((p) => existsSync(p))) return true;
+  const isRoot = process.getuid?.() === 0;
+  const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' });
+  if (isRoot && apt.status === 0) {
+    console.error('› installing Chromium for the browser tests (apt-get install chromium)');
+    const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'], { stdio: 'inherit' });
+    if (r.status === 0 && existsSync('/usr/bin/chromium')) return true;
+  }
+  return false;
+}
+
+if (want('e2e') && existsSync(join(root, 'e2e', 'playwright.config.ts')) && !ensureChromium()) {
+  console.error('\ne2e: no Chromium found (install the "chromium" package, or set CHROMIUM_PATH); counted as one failure.');
+  totals.failed += 1;
+  failedSuites += 1;
+} else if (want('e2e') && existsSync(join(root, 'e2e', 'playwright.config.ts'))) {
   const file = join(out, 'playwright.json');
   const r = spawnSync(process.execPath, [join(root, 'e2e', 'run.mjs')], {
     cwd: join(root, 'e2e'),
