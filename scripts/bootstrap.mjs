@@ -2,7 +2,7 @@
 // The two README commands land here: `npm start` and `npm test`. On a fresh machine with only Node
 // and npm this installs what is missing (pnpm, the workspace's dependencies, a system Chromium for the
 // browser tests), then hands over to the real command. Plain Node, no dependencies.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,4 +58,8 @@ if (!script) {
   console.error(`Unknown command ${command}; use start or test.`);
   process.exit(2);
 }
-process.exit(run(process.execPath, [join(root, script), ...rest]));
+const child = spawn(process.execPath, [join(root, script), ...rest], { cwd: root, stdio: 'inherit' });
+// Ctrl-C reaches the children through the terminal's process group; wait for them to finish.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

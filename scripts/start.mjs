@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: build the console when its sources are newer than its build, then run the playground
 // in this process tree (the xaa CLI's `start`). Arguments after `--` go to `xaa start`.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,5 +30,8 @@ if (!existsSync(built) || statSync(built).mtimeMs < sources) {
 }
 
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const r = spawnSync(tsx, [join(root, 'apps/cli/src/main.ts'), 'start', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const child = spawn(tsx, [join(root, 'apps/cli/src/main.ts'), 'start', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+// Ctrl-C reaches the playground through the terminal's process group; wait for its clean stop.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
