@@ -18,14 +18,16 @@ export interface ProviderHost {
 }
 
 function attachEvents(provider: Provider, idp: IdpContext) {
-  provider.on('authorization.accepted', (ctx: KoaContextWithOIDC) => {
+  // sso.authorize: once per sign-in — when the IdP asks the user to sign in, or when an existing
+  // session answers straight away (no interaction).
+  const authorize = (ctx: KoaContextWithOIDC, summary: string) => {
     const params = ctx.oidc.params ?? {};
     idp.flowLog.emit({
       traceId: requestTrace(ctx.req).traceId,
       party: 'idp',
       step: 'sso.authorize',
       outcome: 'ok',
-      summary: `${String(params.client_id)} starts sign-in (scope ${String(params.scope ?? '')})`,
+      summary: `${String(params.client_id)} ${summary} (scope ${String(params.scope ?? '')})`,
       subject: { client: String(params.client_id) },
       http: {
         method: ctx.method,
@@ -40,32 +42,12 @@ function attachEvents(provider: Provider, idp: IdpContext) {
         },
       },
     });
+  };
+  provider.on('interaction.started', (ctx: KoaContextWithOIDC, prompt: { name?: string }) => {
+    if (ctx.oidc.result === undefined) authorize(ctx, prompt?.name === 'login' ? 'starts sign-in; the IdP asks the user to log in' : 'starts sign-in');
   });
-
-  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
-    const gty = ctx.oidc.params?.grant_type;
-    if (gty !== 'authorization_code' && gty !== 'refresh_token') return;
-    const body = (ctx.body ?? {}) as Record<string, unknown>;
-    const accountId = ctx.oidc.account?.accountId;
-    const user = accountId ? idp.directory.getUser(accountId)?.username : undefined;
-    const traceId = requestTrace(ctx.req).traceId;
-    const clientId = ctx.oidc.client?.clientId ?? '';
-    void (async () => {
-      const tokens = [];
-      if (typeof body.id_token === 'string') tokens.push(await tokenView('id_token', body.id_token, { redact: idp.flowLog.redact }));
-      if (typeof body.access_token === 'string' && body.access_token.split('.').length === 3)
-        tokens.push(await tokenView('access_token', body.access_token, { redact: idp.flowLog.redact }));
-      idp.flowLog.emit({
-        traceId,
-        party: 'idp',
-        step: 'sso.token',
-        outcome: 'ok',
-        summary: `${clientId} redeemed a ${gty === 'authorization_code' ? 'code' : 'refresh token'}${user ? ` for ${user}` : ''}${body.refresh_token ? ' (+ refresh token)' : ''}`,
-        subject: { client: clientId, ...(user ? { user } : {}) },
-        tokens,
-        data: { grant_type: gty, scope: body.scope },
-      });
-    })().catch((e) => console.error('[idp] could not record sso.token:', (e as Error).message));
+  provider.on('authorization.accepted', (ctx: KoaContextWithOIDC) => {
+    if (ctx.oidc.result === undefined) authorize(ctx, 'signs in with the existing SSO session');
   });
 
   provider.on('grant.error', (ctx: KoaContextWithOIDC, err: Error & { error?: string; error_description?: string }) => {
@@ -108,6 +90,30 @@ function attachEvents(provider: Provider, idp: IdpContext) {
   });
 }
 
+/** `sso.token`: a code or refresh token redeemed; awaited before the response leaves, so the event is never late. */
+async function recordSsoToken(ctx: KoaContextWithOIDC, idp: IdpContext): Promise<void> {
+  const gty = ctx.oidc?.params?.grant_type;
+  if (ctx.status !== 200 || (gty !== 'authorization_code' && gty !== 'refresh_token')) return;
+  const body = (ctx.body ?? {}) as Record<string, unknown>;
+  const accountId = ctx.oidc.account?.accountId;
+  const user = accountId ? idp.directory.getUser(accountId)?.username : undefined;
+  const clientId = ctx.oidc.client?.clientId ?? '';
+  const tokens = [];
+  if (typeof body.id_token === 'string') tokens.push(await tokenView('id_token', body.id_token, { redact: idp.flowLog.redact }));
+  if (typeof body.access_token === 'string' && body.access_token.split('.').length === 3)
+    tokens.push(await tokenView('access_token', body.access_token, { redact: idp.flowLog.redact }));
+  idp.flowLog.emit({
+    traceId: requestTrace(ctx.req).traceId,
+    party: 'idp',
+    step: 'sso.token',
+    outcome: 'ok',
+    summary: `${clientId} redeemed a ${gty === 'authorization_code' ? 'code' : 'refresh token'}${user ? ` for ${user}` : ''}${body.refresh_token ? ' (+ refresh token)' : ''}`,
+    subject: { client: clientId, ...(user ? { user } : {}) },
+    tokens,
+    data: { grant_type: gty, scope: body.scope },
+  });
+}
+
 /** Requests whose token-exchange handler ran (so `grant.error` does not record them twice). */
 const handled = new WeakSet<IncomingMessage>();
 
@@ -130,6 +136,7 @@ export function createProviderHost(idp: IdpContext): ProviderHost {
     // (oidc-provider answers `invalid_request`). A post-middleware, the documented extension point.
     provider.use(async (ctx, next) => {
       await next();
+      if (ctx.path === '/token' && ctx.method === 'POST') await recordSsoToken(ctx as KoaContextWithOIDC, idp);
       const body = ctx.body as { error?: string; error_description?: string } | undefined;
       if (ctx.status === 400 && body?.error === 'invalid_request' && body.error_description === 'requested grant type is not allowed for this client')
         ctx.body = { error: 'unauthorized_client', error_description: 'This client is not registered for this grant type.' };
