@@ -103,6 +103,13 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { qu
   const admin = adminRouter(rt);
   const interactions = interactionRoutes(rt);
 
+  // RFC 9110 §7.2: a Host that is not host[:port] names no origin, and URLs oidc-provider builds from it
+  // (registration_client_uri…) would throw: a 400 here instead of a 500 there.
+  provider.use(async function validHost(ctx, next) {
+    if (URL.canParse(`http://${ctx.get('host')}/`)) return next();
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_request', error_description: 'The Host header does not name a host.' };
+  });
   provider.use(traceContext());
   provider.use(async (ctx, next) => {
     rememberTrace(ctx.req, ctx.state.trace);
