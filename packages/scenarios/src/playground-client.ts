@@ -36,6 +36,11 @@ export class HttpProblem extends Error {
 export interface ClientOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /**
+   * Where admin-API tokens come from. Default: the ops client's client-credentials grant. The console
+   * passes the signed-in admin's tokens instead, so the audit log names the person.
+   */
+  adminTokens?: (audience: string) => Promise<string>;
 }
 
 export class PlaygroundClient {
@@ -43,6 +48,7 @@ export class PlaygroundClient {
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
   private tokenEndpoint: string | undefined;
+  private readonly tokenSource: ((audience: string) => Promise<string>) | undefined;
   /** The trace every request of the current step belongs to (the console links steps to the live view). */
   trace: TraceContext | undefined;
 
@@ -52,6 +58,7 @@ export class PlaygroundClient {
   ) {
     this.fetchFn = options.fetch ?? fetch;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.tokenSource = options.adminTokens;
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -91,6 +98,7 @@ export class PlaygroundClient {
 
   /** An admin-API token for `audience` (an app's `/admin` URL), from the ops client's credentials. */
   async adminToken(audience: string): Promise<string> {
+    if (this.tokenSource) return this.tokenSource(audience);
     const cached = this.tokens.get(audience);
     if (cached && cached.exp > Date.now() / 1000 + 10) return cached.token;
     this.tokenEndpoint ??= (

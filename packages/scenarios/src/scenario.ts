@@ -70,20 +70,51 @@ export interface ScenarioRun {
 
 export interface RunOptions {
   onStep?: (step: StepRecord) => void;
-  /** Run only up to (and including) this step index; the console's presenter view steps one at a time. */
+  /** Stop before the next step once aborted. */
   signal?: AbortSignal;
   /** Skip the reset before the first step (when the caller already reset). */
   skipReset?: boolean;
 }
 
-export async function runScenario(scenario: Scenario, client: PlaygroundClient, options: RunOptions = {}): Promise<ScenarioRun> {
-  const t0 = performance.now();
-  if (!options.skipReset) await scenario.reset(client);
-  const state: Record<string, unknown> = {};
-  const records: StepRecord[] = [];
-  let ok = true;
-  for (const [index, step] of scenario.steps.entries()) {
-    if (options.signal?.aborted) break;
+/**
+ * A run that advances one step at a time: the console's presenter view calls `next()` when the
+ * presenter clicks, `xaa scenario` calls it in a loop. After a failed step the run is over.
+ */
+export class ScenarioSession {
+  readonly steps: StepRecord[] = [];
+  private readonly state: Record<string, unknown> = {};
+  private readonly t0 = performance.now();
+  private failed = false;
+  private started = false;
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly client: PlaygroundClient,
+    options: { skipReset?: boolean } = {},
+  ) {
+    this.started = options.skipReset ?? false;
+  }
+
+  get done(): boolean {
+    return this.failed || this.steps.length >= this.scenario.steps.length;
+  }
+
+  get ok(): boolean {
+    return this.done && !this.failed;
+  }
+
+  /** Reset what the story touches; called once, before the first step. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.scenario.reset(this.client);
+  }
+
+  async next(onStep?: (step: StepRecord) => void): Promise<StepRecord | undefined> {
+    if (!this.started) await this.start();
+    if (this.done) return undefined;
+    const index = this.steps.length;
+    const step = this.scenario.steps[index] as Step;
     const trace = newTrace();
     const record: StepRecord = {
       index,
@@ -94,26 +125,39 @@ export async function runScenario(scenario: Scenario, client: PlaygroundClient, 
       traceId: trace.traceId,
       startedAt: new Date().toISOString(),
     };
-    records.push(record);
-    options.onStep?.({ ...record });
+    this.steps.push(record);
+    onStep?.({ ...record });
     const s0 = performance.now();
-    client.trace = trace;
+    this.client.trace = trace;
     try {
-      const result = await step.run({ client, state });
+      const result = await step.run({ client: this.client, state: this.state });
       record.result = result;
       record.status = result.ok ? 'passed' : 'failed';
     } catch (e) {
       record.status = 'failed';
       record.error = (e as Error).message;
     } finally {
-      client.trace = undefined;
+      this.client.trace = undefined;
     }
     record.durationMs = Math.round(performance.now() - s0);
-    options.onStep?.({ ...record });
-    if (record.status === 'failed') {
-      ok = false;
-      break;
-    }
+    if (record.status === 'failed') this.failed = true;
+    onStep?.({ ...record });
+    return { ...record };
   }
-  return { scenario: scenario.id, title: scenario.title, ok, steps: records, durationMs: Math.round(performance.now() - t0) };
+
+  summary(): ScenarioRun {
+    return {
+      scenario: this.scenario.id,
+      title: this.scenario.title,
+      ok: this.ok,
+      steps: this.steps.map((s) => ({ ...s })),
+      durationMs: Math.round(performance.now() - this.t0),
+    };
+  }
+}
+
+export async function runScenario(scenario: Scenario, client: PlaygroundClient, options: RunOptions = {}): Promise<ScenarioRun> {
+  const session = new ScenarioSession(scenario, client, { skipReset: options.skipReset ?? false });
+  while (!session.done && !options.signal?.aborted) await session.next(options.onStep);
+  return session.summary();
 }
