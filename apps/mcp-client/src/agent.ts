@@ -431,7 +431,8 @@ export class Agent {
       opts.onProgress,
       async (_ctx, progress) => {
         const r = await this.idTokens(user, app, progress).refresh();
-        if (!r.ok) return { outcome: r.kind === 'error' ? 'error' : 'denied', user, app: app.name, error: { code: r.code, description: r.description } };
+        if (!r.ok)
+          return { outcome: r.kind === 'session_ended' ? 'denied' : 'error', user, app: app.name, error: { code: r.code, description: r.description } };
         return { outcome: 'ok', user, app: app.name, idTokenExpiresAt: this.store.getSession(user, app.name)?.id_token_exp };
       },
       opts.traceId,

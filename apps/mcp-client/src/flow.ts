@@ -85,7 +85,7 @@ export async function obtainIdJag(
     target.name,
     async (): Promise<IdJagResult | Failure> => {
       let t = await idTokens.current();
-      if (!t.ok) return { outcome: t.kind === 'error' ? 'error' : 'denied', stage: 'session', code: t.code, description: t.description };
+      if (!t.ok) return { outcome: t.kind === 'session_ended' ? 'denied' : 'error', stage: 'session', code: t.code, description: t.description };
       const tokenEndpoint = await idp.tokenEndpoint();
       const ask = (idToken: string) =>
         requestIdJag(deps.fetch, {
@@ -100,7 +100,7 @@ export async function obtainIdJag(
       let r = await ask(t.idToken);
       if (!r.ok && r.kind === 'subject_token_rejected') {
         t = await idTokens.refresh();
-        if (!t.ok) return { outcome: t.kind === 'error' ? 'error' : 'denied', stage: 'session', code: t.code, description: t.description };
+        if (!t.ok) return { outcome: t.kind === 'session_ended' ? 'denied' : 'error', stage: 'session', code: t.code, description: t.description };
         r = await ask(t.idToken);
       }
       return r;
