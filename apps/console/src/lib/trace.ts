@@ -86,9 +86,16 @@ export function lineage(events: readonly FlowEvent[]): LineageHop[] {
       byRole[role] = hop;
       hops.push(hop);
     }
-    if (e.step === 'mcp.request' || (e.step === 'mcp.response' && !events.some((x) => x.step === 'mcp.request'))) {
-      const name = String((e.data?.tool as string | undefined) ?? (e.data?.method as string | undefined) ?? e.summary);
-      hops.push({ role: 'tool_call', title: ROLE_TITLES.tool_call, eventId: e.id, party: e.party, call: { name, outcome: e.outcome, summary: e.summary } });
+    // A tool call is an MCP server event naming the tool (the server emits it after running or refusing the call).
+    const tool = e.data?.tool;
+    if ((e.step === 'mcp.request' || e.step === 'mcp.response') && typeof tool === 'string' && e.party.startsWith('mcp:')) {
+      hops.push({
+        role: 'tool_call',
+        title: ROLE_TITLES.tool_call,
+        eventId: e.id,
+        party: e.party,
+        call: { name: tool, outcome: e.outcome, summary: e.summary },
+      });
     }
   }
   const order = ['id_token', 'id_jag', 'access_token', 'tool_call'] as const;
@@ -102,7 +109,18 @@ export function lineage(events: readonly FlowEvent[]): LineageHop[] {
   return hops;
 }
 
-/** The event that explains a trace's failure: the first denied/error event, checks first. */
+/**
+ * The event that explains a trace's failure: the last denied/error event that carries a reason (a
+ * check, a decision or an error). A failure the trace recovered from — the same party later doing the
+ * same step successfully, like the MCP server's first 401 that starts discovery (RFC 9728 §5) — is
+ * not the explanation.
+ */
 export function failureOf(events: readonly FlowEvent[]): FlowEvent | undefined {
-  return events.find((e) => e.outcome !== 'ok' && (e.check || e.decision || e.error)) ?? events.find((e) => e.outcome !== 'ok');
+  const standing = events.filter(
+    (e, i) => e.outcome !== 'ok' && !events.slice(i + 1).some((x) => x.outcome === 'ok' && x.party === e.party && x.step === e.step),
+  );
+  // The party that decided (a policy decision, a failed check) explains best; then whoever reported an error.
+  const decided = standing.filter((e) => e.check || e.decision);
+  const explained = standing.filter((e) => e.error);
+  return decided[decided.length - 1] ?? explained[explained.length - 1] ?? standing[standing.length - 1];
 }

@@ -28,7 +28,7 @@ interface Outcome {
 }
 interface Status {
   current?: { user: string; app: string };
-  connections?: Array<{ server: string; status: string; tools: string[] }>;
+  connections?: Array<{ server: string; status: string; tools: string[]; scope: string | null; expiresAt: number | null }>;
 }
 
 let seq = 0;
@@ -85,6 +85,7 @@ export function AgentPage({ state }: { playground: PlaygroundInfo; state: FlowLo
           servers={dir.servers}
           session={status.data?.current ? { user: status.data.current.user, client_id: status.data.current.app } : undefined}
           tools={tools}
+          connections={status.data?.connections ?? []}
           actions={actions}
           busy={busy}
           onLogin={({ username, client_id, mode, password }) =>

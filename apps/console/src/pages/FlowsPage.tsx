@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { LiveFlows } from '../components/LiveFlows/LiveFlows.tsx';
 import { PageHeader } from '../components/PageHeader/PageHeader.tsx';
 import { useFlowLog } from '../hooks/use-flow-log.ts';
+import { failureOf } from '../lib/trace.ts';
 import type { FlowLogState } from '../state/flow-log-state.ts';
 import { type FlowSource, LiveFlowSource, parseRecording, RecordedFlowSource, toRecording } from '../state/flow-source.ts';
 
@@ -23,8 +24,7 @@ export function FlowsPage({ state }: { state: FlowLogState }) {
 
   const select = (e: FlowEvent) => {
     setSelected(e);
-    const t = state.trace(e.traceId);
-    setExpanded(t.find((x) => x.outcome !== 'ok') ?? e);
+    setExpanded(failureOf(state.trace(e.traceId)) ?? e);
   };
 
   return (

@@ -35,10 +35,10 @@ describe('recorded FlowSource', () => {
   it('paces a replay by the recorded times', async () => {
     const events = manyEvents(30);
     const state = new FlowLogState();
-    const stop = new RecordedFlowSource(toRecording(events), 1000).connect(state);
+    const stop = new RecordedFlowSource(toRecording(events), 20).connect(state);
     const first = state.snapshot().total;
     expect(first).toBeLessThan(30);
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 600));
     expect(state.snapshot().total).toBe(30);
     stop();
   });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { App, Server, User } from '../../api/types.ts';
 import { JsonView } from '../JsonView/JsonView.tsx';
 
@@ -25,6 +25,8 @@ export interface AgentPanelProps {
   /** Who the agent is signed in as (if anyone), and with which app. */
   session: { user?: string; client_id?: string } | undefined;
   tools: Record<string, readonly AgentTool[]>;
+  /** The agent's standing connections (from its status), with access-token expiry. */
+  connections?: ReadonlyArray<{ server: string; status: string; scope: string | null; expiresAt: number | null }>;
   actions: readonly AgentAction[];
   busy: boolean;
   onLogin: (input: { username: string; client_id: string; mode: 'headless' | 'browser'; password: string }) => void;
@@ -44,7 +46,19 @@ export function AgentPanel(p: AgentPanelProps) {
   const [tool, setTool] = useState('');
   const [args, setArgs] = useState('{}');
   const [argsError, setArgsError] = useState<string>();
-  const chosenTool = tools.find((t) => t.name === tool) ?? tools[0];
+  const [now, setNow] = useState(() => Math.floor(Date.now() / 1000));
+  useEffect(() => {
+    const t = setInterval(() => setNow(Math.floor(Date.now() / 1000)), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const toolNames = tools.map((t) => t.name).join(' ');
+  useEffect(() => {
+    // When the server (or its tool list) changes, offer its first tool; otherwise keep what was typed.
+    const first = toolNames.split(' ')[0] ?? '';
+    setTool((current) => (toolNames && !toolNames.split(' ').includes(current) ? first : current));
+  }, [toolNames]);
+  const chosenTool = tools.find((t) => t.name === tool);
+  const allToolNames = [...new Set(Object.values(p.tools).flatMap((list) => list.map((t) => t.name)))];
 
   return (
     <div className="grid-2">
@@ -125,52 +139,82 @@ export function AgentPanel(p: AgentPanelProps) {
               Connect
             </button>
           </div>
-          {tools.length ? (
-            <form
-              className="stack"
-              onSubmit={(e) => {
-                e.preventDefault();
-                let parsed: Record<string, unknown>;
-                try {
-                  parsed = JSON.parse(args || '{}') as Record<string, unknown>;
-                  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('Arguments must be a JSON object.');
-                } catch (err) {
-                  setArgsError((err as Error).message);
-                  return;
-                }
-                setArgsError(undefined);
-                if (chosenTool) p.onCall(server, chosenTool.name, parsed);
-              }}
-            >
-              <label className="field">
-                Tool
-                <select value={chosenTool?.name ?? ''} onChange={(e) => setTool(e.target.value)} name="agent-tool">
-                  {tools.map((t) => (
-                    <option key={t.name} value={t.name}>
-                      {t.name}
-                    </option>
-                  ))}
-                </select>
-                {chosenTool?.description ? <span className="hint">{chosenTool.description}</span> : null}
-              </label>
-              <label className="field">
-                Arguments (JSON)
-                <textarea rows={3} value={args} onChange={(e) => setArgs(e.target.value)} aria-invalid={Boolean(argsError)} name="agent-args" />
-              </label>
-              {argsError ? (
-                <div className="field-error" role="alert">
-                  {argsError}
-                </div>
-              ) : null}
-              <div>
-                <button type="submit" className="primary" disabled={p.busy}>
-                  Call tool
-                </button>
+          <form
+            className="stack"
+            onSubmit={(e) => {
+              e.preventDefault();
+              let parsed: Record<string, unknown>;
+              try {
+                parsed = JSON.parse(args || '{}') as Record<string, unknown>;
+                if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('Arguments must be a JSON object.');
+              } catch (err) {
+                setArgsError((err as Error).message);
+                return;
+              }
+              setArgsError(undefined);
+              if (tool.trim()) p.onCall(server, tool.trim(), parsed);
+            }}
+          >
+            <label className="field">
+              Tool
+              <input
+                type="text"
+                list="agent-tools"
+                value={tool}
+                onChange={(e) => setTool(e.target.value)}
+                name="agent-tool"
+                placeholder="e.g. list_tasks"
+                autoComplete="off"
+              />
+              <datalist id="agent-tools">
+                {allToolNames.map((n) => (
+                  <option key={n} value={n} />
+                ))}
+              </datalist>
+              <span className="hint">
+                {chosenTool?.description ??
+                  (tools.length
+                    ? `Tools of ${server}: ${tools.map((t) => t.name).join(', ')}`
+                    : 'Not connected yet: the first call discovers the server and gets a fresh ID-JAG and access token.')}
+              </span>
+            </label>
+            <label className="field">
+              Arguments (JSON)
+              <textarea rows={2} value={args} onChange={(e) => setArgs(e.target.value)} aria-invalid={Boolean(argsError)} name="agent-args" />
+            </label>
+            {argsError ? (
+              <div className="field-error" role="alert">
+                {argsError}
               </div>
-            </form>
-          ) : (
-            <div className="muted small">Connect to a server to list its tools.</div>
-          )}
+            ) : null}
+            <div>
+              <button type="submit" className="primary" disabled={p.busy || !p.session?.user || !tool.trim()}>
+                Call tool
+              </button>
+            </div>
+          </form>
+          {p.connections && p.connections.length ? (
+            <table className="data" aria-label="Agent connections">
+              <thead>
+                <tr>
+                  <th scope="col">Server</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Access token</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.connections.map((c) => (
+                  <tr key={c.server}>
+                    <td>{c.server}</td>
+                    <td>
+                      <span className={`badge ${c.status === 'connected' ? 'ok' : c.status === 'blocked' ? 'denied' : 'error'}`}>{c.status}</span>
+                    </td>
+                    <td className="small">{c.expiresAt ? (c.expiresAt > now ? `${c.scope ?? ''} · dies in ${c.expiresAt - now}s` : 'expired') : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
         </div>
       </div>
       <div className="panel">

@@ -151,8 +151,8 @@ export function sampleTrace({ index, start, kind = 'ok' }: TraceOptions): FlowEv
   events.push(
     ev(`as:${s.name}`, 'bearer.check', 'ok', 'jti not seen before', { check: { id: 'jti', title: 'jti has not been used before', specRef: 'EMA §7.4.2' } }),
     ev(`as:${s.name}`, 'bearer.issued', 'ok', `Access token for ${s.name}`, { tokens: [at] }),
-    ev(`mcp:${s.name}`, 'mcp.request', 'ok', `tools/call ${s.tool}`, { data: { tool: s.tool } }),
-    ev(`mcp:${s.name}`, 'mcp.response', 'ok', `${s.tool} returned 3 items`),
+    ev('client', 'mcp.request', 'ok', `tools/call ${s.tool} → 200`),
+    ev(`mcp:${s.name}`, 'mcp.response', 'ok', `${u.user} called ${s.tool}: 3 items`, { data: { tool: s.tool } }),
   );
   return events;
 }

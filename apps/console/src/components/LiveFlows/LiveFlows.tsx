@@ -46,10 +46,12 @@ export function LiveFlows(p: LiveFlowsProps) {
             </span>
           ))}
         </span>
-        <span className="spacer" />
+      </div>
+      <div className="row" style={{ marginBottom: 10 }}>
         <span className="muted small" data-testid="event-count">
           {s.visible.length.toLocaleString('en')} shown · {s.total.toLocaleString('en')} events
         </span>
+        <span className="spacer" />
         <input
           ref={file}
           type="file"
