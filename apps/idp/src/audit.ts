@@ -89,6 +89,21 @@ export class AuditLog {
     return this.db.prepare('DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id DESC LIMIT -1 OFFSET ?)').run(max).changes;
   }
 
+  /**
+   * ID-JAGs issued to a user that have not expired yet: revocation stops new ones at once, but these
+   * stay redeemable at their AS until `expires_at` (the console's countdown).
+   */
+  outstandingIdJags(username: string, nowSeconds: number): { count: number; expires_at: number | null } {
+    this.flush();
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS count, MAX(json_extract(record, '$.data.exp')) AS until FROM audit
+         WHERE step = 'exchange.issued' AND user = ? AND json_extract(record, '$.data.exp') > ?`,
+      )
+      .get(username, nowSeconds) as { count: number; until: number | null };
+    return { count: row.count, expires_at: row.until };
+  }
+
   close(): void {
     this.flush();
     if (this.db.open) this.db.close();

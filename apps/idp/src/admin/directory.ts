@@ -50,7 +50,7 @@ export function userView(u: UserRecord) {
   };
 }
 
-export function directoryRoutes({ idp }: AdminDeps): Router {
+export function directoryRoutes({ idp, audit }: AdminDeps): Router {
   const r = new Router({ prefix: '/admin' });
   const dir = idp.directory;
   const user = (id: string) => {
@@ -74,7 +74,7 @@ export function directoryRoutes({ idp }: AdminDeps): Router {
     '/users/:id',
     handle((ctx) => {
       const u = user(ctx.params.id as string);
-      ctx.body = { ...userView(u), sessions: listSessions(idp, u.id) };
+      ctx.body = { ...userView(u), sessions: listSessions(idp, u.id), outstanding_id_jags: audit.outstandingIdJags(u.username, Math.floor(idp.now() / 1000)) };
     }),
   );
   r.post(
@@ -138,7 +138,12 @@ export function directoryRoutes({ idp }: AdminDeps): Router {
       const body = parse(revokeBody, ctx.request.body);
       const removed = revokeUser(idp, u.id, body.reason ?? 'sessions revoked by an admin', actorOf(idp, ctx), ctx.state.trace.traceId);
       recordChange(idp, ctx, `revoked every session of ${u.username}`, { entity: 'user', action: 'revoke-sessions', id: u.id });
-      ctx.body = { user: u.id, revoked: removed, not_before: dir.getUser(u.id)?.not_before ?? null };
+      ctx.body = {
+        user: u.id,
+        revoked: removed,
+        not_before: dir.getUser(u.id)?.not_before ?? null,
+        outstanding_id_jags: audit.outstandingIdJags(u.username, Math.floor(idp.now() / 1000)),
+      };
     }),
   );
   r.get(

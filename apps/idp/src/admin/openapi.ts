@@ -58,7 +58,7 @@ export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'
   const paths: Record<string, Record<string, Op>> = {
     '/admin/users': { get: { summary: 'List users' }, post: { summary: 'Create a user', body: userCreate, ok: 201 } },
     '/admin/users/{id}': {
-      get: { summary: 'Get a user (by id or username), with their sessions', params: ['id'] },
+      get: { summary: 'Get a user (by id or username), with their sessions and outstanding (unexpired) ID-JAGs', params: ['id'] },
       patch: {
         summary: 'Update a user; `disabled: true` also revokes every session and token (central revocation)',
         params: ['id'],
@@ -68,7 +68,12 @@ export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'
     },
     '/admin/users/{id}/sessions': { get: { summary: "List a user's SSO sessions", params: ['id'] } },
     '/admin/users/{id}/revoke-sessions': {
-      post: { summary: 'Revoke every session, grant and token of a user; later token exchanges fail at once', params: ['id'], body: revokeBody },
+      post: {
+        summary:
+          'Revoke every session, grant and token of a user; later token exchanges fail at once. `outstanding_id_jags` tells until when already-issued ID-JAGs stay redeemable',
+        params: ['id'],
+        body: revokeBody,
+      },
     },
     '/admin/users/{id}/effective-access': {
       get: { summary: 'Which servers and scopes the user can reach, through which app, and why (plus the denied pairs with their rule)', params: ['id'] },

@@ -28,6 +28,9 @@ describe('revoking a user’s sessions', () => {
     const r = await t.admin('POST', '/admin/users/alice/revoke-sessions', { reason: 'laptop stolen' });
     expect(r.status).toBe(200);
     expect(r.body.revoked).toBeGreaterThan(0);
+    // The ID-JAG issued above stays redeemable until its exp: the console's countdown.
+    expect(r.body.outstanding_id_jags.count).toBe(1);
+    expect(r.body.outstanding_id_jags.expires_at).toBeGreaterThan(Math.floor(Date.now() / 1000) + 200);
     expect(eventsSince(t.idp, mark, 'revocation')[0]?.summary).toContain('laptop stolen');
     expect((await t.admin('GET', '/admin/users/alice/sessions')).body.sessions).toEqual([]);
 
