@@ -44,7 +44,20 @@ export interface Stack {
 
 type Closable = { close(): Promise<void> };
 
-export async function startStack(options: { servers?: boolean; agentNow?: () => number; serverNow?: () => number } = {}): Promise<Stack> {
+type StackOptions = { servers?: boolean; agentNow?: () => number; serverNow?: () => number };
+
+/** Start the stack; a port taken between the check and the bind (parallel test files) means another try. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(options);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EADDRINUSE' || attempt >= 4) throw e;
+    }
+  }
+}
+
+async function startStackOnce(options: StackOptions): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xaa-agent-test-'));
   const topology = defaultTopology({ dataDir, basePort: await freeBasePort() });
   writeManifest(topology);
