@@ -16,6 +16,7 @@ export type OAuthErrorCode =
   | 'access_denied'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'invalid_dpop_proof'
   | 'server_error'
   | 'temporarily_unavailable';
 
@@ -71,6 +72,8 @@ export class InvalidTarget extends make('invalid_target', 400) {}
 export class AccessDenied extends make('access_denied', 400) {}
 export class InvalidToken extends make('invalid_token', 401) {}
 export class InsufficientScope extends make('insufficient_scope', 403) {}
+/** RFC 9449 §5: the DPoP proof is missing a required part or fails validation. */
+export class InvalidDpopProof extends make('invalid_dpop_proof', 400) {}
 export class ServerError extends make('server_error', 500) {}
 export class TemporarilyUnavailable extends make('temporarily_unavailable', 503) {}
 
