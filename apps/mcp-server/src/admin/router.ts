@@ -26,7 +26,8 @@ const secureUrl = z.string().refine((v) => {
   return (u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname))) && !u.hash && !u.username;
 }, 'must be an https URL (http only for localhost)');
 
-const issuerSchema = secureUrl.refine((v) => !new URL(v).search, 'an issuer has no query');
+// zod runs every refinement even after one failed: this one must not throw on what secureUrl refused.
+const issuerSchema = secureUrl.refine((v) => !URL.canParse(v) || !new URL(v).search, 'an issuer has no query');
 
 const trustedIssuerCreate = z
   .object({ issuer: issuerSchema, jwks_uri: secureUrl, algorithms: z.array(z.enum(ALGS)).min(1).optional(), enabled: z.boolean().optional() })

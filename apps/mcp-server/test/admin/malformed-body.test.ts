@@ -34,3 +34,16 @@ describe('malformed admin bodies', () => {
     expect(JSON.parse(r.body).error).toBe('invalid_request');
   });
 });
+
+describe('malformed trusted-issuer fields', () => {
+  it.each([
+    ['an SQL fragment', "' OR '1'='1"],
+    ['not a URL', 'not a url'],
+    ['10,000 characters', 'A'.repeat(10_000)],
+    ['bidi control characters', '\u202eevil'],
+  ])('issuer: %s → 400 naming the field, not 500', async (_label, issuer) => {
+    const r = await stack.admin('wiki', 'POST', '/admin/trusted-issuers', { issuer, jwks_uri: 'https://idp.partner.example/jwks' });
+    expect(r.status).toBe(400);
+    expect(Object.keys(r.body.fields)).toContain('issuer');
+  });
+});
