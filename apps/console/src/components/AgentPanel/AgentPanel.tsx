@@ -42,6 +42,11 @@ export function AgentPanel(p: AgentPanelProps) {
   const [clientId, setClientId] = useState(p.apps[0]?.client_id ?? '');
   const [password, setPassword] = useState('demo');
   const [server, setServer] = useState(p.servers.find((s) => s.xaa)?.name ?? '');
+  // Follow the agent's current session when it is known (e.g. after coming back to this page).
+  useEffect(() => {
+    if (p.session?.user) setUsername(p.session.user);
+    if (p.session?.client_id) setClientId(p.session.client_id);
+  }, [p.session?.user, p.session?.client_id]);
   const tools = p.tools[server] ?? [];
   const [tool, setTool] = useState('');
   const [args, setArgs] = useState('{}');

@@ -115,6 +115,13 @@ export function sampleTrace({ index, start, kind = 'ok' }: TraceOptions): FlowEv
     events.push(
       ev('idp', 'exchange.decision', 'denied', `Policy denies ${app} → ${s.name} for ${u.user}`, {
         decision: { effect: 'deny', rule: `connection:${app}:${s.name}:audience`, reasons: [`${u.user} is not in an allowed group`], grantedScopes: [] },
+        data: {
+          trace: [
+            { check: 'target.audience', outcome: 'pass', detail: `${as} is the authorization server of ${s.name}` },
+            { check: 'connection.exists', outcome: 'pass', detail: `${app} → ${s.name}` },
+            { check: 'connection.audience', outcome: 'fail', detail: `groups [${u.groups.join(', ')}] do not meet the connection's groups` },
+          ],
+        },
         error: { code: 'access_denied', description: `The connection ${app} → ${s.name} does not include this user.`, specRef: 'design §4' },
         http: { method: 'POST', url: `${IDP}/token`, status: 400, response: { error: 'access_denied' } },
       }),

@@ -2,8 +2,24 @@ import type { FlowEvent } from '@xaa/protocol';
 import { JsonView } from '../JsonView/JsonView.tsx';
 import { TokenDetails } from '../TokenDetails/TokenDetails.tsx';
 
+interface PolicyTraceStep {
+  check: string;
+  outcome: 'pass' | 'fail' | 'skip';
+  detail: string;
+}
+
+function policyTrace(data: Record<string, unknown> | undefined): PolicyTraceStep[] | undefined {
+  const t = data?.trace;
+  if (!Array.isArray(t)) return undefined;
+  return t.filter((x): x is PolicyTraceStep => typeof x === 'object' && x !== null && typeof (x as PolicyTraceStep).check === 'string');
+}
+
+const MARK = { pass: '✓', fail: '✗', skip: '–' } as const;
+
 /** Everything one step recorded: the failed check or decision first, then HTTP and tokens. */
 export function StepDetail({ event }: { event: FlowEvent }) {
+  const trace = policyTrace(event.data);
+  const { trace: _t, ...rest } = event.data ?? {};
   return (
     <section className="step-detail" aria-label={`Step ${event.step}`}>
       <div className="row">
@@ -50,6 +66,24 @@ export function StepDetail({ event }: { event: FlowEvent }) {
           </ul>
         </div>
       ) : null}
+      {trace?.length ? (
+        <div>
+          <h3>Policy decision trace</h3>
+          <ol className="trace-steps" aria-label="Policy decision trace">
+            {trace.map((t, i) => (
+              <li key={`${t.check}-${i}`} data-outcome={t.outcome}>
+                <span style={{ color: t.outcome === 'pass' ? 'var(--ok)' : t.outcome === 'fail' ? 'var(--err)' : 'var(--muted)', fontWeight: 700 }}>
+                  {MARK[t.outcome] ?? '·'}
+                </span>
+                <div>
+                  <span className="mono small">{t.check}</span>
+                  <div>{t.detail}</div>
+                </div>
+              </li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
       {event.http ? (
         <>
           <h3>
@@ -80,10 +114,10 @@ export function StepDetail({ event }: { event: FlowEvent }) {
           <TokenDetails header={t.header} claims={t.claims} compact />
         </details>
       ))}
-      {event.data && Object.keys(event.data).length ? (
+      {Object.keys(rest).length ? (
         <details>
           <summary>Data</summary>
-          <JsonView value={event.data} />
+          <JsonView value={rest} />
         </details>
       ) : null}
     </section>
