@@ -19,6 +19,13 @@ export function createApp(idp: IdpContext, host: ProviderHost, audit: AuditLog):
     if (!err.status || err.status >= 500) console.error('[idp] unexpected error:', err);
   });
 
+  // RFC 9110 §7.2: a Host that is not host[:port] names no origin; oidc-provider would build invalid
+  // URLs from it and answer 500. A 400 up front instead.
+  app.use(async function validHost(ctx, next) {
+    if (URL.canParse(`http://${ctx.get('host')}/`)) return next();
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_request', error_description: 'The Host header does not name a host.' };
+  });
   app.use(traceContext());
   app.use(async function shareTrace(ctx, next) {
     setRequestTrace(ctx.req, ctx.state.trace);
