@@ -20,6 +20,8 @@ export interface MintInput {
   nowSeconds: number;
   /** Salt for pairwise subjects (persisted). */
   pairwiseSecret: string;
+  /** RFC 7638 thumbprint of a DPoP key the request proved (draft-04 §9.8.1.1): adds `cnf.jkt`. */
+  jkt?: string;
 }
 
 /** A pairwise subject: stable per (user, AS), unlinkable across ASes (OIDC Core §8.1). */
@@ -39,6 +41,7 @@ export function idJagClaims(input: MintInput): IdJagClaims {
     now: input.nowSeconds,
     ...(input.authTime !== undefined ? { authTime: input.authTime } : {}),
     email: input.user.email,
+    ...(input.jkt ? { extra: { cnf: { jkt: input.jkt } } } : {}),
   });
 }
 

@@ -3,7 +3,7 @@
  * `registerGrantType`. oidc-provider has already authenticated the client (client_secret_basic,
  * client_secret_post, private_key_jwt, or `none` for apps registered public), rejected duplicated
  * parameters other than `audience`/`resource`, and checked the scope syntax. The handler runs the
- * issuance steps in order — verify-subject-token → resolve-target → evaluate-policy → mint-id-jag —
+ * issuance steps in order — (verify-dpop-proof) → verify-subject-token → resolve-target → evaluate-policy → mint-id-jag —
  * records one flow event per step outcome, and answers per RFC 8693 §2.2.1 (no refresh token,
  * `token_type: N_A`). Every failure becomes an RFC 6749 §5.2 JSON error (oidc-provider renders it with
  * `Cache-Control: no-store`).
@@ -33,6 +33,7 @@ import { afterMint, beforeIssuance } from '../../faults/apply.ts';
 import { denialError, evaluatePolicy } from '../../issuance/evaluate-policy.ts';
 import { mintIdJagFor } from '../../issuance/mint-id-jag.ts';
 import { resolveTarget, TargetRefused } from '../../issuance/resolve-target.ts';
+import { DpopReplayCache, verifyDpopProof } from '../../issuance/verify-dpop-proof.ts';
 import { verifySubjectToken } from '../../issuance/verify-subject-token.ts';
 
 export const grantType = GRANT_TYPE_TOKEN_EXCHANGE;
@@ -77,7 +78,12 @@ function required(params: Params, name: string, specRef: string): string {
   return v;
 }
 
+/** One DPoP replay cache per IdP, kept across provider rebuilds (key rotation). */
+const replayCaches = new WeakMap<IdpContext, DpopReplayCache>();
+
 export function handler(idp: IdpContext) {
+  const dpopReplay = replayCaches.get(idp) ?? new DpopReplayCache();
+  replayCaches.set(idp, dpopReplay);
   return async function tokenExchangeHandler(ctx: KoaContextWithOIDC): Promise<void> {
     const started = performance.now();
     const trace = requestTrace(ctx.req);
@@ -141,6 +147,10 @@ export function handler(idp: IdpContext) {
       const scopeParam = single(params, 'scope');
       const requestedScopes = scopeParam === undefined ? undefined : parseScope(scopeParam);
 
+      // draft-04 §9.8.1.1: a DPoP proof, when sent, must be valid and binds the ID-JAG (cnf.jkt).
+      step = 'verify-dpop-proof';
+      const jkt = await verifyDpopProof(ctx.get('dpop') || undefined, { htm: 'POST', htu: `${idp.issuer}/token` }, nowSeconds, dpopReplay);
+
       step = 'verify-subject-token';
       const verified = await verifySubjectToken(
         idp,
@@ -202,6 +212,7 @@ export function handler(idp: IdpContext) {
           authTime: verified.authTime,
           nowSeconds,
           pairwiseSecret: persistentSecret(idp.db, 'pairwise_secret'),
+          ...(jkt ? { jkt } : {}),
         },
         await idp.keys.signingKey(),
       );
