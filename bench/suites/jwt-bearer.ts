@@ -4,7 +4,7 @@
  * sign one ES256 access token; the jwt-bearer grant also verifies the ID-JAG (signature with the
  * trusted IdP's cached JWKS, the ordered checks), records its jti (single use, one SQLite INSERT),
  * maps the subject and emits ~17 flow events. ID-JAGs are pre-minted before the timed loop (each is
- * single-use) by a bench IdP key the AS trusts. Target (issue 3): jwt-bearer / client_credentials ≥ 0.6.
+ * single-use) by a bench IdP key the AS trusts. The two sides run in alternating slices. Target (issue 3): jwt-bearer / client_credentials ≥ 0.6.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { start } from '../../apps/mcp-server/src/index.ts';
 import { mintIdJag } from '../../packages/protocol/src/index.ts';
 import { defaultTopology } from '../../packages/topology/src/index.ts';
-import { type BenchSuite, measure } from '../measure.ts';
+import { interleaved } from '../interleave.ts';
+import type { BenchSuite, Measurement } from '../measure.ts';
 
 const suite: BenchSuite = async (ctx) => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -75,9 +76,13 @@ const suite: BenchSuite = async (ctx) => {
     };
     const clientCredentials = () => post({ grant_type: 'client_credentials', scope: 'tasks.read' });
 
-    const options = { concurrency: ctx.concurrency, durationMs: ctx.durationMs, warmupCalls: 50 };
-    const cc = await measure('client_credentials (JWT access token)', clientCredentials, options);
-    const jb = await measure('jwt-bearer (ID-JAG → access token)', jwtBearer, { ...options, maxCalls: pool - 100 });
+    const [jb, cc] = (await interleaved(
+      [
+        { name: 'jwt-bearer (ID-JAG → access token)', fn: jwtBearer, maxCalls: pool - 200 },
+        { name: 'client_credentials (JWT access token)', fn: clientCredentials },
+      ],
+      { concurrency: ctx.concurrency, durationMs: ctx.durationMs, warmupCalls: 50, rounds: ctx.quick ? 2 : 5 },
+    )) as [Measurement, Measurement];
     return {
       suite: 'jwt-bearer',
       measurements: [jb, cc],

@@ -4,6 +4,7 @@
  * the DNS-rebinding guard, the RFC 9068 access-token check (ES256 signature, iss/aud/typ/exp), the
  * local user and client lookups and the SDK's per-tool scope challenge; everything else (SDK
  * handler, per-request McpServer, the SQLite query, flow events) is the same code on both sides.
+ * The two sides run in alternating slices.
  * Target (issue 3): authenticated / unauthenticated ≥ 0.85.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -16,7 +17,8 @@ import { tasks as tasksModule } from '../../apps/mcp-server/src/mcp/tools/tasks/
 import { FlowLog, openDatabase } from '../../packages/node-kit/src/index.ts';
 import { mintIdJag } from '../../packages/protocol/src/index.ts';
 import { defaultTopology } from '../../packages/topology/src/index.ts';
-import { type BenchSuite, measure } from '../measure.ts';
+import { interleaved } from '../interleave.ts';
+import type { BenchSuite, Measurement } from '../measure.ts';
 
 const suite: BenchSuite = async (ctx) => {
   // A bench IdP key the AS trusts, to obtain one real user access token through the jwt-bearer grant.
@@ -105,9 +107,13 @@ const suite: BenchSuite = async (ctx) => {
       const text = await res.text();
       if (res.status !== 200 || !text.includes('"result"')) throw new Error(`${res.status} ${text.slice(0, 80)}`);
     };
-    const options = { concurrency: ctx.concurrency, durationMs: ctx.durationMs, warmupCalls: 50 };
-    const plain = await measure('tools/call, unauthenticated baseline', () => call(baselineUrl), options);
-    const authed = await measure('tools/call with bearer check', () => call(tasks.resource, accessToken), options);
+    const [authed, plain] = (await interleaved(
+      [
+        { name: 'tools/call with bearer check', fn: () => call(tasks.resource, accessToken) },
+        { name: 'tools/call, unauthenticated baseline', fn: () => call(baselineUrl) },
+      ],
+      { concurrency: ctx.concurrency, durationMs: ctx.durationMs, warmupCalls: 50, rounds: ctx.quick ? 2 : 5 },
+    )) as [Measurement, Measurement];
     return {
       suite: 'mcp-tools-call',
       measurements: [authed, plain],

@@ -13,6 +13,7 @@ import { jsonErrors, traceContext } from '@xaa/node-kit';
 import type { Context, Middleware, Next } from 'koa';
 import Provider from 'oidc-provider';
 import { adminRouter } from './admin/router.ts';
+import { introspectJwtAccessTokens } from './as/introspect-jwt.ts';
 import { authorizationServerMetadata } from './as/metadata.ts';
 import { ClientAdapter } from './as/provider/clients.ts';
 import { configuration } from './as/provider/configuration.ts';
@@ -116,6 +117,7 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { qu
     await next();
   });
   provider.use(unauthorizedClientCode());
+  provider.use(introspectJwtAccessTokens(rt));
   provider.use(async (ctx, next) => {
     if (prmPaths.has(ctx.path)) return json(ctx, prm);
     if (ctx.path === '/.well-known/oauth-authorization-server') return json(ctx, asMetadata);

@@ -18,6 +18,7 @@ type Row = { client_id: string; metadata: string; source: ClientSource; created_
 
 export class ClientStore {
   private readonly findStmt;
+  private readonly parsed = new Map<string, { text: string; record: ClientRecord }>();
 
   constructor(
     private readonly db: Db,
@@ -29,7 +30,14 @@ export class ClientStore {
 
   get(clientId: string): ClientRecord | undefined {
     const row = this.findStmt.get(this.server, clientId) as Row | undefined;
-    return row ? { ...row, metadata: JSON.parse(row.metadata) as Record<string, unknown> } : undefined;
+    if (!row) return undefined;
+    // Parsing is the costly part of a lookup; reuse the parse while the stored text is unchanged.
+    const hit = this.parsed.get(clientId);
+    if (hit && hit.text === row.metadata) return hit.record;
+    const record = { ...row, metadata: JSON.parse(row.metadata) as Record<string, unknown> };
+    if (this.parsed.size > 1000) this.parsed.clear();
+    this.parsed.set(clientId, { text: row.metadata, record });
+    return record;
   }
 
   list(): ClientRecord[] {

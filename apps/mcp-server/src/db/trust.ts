@@ -31,6 +31,8 @@ const toRecord = (r: Row): TrustedIssuerRecord => ({
 
 export class TrustStore {
   private readonly remote = new Map<string, { jwks_uri: string; trusted: TrustedIssuer }>();
+  /** The verifier's view, rebuilt after every change (this process is the only writer). */
+  private view: TrustedIssuer[] | undefined;
 
   constructor(
     private readonly db: Db,
@@ -55,7 +57,8 @@ export class TrustStore {
         .prepare(
           'INSERT INTO trusted_issuers (server, issuer, jwks_uri, algorithms, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
         )
-        .run(this.server, input.issuer, input.jwks_uri, JSON.stringify(input.algorithms), input.enabled === false ? 0 : 1, now, now).changes === 1
+        .run(this.server, input.issuer, input.jwks_uri, JSON.stringify(input.algorithms), input.enabled === false ? 0 : 1, now, now).changes === 1 &&
+      this.changed()
     );
   }
 
@@ -67,17 +70,24 @@ export class TrustStore {
       .prepare('UPDATE trusted_issuers SET jwks_uri = ?, algorithms = ?, enabled = ?, updated_at = ? WHERE server = ? AND issuer = ?')
       .run(next.jwks_uri, JSON.stringify(next.algorithms), next.enabled ? 1 : 0, this.nowSeconds(), this.server, issuer);
     this.remote.delete(issuer);
+    this.changed();
     return this.get(issuer);
   }
 
   remove(issuer: string): boolean {
     this.remote.delete(issuer);
+    this.changed();
     return this.db.prepare('DELETE FROM trusted_issuers WHERE server = ? AND issuer = ?').run(this.server, issuer).changes === 1;
+  }
+
+  private changed(): true {
+    this.view = undefined;
+    return true;
   }
 
   /** The verifier's view: enabled issuers, each with its own cached remote key set. */
   trustedIssuers(): TrustedIssuer[] {
-    return this.list()
+    this.view ??= this.list()
       .filter((r) => r.enabled)
       .map((r) => {
         let entry = this.remote.get(r.issuer);
@@ -97,5 +107,6 @@ export class TrustStore {
         }
         return { ...entry.trusted, algorithms: r.algorithms };
       });
+    return this.view;
   }
 }

@@ -23,11 +23,19 @@ export interface IdentityLink {
 }
 
 export class UserStore {
+  private readonly getStmt;
+  private readonly identityStmt;
+
   constructor(
     private readonly db: Db,
     private readonly server: string,
     private readonly nowSeconds: () => number,
-  ) {}
+  ) {
+    this.getStmt = db.prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? AND id = ?');
+    this.identityStmt = db.prepare(
+      'SELECT u.id, u.username, u.email, u.name, u.source, u.created_at FROM identities i JOIN users u ON u.server = i.server AND u.id = i.user_id WHERE i.server = ? AND i.iss = ? AND i.sub = ?',
+    );
+  }
 
   list(): Array<LocalUser & { identities: Array<{ iss: string; sub: string }> }> {
     const users = this.db
@@ -38,9 +46,7 @@ export class UserStore {
   }
 
   get(id: string): LocalUser | undefined {
-    return this.db.prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? AND id = ?').get(this.server, id) as
-      | LocalUser
-      | undefined;
+    return this.getStmt.get(this.server, id) as LocalUser | undefined;
   }
 
   byUsername(username: string): LocalUser | undefined {
@@ -77,11 +83,7 @@ export class UserStore {
   }
 
   findByIdentity(iss: string, sub: string): LocalUser | undefined {
-    return this.db
-      .prepare(
-        'SELECT u.id, u.username, u.email, u.name, u.source, u.created_at FROM identities i JOIN users u ON u.server = i.server AND u.id = i.user_id WHERE i.server = ? AND i.iss = ? AND i.sub = ?',
-      )
-      .get(this.server, iss, sub) as LocalUser | undefined;
+    return this.identityStmt.get(this.server, iss, sub) as LocalUser | undefined;
   }
 
   link(iss: string, sub: string, userId: string): void {

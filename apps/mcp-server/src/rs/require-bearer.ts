@@ -34,6 +34,36 @@ function describe(e: unknown, rt: ServerRuntime): string {
   return 'The access token is malformed or not valid.';
 }
 
+/**
+ * Tokens whose signature and claims already verified, by their exact compact form: a repeat request
+ * with the same token skips the signature check (its expiry and its user are re-checked every time).
+ * Bounded; cleared wholesale when full.
+ */
+const verifiedCache = new WeakMap<ServerRuntime, Map<string, JWTPayload>>();
+const CACHE_MAX = 2_000;
+
+async function verifyJwt(rt: ServerRuntime, token: string): Promise<JWTPayload> {
+  let cache = verifiedCache.get(rt);
+  if (!cache) verifiedCache.set(rt, (cache = new Map()));
+  const hit = cache.get(token);
+  if (hit) {
+    if ((hit.exp as number) + ACCESS_TOKEN_SKEW > rt.nowSeconds()) return hit;
+    cache.delete(token);
+  }
+  const { payload } = await jwtVerify(token, rt.key.jwks, {
+    typ: TYP_ACCESS_TOKEN,
+    issuer: rt.def.issuer,
+    audience: rt.def.resource,
+    algorithms: [rt.key.alg],
+    requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'jti'],
+    clockTolerance: ACCESS_TOKEN_SKEW,
+    currentDate: new Date(rt.nowMs()),
+  });
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(token, payload);
+  return payload;
+}
+
 export async function verifyBearer(rt: ServerRuntime, authorization: string | undefined): Promise<BearerResult> {
   if (!authorization) return { ok: false, status: 401, description: 'An access token is required.' };
   const m = BEARER.exec(authorization.trim());
@@ -44,15 +74,7 @@ export async function verifyBearer(rt: ServerRuntime, authorization: string | un
   const token = m[1] as string;
   let claims: JWTPayload;
   try {
-    ({ payload: claims } = await jwtVerify(token, rt.key.jwks, {
-      typ: TYP_ACCESS_TOKEN,
-      issuer: rt.def.issuer,
-      audience: rt.def.resource,
-      algorithms: [rt.key.alg],
-      requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'jti'],
-      clockTolerance: ACCESS_TOKEN_SKEW,
-      currentDate: new Date(rt.nowMs()),
-    }));
+    claims = await verifyJwt(rt, token);
   } catch (e) {
     // The message may say what the token looks like (read unverified, for the message only).
     const typ = decodeUnverified(token)?.header.typ;
@@ -74,11 +96,18 @@ export async function verifyBearer(rt: ServerRuntime, authorization: string | un
     clientId,
     scopes: parseScope(typeof claims.scope === 'string' ? claims.scope : undefined),
     expiresAt: claims.exp as number,
-    resource: new URL(rt.def.resource),
+    resource: resourceUrl(rt),
     resourceMetadataUrl: protectedResourceMetadataUrl(rt.def.resource),
     extra: { actor, jti: claims.jti, sub: claims.sub },
   };
   return { ok: true, authInfo, claims, actor };
+}
+
+const resourceUrls = new WeakMap<ServerRuntime, URL>();
+function resourceUrl(rt: ServerRuntime): URL {
+  let u = resourceUrls.get(rt);
+  if (!u) resourceUrls.set(rt, (u = new URL(rt.def.resource)));
+  return u;
 }
 
 /** The client's display name from this AS's client registry (or its CIMD document), else its id. */
