@@ -53,7 +53,15 @@ export function spaRoutes(dist = DIST): Middleware {
   return async function spa(ctx: Context, next: Next) {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path.startsWith('/api/') || ctx.path.startsWith('/auth/')) return next();
-    const rel = normalize(decodeURIComponent(ctx.path)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(ctx.path);
+    } catch {
+      ctx.status = 400;
+      ctx.body = 'Bad request: the path is not valid percent-encoding.';
+      return;
+    }
+    const rel = normalize(decoded).replace(/^([/\\])+/, '');
     const file = resolve(dist, rel);
     if ((file === dist || file.startsWith(dist + sep)) && rel && existsSync(file) && statSync(file).isFile()) {
       ctx.type = TYPES[extname(file)] ?? 'application/octet-stream';
