@@ -38,6 +38,7 @@ test('revoking a user: the agent’s next call that needs a new token fails at o
   await expect(failed).not.toHaveAttribute('data-outcome', 'pending');
   await expect(failed).not.toHaveAttribute('data-outcome', 'ok');
   await expect(failed).toContainText(/invalid_grant|login_required|access_denied/);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, '14-agent-call-fails-after-revoke');
 
   // And the live view shows why, with the IdP's refusal.

@@ -24,6 +24,17 @@ function validate(d: ConnectionDraft): Record<string, string> {
   return e;
 }
 
+/** The IdP's schema messages, said the way an admin would. */
+function humanize(fields: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields ?? {})) {
+    if (k === 'scopes' && /expected array to have >=1 items/.test(v)) out[k] = 'Allow at least one scope (or disable the connection).';
+    else if (/expected array to have >=1 items/.test(v)) out[k] = 'Choose at least one.';
+    else out[k] = v;
+  }
+  return out;
+}
+
 /** Edit one connection in a side drawer (a modal dialog: focus is trapped, Escape closes). */
 export function ConnectionEditor(p: ConnectionEditorProps) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -52,7 +63,7 @@ export function ConnectionEditor(p: ConnectionEditorProps) {
     enabled,
   };
   const local = touched ? validate(draft) : {};
-  const errors = { ...p.fieldErrors, ...local };
+  const errors = { ...humanize(p.fieldErrors), ...local };
   const toggle = (list: string[], v: string, set: (x: string[]) => void) => set(list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
   const err = (key: string) =>
     errors[key] ? (

@@ -54,6 +54,23 @@ export function FlowFilters({ filter, facets, paused, pending, onChange, onPause
           onChange={(e) => onChange({ ...filter, text: e.target.value || undefined })}
         />
       </label>
+      {filter.traceId ? (
+        <span className="badge brand" style={{ alignSelf: 'center' }}>
+          Trace {filter.traceId.slice(0, 8)}…
+          <button
+            type="button"
+            className="ghost small"
+            style={{ padding: '0 4px' }}
+            aria-label="Show all traces"
+            onClick={() => {
+              const { traceId: _t, ...rest } = filter;
+              onChange(rest);
+            }}
+          >
+            ✕
+          </button>
+        </span>
+      ) : null}
       <button type="button" onClick={() => onPause(!paused)} aria-pressed={paused}>
         {paused ? `▶ Resume${pending ? ` (${pending} new)` : ''}` : '❚❚ Pause'}
       </button>
