@@ -89,5 +89,7 @@ export function adminApi(idp: IdpContext, audit: AuditLog, host: ProviderHost): 
     if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) return next();
     ctx.set('Cache-Control', 'no-store');
     await stack(ctx);
+    if (ctx.status === 405)
+      ctx.body = { error: 'invalid_request', error_description: `${ctx.method} is not allowed on ${ctx.path} (allowed: ${ctx.response.get('allow')}).` };
   };
 }
