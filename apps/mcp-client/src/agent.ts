@@ -4,116 +4,34 @@
  * (one trace, design §5) and returns a plain outcome (`ok` / `denied` / `error`) with the progress
  * steps it went through.
  */
-import type { CallToolResult, StoredOAuthTokens } from '@modelcontextprotocol/client';
 import type { FlowLog } from '@xaa/node-kit';
 import { decodeUnverified, tokenHash } from '@xaa/protocol';
 import { type ActionContext, runAction, withinAction } from './action.ts';
-import { ClassicProvider, type ClassicState, finishClassic, newState, runClassic } from './classic.ts';
+import { type ClassicState, finishClassic } from './classic.ts';
+import { classicDone, classicProvider } from './classic-connection.ts';
 import { type AgentApp, type AgentConfig, type AgentServer, findApp, findServer } from './config.ts';
-import { discover } from './discovery.ts';
+import type { AgentCore } from './core.ts';
 import { emitClientEvent } from './events.ts';
-import {
-  callTool,
-  connectXaa,
-  exchangeForAccessToken,
-  type Failure,
-  type IdpClient,
-  type IdTokenResult,
-  type IdTokenSource,
-  type LegDeps,
-  type ServerTarget,
-} from './flow.ts';
+import type { IdpClient, IdTokenResult, IdTokenSource } from './flow.ts';
 import { type FetchLike, instrumentedFetch } from './http.ts';
-import type { AccessToken } from './legs/access-token.ts';
 import { beginLogin, completeLogin, headlessLogin, idpClient, type PendingSso, refreshSession, type SsoDeps } from './legs/sso.ts';
-import { openSession } from './mcp-session.ts';
+import {
+  type Base,
+  type CallOutcome,
+  type ConnectOutcome,
+  type LoginOutcome,
+  type Outcome,
+  purposeOf,
+  type RefreshOutcome,
+  type ServerOutcome,
+  type StatusReport,
+  worst,
+} from './outcomes.ts';
 import type { ProgressSink, ProgressStep } from './progress.ts';
-import type { ClientStore, ConnectionRow } from './store.ts';
+import type { ClientStore } from './store.ts';
+import { callServer, connectServer, lineage } from './xaa-connection.ts';
 
-export type Outcome = 'ok' | 'denied' | 'error';
-
-export interface ErrorInfo {
-  code: string;
-  description: string;
-  stage?: string | undefined;
-}
-
-interface Base {
-  outcome: Outcome;
-  traceId: string;
-  steps: ProgressStep[];
-  error?: ErrorInfo | undefined;
-}
-
-export interface LoginOutcome extends Base {
-  user?: string | undefined;
-  app: string;
-  sub?: string | undefined;
-  idTokenExpiresAt?: number | undefined;
-  refreshToken: boolean;
-  consentScreens: number;
-  /** Interactive: where the user's browser must go; `/callback` completes the login. */
-  authorizationUrl?: string | undefined;
-  state?: string | undefined;
-}
-
-export interface ServerOutcome {
-  server: string;
-  title: string;
-  mode: 'xaa' | 'classic';
-  status: 'connected' | 'blocked' | 'error' | 'pending';
-  /** Human sentence, e.g. "blocked by your organization". */
-  message: string;
-  scope?: string | undefined;
-  expiresAt?: number | undefined;
-  jti?: string | undefined;
-  tools?: string[] | undefined;
-  consentScreens: number;
-  authorizationUrl?: string | undefined;
-  error?: ErrorInfo | undefined;
-}
-
-export interface ConnectOutcome extends Base {
-  user: string;
-  app: string;
-  purpose: string;
-  servers: ServerOutcome[];
-  /** Consent screens the user had to pass in this action (0 with XAA). */
-  consentScreens: number;
-}
-
-export interface CallOutcome extends Base {
-  server: string;
-  tool: string;
-  result?: CallToolResult | undefined;
-  /** A fresh ID-JAG and access token were fetched during this call (expiry or 401). */
-  renewed: boolean;
-  jti?: string | undefined;
-}
-
-export interface RefreshOutcome extends Base {
-  user: string;
-  app: string;
-  idTokenExpiresAt?: number | undefined;
-}
-
-export interface StatusReport {
-  current: { user: string; app: string } | undefined;
-  session?: { user: string; app: string; sub: string; idTokenExpiresAt: number; refreshToken: boolean; loginTraceId: string; idTokenHash: string } | undefined;
-  connections: Array<{
-    server: string;
-    purpose: string;
-    mode: 'xaa' | 'classic';
-    status: string;
-    scope: string | null;
-    expiresAt: number | null;
-    expiresIn: number | null;
-    jti: string | null;
-    consentScreens: number;
-    tools: string[];
-    error: ErrorInfo | null;
-  }>;
-}
+export type { CallOutcome, ConnectOutcome, ErrorInfo, LoginOutcome, Outcome, RefreshOutcome, ServerOutcome, StatusReport } from './outcomes.ts';
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -130,13 +48,7 @@ export class UsageProblem extends Error {
   override name = 'UsageProblem';
 }
 
-const purposeOf = (scope: string | undefined) => (scope ? `scope:${[...new Set(scope.split(' ').filter(Boolean))].sort().join(' ')}` : '');
-
-function worst(outcomes: Outcome[]): Outcome {
-  return outcomes.includes('error') ? 'error' : outcomes.includes('denied') ? 'denied' : 'ok';
-}
-
-export class Agent {
+export class Agent implements AgentCore {
   readonly config: AgentConfig;
   readonly store: ClientStore;
   readonly flowLog: FlowLog;
@@ -201,11 +113,7 @@ export class Agent {
     });
   }
 
-  private legDeps(progress: ProgressSink): LegDeps {
-    return { fetch: this.fetch, now: () => this.now(), progress };
-  }
-
-  private idp(app: AgentApp): IdpClient {
+  idp(app: AgentApp): IdpClient {
     return {
       clientId: app.idp.client_id,
       clientSecret: app.idp.client_secret,
@@ -396,9 +304,9 @@ export class Agent {
         ...(traceId ? { traceId } : {}),
       },
       async (ctx) => {
-        const provider = this.classicProvider(d.user, app, server, d.purpose, state, undefined, d.saved);
+        const provider = classicProvider(this, d.user, app, server, d.purpose, state, undefined, d.saved);
         const r = await finishClassic(provider, { serverUrl: server.url, fetch: this.fetch, callbackUrl: url });
-        const out = await this.classicDone(d.user, app, server, d.purpose, r, 1, ctx.traceId, () => {});
+        const out = await classicDone(this, d.user, app, server, d.purpose, r, 1, ctx.traceId, () => {});
         this.store.completePending(state, {
           outcome: out.status === 'connected' ? 'ok' : 'error',
           server: server.name,
@@ -447,68 +355,6 @@ export class Agent {
 
   // --- legs 2 and 3, per server -------------------------------------------------------------------
 
-  private target(app: AgentApp, s: AgentServer): ServerTarget {
-    return { name: s.name, url: s.url, registration: app.servers[s.name], expectedIssuer: s.issuer };
-  }
-
-  private async lineage(user: string, app: AgentApp, purpose: string): Promise<Record<string, unknown>> {
-    const session = this.store.getSession(user, app.name);
-    if (!session) return {};
-    return {
-      lineage: {
-        loginTraceId: session.login_trace,
-        idTokenHash: await tokenHash(session.id_token),
-        role: purpose ? 'sub-agent' : 'agent',
-        ...(purpose ? { scope: purpose.slice('scope:'.length) } : {}),
-      },
-    };
-  }
-
-  private saveXaa(user: string, app: AgentApp, server: string, purpose: string, row: Partial<ConnectionRow> & Pick<ConnectionRow, 'status'>, traceId: string) {
-    this.store.saveConnection(
-      {
-        user,
-        app: app.name,
-        server,
-        purpose,
-        mode: 'xaa',
-        requested_scope: null,
-        scope: null,
-        access_token: null,
-        token_type: null,
-        expires_at: null,
-        jti: null,
-        refresh_token: null,
-        as_issuer: null,
-        resource: null,
-        error: null,
-        error_description: null,
-        consent_screens: 0,
-        tools: null,
-        ...row,
-        trace_id: traceId,
-      },
-      this.now(),
-    );
-  }
-
-  private tokenRow(t: AccessToken): Pick<ConnectionRow, 'access_token' | 'token_type' | 'scope' | 'expires_at' | 'jti'> {
-    return { access_token: t.accessToken, token_type: t.tokenType, scope: t.scope ?? null, expires_at: t.expiresAt ?? null, jti: t.jti ?? null };
-  }
-
-  private failureOutcome(s: AgentServer, f: Failure, mode: 'xaa' | 'classic' = 'xaa'): ServerOutcome {
-    const blocked = f.outcome === 'denied';
-    return {
-      server: s.name,
-      title: s.title,
-      mode,
-      status: blocked ? 'blocked' : 'error',
-      message: blocked ? `blocked by your organization — ${f.code}${f.description ? `: ${f.description}` : ''}` : `${f.stage}: ${f.code} — ${f.description}`,
-      consentScreens: 0,
-      error: { code: f.code, description: f.description, stage: f.stage },
-    };
-  }
-
   /**
    * `connect [server…]`: for each server, discovery then legs 2 and 3 (or the classic flow where the
    * AS has no ID-JAG support, or when `classic` is asked for). `scope` obtains a down-scoped token for
@@ -535,11 +381,11 @@ export class Agent {
       opts.onProgress,
       async (ctx, progress) => {
         const results: ServerOutcome[] = [];
-        const lineage = await this.lineage(user, app, purpose);
+        const data = await lineage(this, user, app, purpose);
         for (const s of servers) {
           results.push(
-            await withinAction({ subject: { server: s.name }, data: lineage }, () =>
-              this.connectOne(user, app, s, purpose, opts.scope, opts.classic ?? false, opts.headless ?? false, ctx.traceId, progress),
+            await withinAction({ subject: { server: s.name }, data }, () =>
+              connectServer(this, user, app, s, purpose, opts.scope, opts.classic ?? false, opts.headless ?? false, ctx.traceId, progress),
             ),
           );
         }
@@ -556,255 +402,6 @@ export class Agent {
       },
       opts.traceId,
     );
-  }
-
-  private async connectOne(
-    user: string,
-    app: AgentApp,
-    s: AgentServer,
-    purpose: string,
-    scope: string | undefined,
-    classic: boolean,
-    headless: boolean,
-    traceId: string,
-    progress: ProgressSink,
-  ): Promise<ServerOutcome> {
-    const deps = this.legDeps(progress);
-    const target = this.target(app, s);
-    const idTokens = this.idTokens(user, app, progress);
-    if (classic) return this.connectClassic(user, app, s, purpose, scope, headless, traceId, progress);
-    const r = await connectXaa(deps, this.idp(app), idTokens, target, {
-      scope,
-      fixedScope: !!purpose,
-      onRenewed: (t) => this.saveXaa(user, app, s.name, purpose, { status: 'connected', ...this.tokenRow(t) }, traceId),
-    });
-    if (r.outcome === 'classic_required') {
-      progress({
-        step: 'classic',
-        server: s.name,
-        outcome: 'info',
-        detail: `${r.discovered.asIssuer} does not redeem ID-JAGs: classic OAuth with a consent screen`,
-        ms: 0,
-      });
-      return this.connectClassic(user, app, s, purpose, scope, headless, traceId, progress);
-    }
-    if (r.outcome !== 'ok') {
-      // Never fall back to an interactive consent flow after an IdP denial (EMA: IT decides).
-      this.saveXaa(
-        user,
-        app,
-        s.name,
-        purpose,
-        {
-          status: r.outcome === 'denied' ? 'blocked' : 'error',
-          error: r.code,
-          error_description: r.description,
-          as_issuer: r.discovered?.asIssuer ?? null,
-          resource: r.discovered?.resource ?? null,
-          requested_scope: scope ?? null,
-        },
-        traceId,
-      );
-      return this.failureOutcome(s, r);
-    }
-    this.saveXaa(
-      user,
-      app,
-      s.name,
-      purpose,
-      {
-        status: 'connected',
-        ...this.tokenRow(r.token),
-        requested_scope: r.requestedScope ?? null,
-        as_issuer: r.discovered.asIssuer,
-        resource: r.discovered.resource,
-        tools: JSON.stringify(r.tools),
-      },
-      traceId,
-    );
-    return {
-      server: s.name,
-      title: s.title,
-      mode: 'xaa',
-      status: 'connected',
-      message: `connected with XAA (no consent screen)${r.token.scope ? `, scope ${r.token.scope}` : ''}`,
-      scope: r.token.scope,
-      expiresAt: r.token.expiresAt,
-      jti: r.token.jti,
-      tools: r.tools,
-      consentScreens: 0,
-    };
-  }
-
-  private classicProvider(user: string, app: AgentApp, s: AgentServer, purpose: string, state: string, initial?: StoredOAuthTokens, restored?: ClassicState) {
-    const reg = app.servers[s.name];
-    return new ClassicProvider({
-      store: this.store,
-      app,
-      redirectUri: this.config.redirectUri,
-      preRegistered: reg && s.issuer ? { registration: reg, issuer: s.issuer } : undefined,
-      state,
-      initialTokens: initial,
-      restored,
-      onTokens: (t, issuer) => {
-        const claims = decodeUnverified(t.access_token)?.claims;
-        const prev = this.store.getConnection(user, app.name, s.name, purpose);
-        this.store.saveConnection(
-          {
-            user,
-            app: app.name,
-            server: s.name,
-            purpose,
-            mode: 'classic',
-            status: 'connected',
-            requested_scope: prev?.requested_scope ?? null,
-            scope: t.scope ?? null,
-            access_token: t.access_token,
-            token_type: t.token_type,
-            expires_at: typeof t.expires_in === 'number' ? this.now() + t.expires_in : typeof claims?.exp === 'number' ? claims.exp : null,
-            jti: typeof claims?.jti === 'string' ? claims.jti : null,
-            refresh_token: t.refresh_token ?? prev?.refresh_token ?? null,
-            as_issuer: issuer ?? prev?.as_issuer ?? null,
-            resource: prev?.resource ?? s.url,
-            error: null,
-            error_description: null,
-            consent_screens: prev?.consent_screens ?? 0,
-            tools: prev?.tools ?? null,
-            trace_id: prev?.trace_id ?? null,
-          },
-          this.now(),
-        );
-      },
-    });
-  }
-
-  private async connectClassic(
-    user: string,
-    app: AgentApp,
-    s: AgentServer,
-    purpose: string,
-    scope: string | undefined,
-    headless: boolean,
-    traceId: string,
-    progress: ProgressSink,
-  ): Promise<ServerOutcome> {
-    const state = newState();
-    const provider = this.classicProvider(user, app, s, purpose, state);
-    const password = this.config.users.find((u) => u.username === user)?.password;
-    if (headless && password === undefined) {
-      return this.failureOutcome(
-        s,
-        { outcome: 'error', stage: 'classic', code: 'no_password', description: `no demo password for ${user} to fill the login form` },
-        'classic',
-      );
-    }
-    const t0 = performance.now();
-    const r = await runClassic(provider, {
-      serverUrl: s.url,
-      fetch: this.fetch,
-      scope,
-      headless: headless ? { credentials: { username: user, password: password as string }, maxSteps: this.config.options.headlessMaxSteps } : undefined,
-    });
-    const ms = Math.round(performance.now() - t0);
-    if (r.outcome === 'pending') {
-      this.store.putPending(state, 'classic', { user, app: app.name, server: s.name, purpose, scope, saved: r.saved, traceId }, this.now(), 600);
-      progress({ step: 'classic', server: s.name, outcome: 'info', detail: `consent needed: open ${r.authorizationUrl.href}`, ms });
-      return {
-        server: s.name,
-        title: s.title,
-        mode: 'classic',
-        status: 'pending',
-        message: 'waiting for you to approve the consent screen in the browser',
-        consentScreens: 0,
-        authorizationUrl: r.authorizationUrl.href,
-      };
-    }
-    progress({
-      step: 'classic',
-      server: s.name,
-      outcome: r.outcome === 'ok' ? 'ok' : r.outcome,
-      detail: r.outcome === 'ok' ? `authorization code + PKCE at ${r.issuer ?? s.url}: ${r.consentScreens} consent screen(s)` : `${r.code} — ${r.description}`,
-      ms,
-    });
-    return this.classicDone(user, app, s, purpose, r, r.consentScreens, traceId, progress);
-  }
-
-  private async classicDone(
-    user: string,
-    app: AgentApp,
-    s: AgentServer,
-    purpose: string,
-    r: Awaited<ReturnType<typeof finishClassic>>,
-    consentScreens: number,
-    traceId: string,
-    progress: ProgressSink,
-  ): Promise<ServerOutcome> {
-    if (r.outcome !== 'ok') {
-      this.store.saveConnection(
-        {
-          user,
-          app: app.name,
-          server: s.name,
-          purpose,
-          mode: 'classic',
-          status: 'error',
-          requested_scope: null,
-          scope: null,
-          access_token: null,
-          token_type: null,
-          expires_at: null,
-          jti: null,
-          refresh_token: null,
-          as_issuer: null,
-          resource: s.url,
-          error: r.code,
-          error_description: r.description,
-          consent_screens: consentScreens,
-          tools: null,
-          trace_id: traceId,
-        },
-        this.now(),
-      );
-      return { ...this.failureOutcome(s, { outcome: r.outcome, stage: 'classic', code: r.code, description: r.description }, 'classic'), consentScreens };
-    }
-    const row = this.store.getConnection(user, app.name, s.name, purpose);
-    if (row) this.store.saveConnection({ ...row, consent_screens: consentScreens, trace_id: traceId }, this.now());
-    // List the tools with the new token (the SDK refreshes it if needed).
-    const t0 = performance.now();
-    let tools: string[] = [];
-    try {
-      const provider = this.classicProvider(user, app, s, purpose, newState(), r.tokens);
-      const session = await openSession(s.url, provider, this.fetch);
-      try {
-        tools = (await session.client.listTools()).tools.map((t) => t.name);
-      } finally {
-        await session.close();
-      }
-      progress({
-        step: 'mcp',
-        server: s.name,
-        outcome: 'ok',
-        detail: `MCP session: ${tools.length} tools (${tools.join(', ')})`,
-        ms: Math.round(performance.now() - t0),
-      });
-    } catch (e) {
-      progress({ step: 'mcp', server: s.name, outcome: 'error', detail: (e as Error).message, ms: Math.round(performance.now() - t0) });
-      return this.failureOutcome(s, { outcome: 'error', stage: 'mcp', code: 'mcp_error', description: (e as Error).message }, 'classic');
-    }
-    const after = this.store.getConnection(user, app.name, s.name, purpose);
-    if (after) this.store.saveConnection({ ...after, tools: JSON.stringify(tools) }, this.now());
-    return {
-      server: s.name,
-      title: s.title,
-      mode: 'classic',
-      status: 'connected',
-      message: `connected the classic way: ${consentScreens} consent screen(s)`,
-      scope: r.tokens.scope,
-      expiresAt: after?.expires_at ?? undefined,
-      jti: after?.jti ?? undefined,
-      tools,
-      consentScreens,
-    };
   }
 
   // --- tools --------------------------------------------------------------------------------------
@@ -832,176 +429,11 @@ export class Agent {
       { user, client: app.name, server: s.name },
       opts.onProgress,
       async (ctx, progress) => {
-        const lineage = await this.lineage(user, app, purpose);
-        return withinAction({ data: lineage }, () => this.callOne(user, app, s, purpose, opts, ctx.traceId, progress));
+        const data = await lineage(this, user, app, purpose);
+        return withinAction({ data }, () => callServer(this, user, app, s, purpose, opts, ctx.traceId, progress));
       },
       opts.traceId,
     );
-  }
-
-  private async callOne(
-    user: string,
-    app: AgentApp,
-    s: AgentServer,
-    purpose: string,
-    opts: { tool: string; args?: Record<string, unknown>; scope?: string },
-    traceId: string,
-    progress: ProgressSink,
-  ): Promise<Omit<CallOutcome, 'traceId' | 'steps'>> {
-    const base = { server: s.name, tool: opts.tool };
-    const row = this.store.getConnection(user, app.name, s.name, purpose);
-    const deps = this.legDeps(progress);
-    const idTokens = this.idTokens(user, app, progress);
-    let renewed = false;
-    if (row?.mode === 'classic') return this.callClassic(user, app, s, purpose, row, opts, progress);
-
-    let token: AccessToken | undefined =
-      row?.status === 'connected' && row.access_token
-        ? {
-            accessToken: row.access_token,
-            tokenType: row.token_type ?? 'Bearer',
-            scope: row.scope ?? undefined,
-            expiresAt: row.expires_at ?? undefined,
-            jti: row.jti ?? undefined,
-          }
-        : undefined;
-    let asIssuer = row?.as_issuer ?? undefined;
-    let requestedScope = row?.requested_scope ?? opts.scope;
-    const expired = token?.expiresAt !== undefined && token.expiresAt - this.config.options.expirySkewSeconds <= this.now();
-    if (!token || expired || !asIssuer) {
-      progress({
-        step: 'renew',
-        server: s.name,
-        outcome: 'info',
-        detail: token ? 'access token expired: fresh ID-JAG and token, silently' : 'no access token yet: discovery, ID-JAG and token',
-        ms: 0,
-      });
-      const d = await discover(s.url, { fetch: this.fetch });
-      if (!d.ok) return { ...base, outcome: 'error', renewed, error: { code: d.kind, description: d.message, stage: 'discover' } };
-      if (!d.idJag)
-        return {
-          ...base,
-          outcome: 'error',
-          renewed,
-          error: { code: 'classic_required', description: `${s.title} needs the classic flow: run connect ${s.name}`, stage: 'discover' },
-        };
-      requestedScope = opts.scope ?? row?.requested_scope ?? (d.prm.scopes_supported?.length ? d.prm.scopes_supported.join(' ') : d.challengeScope);
-      const legs = await exchangeForAccessToken(deps, this.idp(app), idTokens, this.target(app, s), d, requestedScope);
-      if (!('ok' in legs)) {
-        this.saveXaa(
-          user,
-          app,
-          s.name,
-          purpose,
-          {
-            status: legs.outcome === 'denied' ? 'blocked' : 'error',
-            error: legs.code,
-            error_description: legs.description,
-            as_issuer: d.asIssuer,
-            resource: d.resource,
-          },
-          traceId,
-        );
-        return { ...base, outcome: legs.outcome, renewed, error: { code: legs.code, description: legs.description, stage: legs.stage } };
-      }
-      token = legs.token;
-      asIssuer = d.asIssuer;
-      renewed = true;
-      this.saveXaa(
-        user,
-        app,
-        s.name,
-        purpose,
-        {
-          status: 'connected',
-          ...this.tokenRow(token),
-          requested_scope: requestedScope ?? null,
-          as_issuer: d.asIssuer,
-          resource: d.resource,
-          tools: row?.tools ?? null,
-        },
-        traceId,
-      );
-    }
-    const r = await callTool(
-      deps,
-      this.idp(app),
-      idTokens,
-      this.target(app, s),
-      {
-        asIssuer,
-        token,
-        requestedScope,
-        fixedScope: !!purpose,
-        onRenewed: (t) => {
-          renewed = true;
-          const prev = this.store.getConnection(user, app.name, s.name, purpose);
-          this.saveXaa(user, app, s.name, purpose, { ...prev, status: 'connected', ...this.tokenRow(t) }, traceId);
-        },
-      },
-      { tool: opts.tool, args: opts.args ?? {} },
-    );
-    if (r.outcome !== 'ok') {
-      if (r.stage === 'id-jag' || r.stage === 'session') {
-        const prev = this.store.getConnection(user, app.name, s.name, purpose);
-        this.saveXaa(
-          user,
-          app,
-          s.name,
-          purpose,
-          { ...prev, status: r.outcome === 'denied' ? 'blocked' : 'error', error: r.code, error_description: r.description },
-          traceId,
-        );
-      }
-      return { ...base, outcome: r.outcome, renewed, error: { code: r.code, description: r.description, stage: r.stage } };
-    }
-    return { ...base, outcome: r.result.isError ? 'error' : 'ok', renewed, result: r.result, jti: r.token.jti };
-  }
-
-  private async callClassic(
-    user: string,
-    app: AgentApp,
-    s: AgentServer,
-    purpose: string,
-    row: ConnectionRow,
-    opts: { tool: string; args?: Record<string, unknown> },
-    progress: ProgressSink,
-  ): Promise<Omit<CallOutcome, 'traceId' | 'steps'>> {
-    const base = { server: s.name, tool: opts.tool, renewed: false };
-    if (!row.access_token) return { ...base, outcome: 'error', error: { code: 'not_connected', description: `run connect ${s.name} first`, stage: 'classic' } };
-    const provider = this.classicProvider(user, app, s, purpose, newState(), {
-      access_token: row.access_token,
-      token_type: row.token_type ?? 'Bearer',
-      ...(row.refresh_token ? { refresh_token: row.refresh_token } : {}),
-      ...(row.scope ? { scope: row.scope } : {}),
-    });
-    const t0 = performance.now();
-    try {
-      const session = await openSession(s.url, provider, this.fetch);
-      try {
-        const result = (await session.client.callTool({ name: opts.tool, arguments: opts.args ?? {} })) as CallToolResult;
-        progress({
-          step: 'mcp',
-          server: s.name,
-          outcome: result.isError ? 'error' : 'ok',
-          detail: `tools/call ${opts.tool}`,
-          ms: Math.round(performance.now() - t0),
-        });
-        return { ...base, outcome: result.isError ? 'error' : 'ok', result };
-      } finally {
-        await session.close();
-      }
-    } catch (e) {
-      const needsConsent = provider.authorizationUrl !== undefined;
-      progress({ step: 'mcp', server: s.name, outcome: 'error', detail: (e as Error).message, ms: Math.round(performance.now() - t0) });
-      return {
-        ...base,
-        outcome: 'error',
-        error: needsConsent
-          ? { code: 'consent_required', description: `${s.title} wants the consent screen again: run connect ${s.name}`, stage: 'classic' }
-          : { code: 'mcp_error', description: (e as Error).message, stage: 'mcp' },
-      };
-    }
   }
 
   // --- status -------------------------------------------------------------------------------------

@@ -1,0 +1,113 @@
+/**
+ * What each agent action returns: plain data with an `outcome` (`ok` / `denied` / `error`, which the
+ * CLI maps to exit codes 0 / 3 / 1), the trace id and the progress steps it went through.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { AgentServer } from './config.ts';
+import type { Failure } from './flow.ts';
+import type { ProgressStep } from './progress.ts';
+
+export type Outcome = 'ok' | 'denied' | 'error';
+
+export interface ErrorInfo {
+  code: string;
+  description: string;
+  stage?: string | undefined;
+}
+
+export interface Base {
+  outcome: Outcome;
+  traceId: string;
+  steps: ProgressStep[];
+  error?: ErrorInfo | undefined;
+}
+
+export interface LoginOutcome extends Base {
+  user?: string | undefined;
+  app: string;
+  sub?: string | undefined;
+  idTokenExpiresAt?: number | undefined;
+  refreshToken: boolean;
+  consentScreens: number;
+  /** Interactive: where the user's browser must go; `/callback` completes the login. */
+  authorizationUrl?: string | undefined;
+  state?: string | undefined;
+}
+
+export interface ServerOutcome {
+  server: string;
+  title: string;
+  mode: 'xaa' | 'classic';
+  status: 'connected' | 'blocked' | 'error' | 'pending';
+  /** Human sentence, e.g. "blocked by your organization". */
+  message: string;
+  scope?: string | undefined;
+  expiresAt?: number | undefined;
+  jti?: string | undefined;
+  tools?: string[] | undefined;
+  consentScreens: number;
+  authorizationUrl?: string | undefined;
+  error?: ErrorInfo | undefined;
+}
+
+export interface ConnectOutcome extends Base {
+  user: string;
+  app: string;
+  purpose: string;
+  servers: ServerOutcome[];
+  /** Consent screens the user had to pass in this action (0 with XAA). */
+  consentScreens: number;
+}
+
+export interface CallOutcome extends Base {
+  server: string;
+  tool: string;
+  result?: CallToolResult | undefined;
+  /** A fresh ID-JAG and access token were fetched during this call (expiry or 401). */
+  renewed: boolean;
+  jti?: string | undefined;
+}
+
+export interface RefreshOutcome extends Base {
+  user: string;
+  app: string;
+  idTokenExpiresAt?: number | undefined;
+}
+
+export interface StatusReport {
+  current: { user: string; app: string } | undefined;
+  session?: { user: string; app: string; sub: string; idTokenExpiresAt: number; refreshToken: boolean; loginTraceId: string; idTokenHash: string } | undefined;
+  connections: Array<{
+    server: string;
+    purpose: string;
+    mode: 'xaa' | 'classic';
+    status: string;
+    scope: string | null;
+    expiresAt: number | null;
+    expiresIn: number | null;
+    jti: string | null;
+    consentScreens: number;
+    tools: string[];
+    error: ErrorInfo | null;
+  }>;
+}
+
+/** A down-scoped connection is kept apart from the app's own, keyed by its (sorted) scope. */
+export const purposeOf = (scope: string | undefined) => (scope ? `scope:${[...new Set(scope.split(' ').filter(Boolean))].sort().join(' ')}` : '');
+
+export function worst(outcomes: Outcome[]): Outcome {
+  return outcomes.includes('error') ? 'error' : outcomes.includes('denied') ? 'denied' : 'ok';
+}
+
+export function failureOutcome(s: AgentServer, f: Failure, mode: 'xaa' | 'classic' = 'xaa'): ServerOutcome {
+  const blocked = f.outcome === 'denied';
+  return {
+    server: s.name,
+    title: s.title,
+    mode,
+    status: blocked ? 'blocked' : 'error',
+    message: blocked ? `blocked by your organization — ${f.code}${f.description ? `: ${f.description}` : ''}` : `${f.stage}: ${f.code} — ${f.description}`,
+    consentScreens: 0,
+    error: { code: f.code, description: f.description, stage: f.stage },
+  };
+}
