@@ -104,3 +104,25 @@ describe('settings, clients, users, data, events', () => {
     expect((await stack.admin('tasks', 'POST', '/admin/settings', '{not json')).status).toBeGreaterThanOrEqual(400);
   });
 });
+
+describe('live event stream (SSE)', () => {
+  it('streams flow events as they happen, honouring the admin token', async () => {
+    const s = stack.server('tasks');
+    expect((await fetch(`${s.issuer}/admin/events/stream`)).status).toBe(401);
+    const ctl = new AbortController();
+    const res = await fetch(`${s.issuer}/admin/events/stream`, { headers: { authorization: `Bearer ${await stack.adminToken('tasks')}` }, signal: ctl.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    await stack.admin('tasks', 'PATCH', '/admin/settings', { generic_errors: false });
+    let text = '';
+    const deadline = Date.now() + 10_000;
+    while (!text.includes('event: flow') && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    ctl.abort();
+    expect(text).toContain('event: flow');
+    expect(text).toContain('admin.change');
+  });
+});

@@ -17,6 +17,8 @@ export interface TestIssuer {
   /** Sign `claims` (defaults merged, `undefined` deletes) with `header` overrides. */
   mint(claims?: Record<string, unknown>, options?: { header?: Record<string, unknown>; key?: CryptoKey | Uint8Array; alg?: string }): Promise<string>;
   baseClaims(): JWTPayload;
+  /** Publish a second key (as an IdP does when it rotates); returns its kid and private key. */
+  addKey(): Promise<{ kid: string; privateKey: CryptoKey }>;
   close(): Promise<void>;
 }
 
@@ -24,10 +26,11 @@ export async function startTestIssuer(defaults: { aud: string; client_id: string
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = 'test-key-1';
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const keys: JWK[] = [publicJwk];
   const server: Server = createServer((req, res) => {
     if (req.url === '/jwks') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ keys: [publicJwk] }));
+      res.end(JSON.stringify({ keys }));
       return;
     }
     res.writeHead(404).end();
@@ -61,6 +64,12 @@ export async function startTestIssuer(defaults: { aud: string; client_id: string
       for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete claims[k];
       const header = { alg: options.alg ?? 'ES256', kid, typ: 'oauth-id-jag+jwt', ...options.header };
       return new SignJWT(claims as JWTPayload).setProtectedHeader(header as { alg: string }).sign(options.key ?? privateKey);
+    },
+    async addKey() {
+      const pair = await generateKeyPair('ES256', { extractable: true });
+      const newKid = `test-key-${keys.length + 1}`;
+      keys.push({ ...(await exportJWK(pair.publicKey)), kid: newKid, alg: 'ES256', use: 'sig' });
+      return { kid: newKid, privateKey: pair.privateKey };
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
