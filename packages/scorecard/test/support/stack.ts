@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningIdp, start as startIdp } from '@xaa/idp';
 import { type RunningMcpServers, start as startServers } from '@xaa/mcp-server';
+import { ListenError } from '@xaa/node-kit';
 import { loadTopology, type Topology, writeManifest } from '@xaa/topology';
 import { IdpAdmin } from '../../src/idp.ts';
 
@@ -38,16 +39,34 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** Start the stack; a port checked free but taken meanwhile (other suites pick ports too) gets a fresh range. */
 export async function startStack(options: { servers?: string[] } = {}): Promise<Stack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(options);
+    } catch (e) {
+      if (!(e instanceof ListenError) || attempt >= 4) throw e;
+    }
+  }
+}
+
+async function startStackOnce(options: { servers?: string[] }): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xaa-scorecard-stack-'));
   const topology = loadTopology({ dataDir, basePort: await freeBasePort() });
   writeManifest(topology);
-  const idp = await startIdp({ topology, dataDir, quiet: true });
+  let idp: RunningIdp;
+  try {
+    idp = await startIdp({ topology, dataDir, quiet: true });
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   let servers: RunningMcpServers;
   try {
     servers = await startServers({ topology, dataDir, quiet: true, ...(options.servers ? { servers: options.servers } : {}) });
   } catch (e) {
     await idp.close();
+    rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
   const server = (name: string) => {
