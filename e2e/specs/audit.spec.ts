@@ -27,5 +27,12 @@ test('audit log: admin changes and token decisions, searchable, exported as CSV 
   expect(rows.some((r) => r.step === 'admin.change' && r.summary.includes('rotated the signing key'))).toBe(true);
   // The export never holds a usable token.
   expect(JSON.stringify(rows)).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{20,}/);
-  void stack;
+
+  // A server's events too (its authorization server and MCP endpoint), exported by the console.
+  await page.getByLabel('Kind').selectOption('');
+  await page.getByLabel('Search').fill('');
+  await page.getByLabel('Source').selectOption({ label: `${stack.topology.servers[0]?.title} AS + server (recent)` });
+  await expect(page.getByTestId('audit-count')).toBeVisible();
+  const [serverJson] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+  expect(Array.isArray(JSON.parse(readFileSync((await serverJson.path()) as string, 'utf8')))).toBe(true);
 });

@@ -2,7 +2,7 @@
  * Serves the Vite-built SPA from apps/console/dist, building it first when it is missing (a fresh
  * clone works without a separate build step). Hashed assets are cached for a year; index.html never.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,9 +25,31 @@ const TYPES: Record<string, string> = {
 
 let building: Promise<void> | undefined;
 
-/** `vite build` programmatically, once per process. */
+/** Newest modification time among the SPA's sources (everything but the backend), index.html and the Vite config. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (p !== join(CONSOLE_ROOT, 'src', 'server')) walk(p);
+      } else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  walk(join(CONSOLE_ROOT, 'src'));
+  for (const f of ['index.html', 'vite.config.ts']) newest = Math.max(newest, statSync(join(CONSOLE_ROOT, f)).mtimeMs);
+  return newest;
+}
+
+/** True when dist/ is missing or older than the SPA's sources (a pull or an edit since the last build). */
+export function needsBuild(): boolean {
+  const index = join(DIST, 'index.html');
+  return !existsSync(index) || statSync(index).mtimeMs < newestSource();
+}
+
+/** `vite build` programmatically when dist/ is missing or stale, once per process at a time. */
 export function ensureBuilt(options: { quiet?: boolean; force?: boolean } = {}): Promise<void> {
-  if (!options.force && existsSync(join(DIST, 'index.html'))) return Promise.resolve();
+  if (!options.force && !needsBuild()) return Promise.resolve();
   building ??= (async () => {
     const { build } = await import('vite');
     await build({ root: CONSOLE_ROOT, configFile: join(CONSOLE_ROOT, 'vite.config.ts'), logLevel: options.quiet ? 'error' : 'info' });

@@ -1,38 +1,18 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { listen, type RunningServer } from '@xaa/node-kit';
-import Koa from 'koa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spaRoutes } from '../../src/server/spa.ts';
+import { describe, expect, it } from 'vitest';
+import { DIST, ensureBuilt, needsBuild } from '../../src/server/spa.ts';
 
-describe('SPA static routes', () => {
-  let server: RunningServer;
-  let url: string;
-  beforeAll(async () => {
-    const dist = mkdtempSync(join(tmpdir(), 'console-dist-'));
-    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>console</title>');
-    mkdirSync(join(dist, 'assets'));
-    writeFileSync(join(dist, 'assets', 'a.js'), 'x');
-    const app = new Koa();
-    app.use(spaRoutes(dist));
-    server = await listen(app.callback(), 0, '127.0.0.1', 'spa-test');
-    url = `http://127.0.0.1:${server.port}`;
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
-
-  it.each(['/connections/%E0%A4%A', '/%', '/assets/%C0'])('a path that is not valid percent-encoding (%s) → 400, not 500', async (path) => {
-    expect((await fetch(`${url}${path}`)).status).toBe(400);
-  });
-
-  it('serves assets and falls back to index.html for client routes', async () => {
-    expect(await (await fetch(`${url}/assets/a.js`)).text()).toBe('x');
-    const page = await fetch(`${url}/connections/x%20y`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<title>console</title>');
-    // Encoded traversal never leaves dist: it is just another client route.
-    expect(await (await fetch(`${url}/assets/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd`)).text()).not.toContain('root:');
-  });
+describe('SPA build on start', () => {
+  it('builds dist/ when it is missing or older than the sources, and not otherwise', async () => {
+    await ensureBuilt({ quiet: true });
+    expect(existsSync(join(DIST, 'index.html'))).toBe(true);
+    expect(needsBuild()).toBe(false);
+    // An old build (older than every source): dist/ is stale.
+    const old = new Date(Date.UTC(2001, 0, 1));
+    utimesSync(join(DIST, 'index.html'), old, old);
+    expect(needsBuild()).toBe(true);
+    await ensureBuilt({ quiet: true });
+    expect(needsBuild()).toBe(false);
+  }, 60_000);
 });

@@ -7,7 +7,16 @@ export interface AuditFilter {
   outcome: string;
 }
 
+export interface AuditSource {
+  id: string;
+  label: string;
+}
+
 export interface AuditLogProps {
+  /** Where the entries come from: the IdP's persisted audit, or a server's recent events. */
+  sources: readonly AuditSource[];
+  source: string;
+  onSource: (id: string) => void;
   entries: readonly FlowEvent[];
   filter: AuditFilter;
   onFilter: (f: AuditFilter) => void;
@@ -33,11 +42,21 @@ function detailOf(e: FlowEvent): string {
 }
 
 /** Every admin change and every token decision; searchable; exportable as CSV and JSON. */
-export function AuditLog({ entries, filter, onFilter, onExport, onOpenTrace }: AuditLogProps) {
+export function AuditLog({ sources, source, onSource, entries, filter, onFilter, onExport, onOpenTrace }: AuditLogProps) {
   const set = (patch: Partial<AuditFilter>) => onFilter({ ...filter, ...patch });
   return (
     <div className="panel">
       <form className="row" style={{ marginBottom: 12, alignItems: 'flex-end' }} onSubmit={(e) => e.preventDefault()} aria-label="Audit filters">
+        <label className="field">
+          Source
+          <select value={source} onChange={(e) => onSource(e.target.value)}>
+            {sources.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="field" style={{ flex: '1 1 260px' }}>
           Search
           <input type="search" value={filter.q} onChange={(e) => set({ q: e.target.value })} placeholder="words in the summary: a user, an app, a server…" />
