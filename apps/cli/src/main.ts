@@ -86,12 +86,12 @@ async function main(argv: string[]): Promise<number> {
   const json = values.json ?? false;
   switch (command) {
     case 'start': {
-      const basePort = Number.parseInt(values.port ?? process.env.XAA_PORT ?? '4000', 10);
+      const basePort = Number.parseInt(values.port ?? process.env.XAA_BASE_PORT ?? '4000', 10);
       if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65000) throw new UsageError(`--port must be a port number, got ${values.port}`);
       const pidFile = join(dataDir, 'playground.pid');
       try {
         const host = values.host ?? process.env.XAA_HOST ?? 'localhost';
-        const listen = values.listen ?? process.env.XAA_LISTEN ?? '127.0.0.1';
+        const listen = values.listen ?? process.env.XAA_LISTEN_HOST ?? '127.0.0.1';
         const onlyList = (values.only ?? process.env.XAA_ONLY)
           ?.split(',')
           .map((p) => p.trim())
@@ -105,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
           host,
           listen,
           basePort,
-          allowRemote: values['allow-remote'] ?? process.env.XAA_ALLOW_REMOTE === '1',
+          allowRemote: values['allow-remote'] === true || process.env.XAA_ALLOW_REMOTE === '1',
           json,
           ...(onlyList ? { only: onlyList as PlaygroundPart[] } : {}),
         });
@@ -126,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'init': {
-      const basePort = Number.parseInt(values.port ?? process.env.XAA_PORT ?? '4000', 10);
+      const basePort = Number.parseInt(values.port ?? process.env.XAA_BASE_PORT ?? '4000', 10);
       const topology = loadTopology({ dataDir: ensureDataDir(dataDir), host: values.host ?? process.env.XAA_HOST ?? 'localhost', basePort });
       const path = writeManifest(topology);
       process.stdout.write(json ? `${JSON.stringify({ manifest: path })}\n` : `wrote ${path}\n`);

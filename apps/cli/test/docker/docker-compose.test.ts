@@ -61,6 +61,15 @@ describe('docker-compose.yml', () => {
     for (const port of [4000, 4101, 4102, 4103, 4104, 4200, 4300]) expect(ports).toContain(`127.0.0.1:${port}:${port}`);
   });
 
+  it('sets only environment variables the xaa CLI reads', () => {
+    const main = readFileSync(join(root, 'apps', 'cli', 'src', 'main.ts'), 'utf8');
+    const names = new Set<string>();
+    for (const service of Object.values(compose.services as Record<string, { environment?: Record<string, string> }>))
+      for (const name of Object.keys(service.environment ?? {})) names.add(name);
+    expect(names.size).toBeGreaterThan(0);
+    for (const name of names) expect(main, name).toContain(`process.env.${name}`);
+  });
+
   it('builds on a Node 22 image', () => {
     expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toMatch(/^FROM node:22/m);
   });
