@@ -1,10 +1,10 @@
 /**
  * The persisted audit trail: every flow event the IdP emits (decisions, issuances, sign-ins, admin
  * changes, revocations), token-free — FlowLog strips `compact` before persisting, so rows keep decoded
- * claims, `jti` and hashes, never a usable token (design §4). Writes are batched per tick in one
- * transaction on a connection of its own with `synchronous = NORMAL` (WAL: durable across a process
- * crash, synced at checkpoints), so the token endpoint does not wait for an fsync per decision while
- * the directory and oidc-provider's state keep `FULL`.
+ * claims, `jti` and hashes, never a usable token (design §4). Rows are written on a
+ * connection of its own with `synchronous = NORMAL` (WAL: durable across a process crash, synced to
+ * disk at checkpoints), so the token endpoint does not wait for an fsync per decision while the
+ * directory and oidc-provider's state keep `FULL`.
  */
 import type { Db } from '@xaa/node-kit';
 import type { FlowEvent } from '@xaa/protocol';
@@ -49,8 +49,17 @@ export class AuditLog {
     );
   }
 
+  /**
+   * Queued and written in one transaction per tick; an event that hands out a token (`exchange.issued`,
+   * a decision) is written before the emitter returns, so the answer never leaves ahead of its audit
+   * row. With `synchronous = NORMAL` in WAL mode a commit costs no fsync and survives a process crash.
+   */
   append(event: FlowEvent): void {
     this.queue.push(event);
+    if (event.step === 'exchange.issued' || event.step === 'exchange.decision' || event.step === 'admin.change' || event.step === 'revocation') {
+      this.flush();
+      return;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
