@@ -18,10 +18,15 @@ if (alg !== undefined && alg !== 'ES256' && alg !== 'RS256') {
   console.error(`XAA_SIGNING_ALG must be ES256 or RS256, not ${alg}.`);
   process.exit(2);
 }
+const basePort = env.XAA_BASE_PORT === undefined ? undefined : Number(env.XAA_BASE_PORT);
+if (basePort !== undefined && (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535 - 400)) {
+  console.error(`XAA_BASE_PORT must be a port number (1-${65535 - 400}), not ${env.XAA_BASE_PORT}.`);
+  process.exit(2);
+}
 const topology = loadTopology({
   dataDir,
   ...(env.XAA_HOST ? { host: env.XAA_HOST } : {}),
-  ...(env.XAA_BASE_PORT ? { basePort: Number(env.XAA_BASE_PORT) } : {}),
+  ...(basePort !== undefined ? { basePort } : {}),
 });
 writeManifest(topology);
 
