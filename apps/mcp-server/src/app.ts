@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { jsonErrors, traceContext } from '@xaa/node-kit';
+import { newTrace } from '@xaa/protocol';
 import type { Context, Middleware, Next } from 'koa';
 import Provider from 'oidc-provider';
 import { adminRouter } from './admin/router.ts';
@@ -61,7 +62,7 @@ export interface BuiltServer {
   close(): Promise<void>;
 }
 
-export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { quiet: boolean }): BuiltServer {
+export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer {
   const rt = base as ServerRuntime;
   const clientAdapter = new ClientAdapter(rt.clients, rt.cimd);
   const provider = new Provider(
@@ -69,7 +70,7 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { qu
     configuration(rt, clientAdapter, {
       onReuse: (model, grantId) =>
         rt.flowLog.emit({
-          traceId: '0'.repeat(32),
+          traceId: newTrace().traceId,
           party: rt.party.as,
           step: 'revocation',
           outcome: 'denied',
@@ -92,7 +93,7 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>, options: { qu
       jwtBearer.parameters,
     );
   }
-  attachEvents(provider, rt, clientAdapter, options.quiet);
+  attachEvents(provider, rt, clientAdapter);
 
   const mcp = nodeMcpHandler(rt, defaults.maxMcpBodyBytes);
   const dns = dnsRebindingProtection(allowedHostnames(rt.def));

@@ -7,7 +7,7 @@ import { type ServerRuntime, traceOf } from './context.ts';
 
 type OidcError = Error & { error?: string; error_description?: string };
 
-export function attachEvents(provider: Provider, rt: ServerRuntime, clients: ClientAdapter, quiet: boolean) {
+export function attachEvents(provider: Provider, rt: ServerRuntime, clients: ClientAdapter) {
   const params = (ctx: KoaContextWithOIDC) => (ctx.oidc?.params ?? {}) as Record<string, unknown>;
 
   provider.on('authorization.accepted', (ctx: KoaContextWithOIDC) => {
@@ -106,8 +106,8 @@ export function attachEvents(provider: Provider, rt: ServerRuntime, clients: Cli
     }
   });
 
+  // A server_error is a bug: always visible (the message only, never a request or a token).
   provider.on('server_error', (_ctx: unknown, err: Error) => {
-    void quiet;
     console.error(`[as:${rt.def.name}] server_error:`, err.message);
   });
 }

@@ -99,7 +99,7 @@ export async function start(options: McpServerOptions): Promise<RunningMcpServer
           })();
         },
       };
-      const server = buildServer(base, { quiet: options.quiet ?? false });
+      const server = buildServer(base);
       seed(server.rt);
       if (def.xaa)
         for (const t of options.extraTrustedIssuers ?? [])
