@@ -132,6 +132,10 @@ export function interactionRoutes(idp: IdpContext): Router {
       return;
     }
     throttle.succeeded(username);
+    // Revocation refuses tokens with iat < not_before, and iat has one-second resolution: a sign-in in
+    // the same second as a revocation would mint tokens that are dead on arrival. Finish it in the next.
+    const wait = user.not_before * 1000 - idp.now();
+    if (wait > 0 && wait <= 1000) await new Promise((resolve) => setTimeout(resolve, wait));
     idp.flowLog.emit({
       traceId: trace.traceId,
       party: 'idp',
