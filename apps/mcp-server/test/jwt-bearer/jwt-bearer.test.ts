@@ -127,6 +127,11 @@ describe('claims (draft-04 §3.1, §4.4.1; RFC 7523 §3)', () => {
   it('resource of another server → invalid_grant', async () => {
     await expectRefused(await ti.mint({ resource: stack.server('docs').resource }), 'invalid_grant', 'resource');
   });
+  it('no resource claim: the AS serves one resource, so the token is for it (EMA §4.3 resource is optional)', async () => {
+    const r = await stack.redeem('tasks', await ti.mint({ resource: undefined }));
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(decodeJwt(r.body.access_token).aud).toBe(stack.server('tasks').resource);
+  });
   it('a resource request parameter this AS does not serve → invalid_target', async () => {
     await expectRefused(await ti.mint(), 'invalid_target', 'resource', { resource: stack.server('docs').resource });
   });

@@ -22,6 +22,9 @@ export async function verifyAssertion(rt: ServerRuntime, input: VerifyInput): Pr
     trustedIssuers: rt.trust.trustedIssuers(),
     clientId: input.clientId,
     resources: [rt.def.resource],
+    // EMA §4.3 / draft-04 §3.1: `resource` is OPTIONAL. This AS serves exactly one resource, so an
+    // ID-JAG without it (aud already names this AS) is for that resource; a present one must match.
+    requireResource: false,
     supportedScopes: rt.def.scopes,
     ...(input.requestedResource !== undefined ? { requestedResource: input.requestedResource } : {}),
     ...(input.requestedScopes !== undefined ? { requestedScopes: input.requestedScopes } : {}),
