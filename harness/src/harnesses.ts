@@ -29,9 +29,9 @@ export interface RunOptions {
   profile?: boolean;
 }
 
-async function withStack<T>(o: RunOptions, fn: (s: Stack) => Promise<T>, env?: Record<string, string>): Promise<T> {
+async function withStack<T>(o: RunOptions, fn: (s: Stack) => Promise<T>, nodeArgs?: string[]): Promise<T> {
   if (o.stack) return fn(o.stack);
-  const stack = await startStack(env ? { env } : {});
+  const stack = await startStack(nodeArgs ? { nodeArgs } : {});
   try {
     return await fn(stack);
   } finally {
@@ -75,7 +75,7 @@ export async function loadHarness(o: RunOptions): Promise<HarnessResult> {
   const concurrency = o.concurrency ?? (full ? 100 : 10);
   const profileDir = resolve('.harness', 'profile');
   if (o.profile) mkdirSync(profileDir, { recursive: true });
-  const env = o.profile ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() } : undefined;
+  const nodeArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : undefined;
   let result: HarnessResult | undefined;
   let pid = 0;
   await withStack(
@@ -107,7 +107,7 @@ export async function loadHarness(o: RunOptions): Promise<HarnessResult> {
       });
       result.checks.push(...(await healthChecks(stack, sso.id_token)));
     },
-    env,
+    nodeArgs,
   );
   if (o.profile && result) {
     const { summariseProfile } = await import('./load/profile.ts');

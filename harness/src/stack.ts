@@ -42,8 +42,10 @@ export interface StackOptions {
   dataDir?: string;
   basePort?: number;
   readyTimeoutMs?: number;
-  /** Extra environment for the child (e.g. short token lifetimes). */
+  /** Extra environment for the child. */
   env?: Record<string, string>;
+  /** Extra Node options for the child (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export interface Stack {
@@ -78,11 +80,15 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 async function spawnOnce(dataDir: string, basePort: number, options: StackOptions): Promise<Stack> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', 'start', '--data-dir', dataDir, '--port', String(basePort), '--json'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', FORCE_COLOR: '0', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', 'tsx', 'apps/cli/src/main.ts', 'start', '--data-dir', dataDir, '--port', String(basePort), '--json'],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', FORCE_COLOR: '0', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (c: string) => {
     err = (err + c).slice(-20_000);
