@@ -112,7 +112,7 @@ export async function loadHarness(o: RunOptions): Promise<HarnessResult> {
   if (o.profile && result) {
     const { summariseProfile } = await import('./load/profile.ts');
     const file = readdirSync(profileDir)
-      .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
+      .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.0.`))
       .sort()
       .pop();
     if (file)

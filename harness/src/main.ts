@@ -38,11 +38,16 @@ async function main(argv: string[]): Promise<number> {
   };
   const result = await HARNESSES[name](options);
   process.stdout.write(`${formatResult(result)}\n`);
-  const profile = (result.details?.profile ?? undefined) as { byPackage?: Array<{ name: string; percent: number; ms: number }> } | undefined;
-  if (profile?.byPackage) {
-    process.stdout.write('\nserver CPU profile, self time by package:\n');
-    for (const p of profile.byPackage) process.stdout.write(`  ${p.percent.toFixed(1).padStart(5)}%  ${String(p.ms).padStart(7)} ms  ${p.name}\n`);
-  }
+  type Row = { name: string; percent: number; ms: number };
+  const profile = (result.details?.profile ?? undefined) as { file?: string; byPackage?: Row[]; byFunction?: Row[] } | undefined;
+  const rows = (title: string, list: Row[] | undefined) => {
+    if (!list) return;
+    process.stdout.write(`\n${title}:\n`);
+    for (const p of list) process.stdout.write(`  ${p.percent.toFixed(1).padStart(5)}%  ${String(p.ms).padStart(7)} ms  ${p.name}\n`);
+  };
+  rows('server CPU profile, self time by package', profile?.byPackage);
+  rows('server CPU profile, self time by function', profile?.byFunction);
+  if (profile?.file) process.stdout.write(`\nprofile: ${profile.file} (open in Chrome DevTools › Performance)\n`);
   process.stdout.write(`\nsaved ${saveResult(result)}\n`);
   return passed(result) ? 0 : 1;
 }
