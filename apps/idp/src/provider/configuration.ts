@@ -17,6 +17,9 @@ import { escapeHtml, page } from '../interactions/views.ts';
 import { SqliteAdapter } from './adapter.ts';
 import { ClientAdapter } from './clients.ts';
 
+/** oidc-provider routes a browser navigates to: their errors are pages. */
+const BROWSER_ROUTES = new Set(['authorization', 'resume', 'end_session', 'end_session_confirm', 'end_session_success', 'code_verification', 'device_resume']);
+
 /** Every admin API a token may be requested for (resource indicators), from the topology. */
 export function adminResources(idp: Pick<IdpContext, 'adminAudience' | 'topology'>): string[] {
   const t = idp.topology;
@@ -150,6 +153,13 @@ export function configuration(idp: IdpContext): Configuration {
       authorization_response_iss_parameter_supported: true,
     },
     renderError: async (ctx, out) => {
+      // oidc-provider renders HTML for any caller that prefers it; the token, introspection, revocation
+      // and userinfo endpoints answer JSON whatever Accept says (RFC 6749 §5.2).
+      if (!BROWSER_ROUTES.has(String((ctx as KoaContextWithOIDC).oidc?.route ?? ''))) {
+        ctx.type = 'json';
+        ctx.body = out;
+        return;
+      }
       ctx.type = 'html';
       ctx.body = page(
         'Error',

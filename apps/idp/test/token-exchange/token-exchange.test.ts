@@ -331,6 +331,11 @@ describe('malformed requests: clear 4xx, never 500 (RFC 6749 §5.2, RFC 8693 §2
     expect(broken.status).toBeLessThan(500);
   });
 
+  it('answers JSON even to a caller that prefers HTML', async () => {
+    const r = await t.token({ grant_type: 'urn:x:nope', client_id: 'acme-agent', client_secret: 'agent-secret' }, { accept: 'text/html' });
+    expectOAuthError(r, 'unsupported_grant_type');
+  });
+
   it('an unknown grant type: unsupported_grant_type', async () => {
     const r = await t.token({ grant_type: 'urn:x:nope', client_id: 'acme-agent', client_secret: 'agent-secret' });
     expectOAuthError(r, 'unsupported_grant_type');
