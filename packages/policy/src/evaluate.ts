@@ -3,8 +3,8 @@
  * EMA §7.6.1, design §4). Pure: the same inputs give the same decision, with a trace of every check
  * that ran, so the IdP, the admin simulator and the tests share one rule set.
  *
- * Order: target (audience, resource pairing) → client → user → connection → audience → validity
- * window → scopes. What it does not do: verify the subject token or authenticate the client (the IdP's
+ * Order: target (audience, resource pairing) → client → user → connection → validity window →
+ * audience → scopes → authentication age (step-up). What it does not do: verify the subject token or authenticate the client (the IdP's
  * earlier steps), or mint anything.
  */
 import type { Allow, Audience, Connection, Decision, DenyCode, Directory, DirectoryServer, DirectoryUser, PolicyRequest, TraceStep } from './types.ts';
@@ -199,6 +199,36 @@ export function evaluate(request: PolicyRequest, connections: readonly Connectio
       );
       continue;
     }
+    // 6. Step-up: a recent enough sign-in, checked last because re-authenticating cannot fix the
+    // failures above (draft-04 §9.2: use invalid_target / invalid_scope when it would not help).
+    if (c.max_auth_age !== undefined && c.max_auth_age !== null) {
+      const age = request.auth_time === undefined ? undefined : now - request.auth_time;
+      if (age === undefined || age > c.max_auth_age) {
+        trace.push({
+          check: 'connection.auth_age',
+          outcome: 'fail',
+          detail:
+            age === undefined
+              ? `no auth_time; the connection requires a sign-in within ${c.max_auth_age}s`
+              : `signed in ${age}s ago; at most ${c.max_auth_age}s allowed`,
+        });
+        last = {
+          effect: 'deny',
+          rule: `${rule}:auth_age`,
+          code: 'insufficient_user_authentication',
+          description: `Denied by rule "${label}": this connection requires a sign-in within the last ${c.max_auth_age} seconds.`,
+          reason: `authentication too old for ${c.id}`,
+          reasons: [age === undefined ? 'no auth_time' : `auth age ${age}s > ${c.max_auth_age}s`],
+          connection: c,
+          server,
+          max_age: c.max_auth_age,
+          trace,
+        };
+        continue;
+      }
+      trace.push({ check: 'connection.auth_age', outcome: 'pass', detail: `signed in ${age}s ago (≤ ${c.max_auth_age}s)` });
+    }
+
     const narrowed = requested !== undefined && granted.length < requested.length;
     trace.push({
       check: 'connection.scope',

@@ -29,6 +29,11 @@ export interface Connection {
   /** ID-JAG lifetime in seconds. */
   ttl: number;
   enabled: boolean;
+  /**
+   * Step-up (draft-04 §9.2, EMA §7.2.1): the user must have authenticated at most this many seconds
+   * ago; older sign-ins get `insufficient_user_authentication` with `max_age`.
+   */
+  max_auth_age?: number;
   /** Optional validity window (seconds since the epoch). */
   not_before?: number;
   not_after?: number;
@@ -76,10 +81,12 @@ export interface PolicyRequest {
   resource?: string;
   /** Requested scopes; `undefined` means the request had no `scope` (grant everything allowed). */
   scopes?: string[];
+  /** When the user authenticated (OIDC `auth_time`), for connections that require a recent sign-in. */
+  auth_time?: number;
 }
 
 /** Design §4 error codes a policy outcome maps to. */
-export type DenyCode = 'invalid_target' | 'access_denied' | 'invalid_scope' | 'unauthorized_client' | 'invalid_grant';
+export type DenyCode = 'invalid_target' | 'access_denied' | 'invalid_scope' | 'unauthorized_client' | 'invalid_grant' | 'insufficient_user_authentication';
 
 export interface TraceStep {
   /** Stable check id, e.g. `target.audience`, `connection.audience`. */
@@ -116,6 +123,8 @@ export interface Deny {
   reasons: string[];
   connection?: Connection;
   server?: DirectoryServer;
+  /** For `insufficient_user_authentication`: the maximum authentication age to sign in again with. */
+  max_age?: number;
   trace: TraceStep[];
 }
 

@@ -127,4 +127,18 @@ describe('evaluate (design §4, EMA §7.6.1)', () => {
     const d = evaluate({ ...req, user: 'u-bob' }, [conn(), conn({ id: 'c2', audience: { kind: 'all' }, scopes: ['tasks.read'] })], directory, now);
     expect(d).toMatchObject({ effect: 'allow', rule: 'connection:c2', grantedScopes: ['tasks.read'] });
   });
+
+  it('step-up: a connection with max_auth_age refuses an old sign-in with insufficient_user_authentication and max_age (draft-04 §9.2)', () => {
+    const c = conn({ max_auth_age: 60 });
+    expect(evaluate({ ...req, auth_time: now - 30 }, [c], directory, now).effect).toBe('allow');
+    expect(evaluate({ ...req, auth_time: now - 61 }, [c], directory, now)).toMatchObject({
+      effect: 'deny',
+      code: 'insufficient_user_authentication',
+      rule: 'connection:c1:auth_age',
+      max_age: 60,
+    });
+    expect(evaluate(req, [c], directory, now)).toMatchObject({ effect: 'deny', code: 'insufficient_user_authentication' });
+    // Re-authenticating would not help a scope refusal: that stays invalid_scope.
+    expect(evaluate({ ...req, auth_time: now - 61, scopes: ['tasks.admin'] }, [c], directory, now)).toMatchObject({ code: 'invalid_scope' });
+  });
 });
