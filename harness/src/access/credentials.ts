@@ -51,6 +51,8 @@ export interface CredentialSet {
   notes: string[];
   /** Real ops tokens per base, to expire (full mode). */
   expiring: Map<string, { token: string; exp: number }>;
+  /** Admin APIs for which the IdP refused a non-admin client an admin token outright. */
+  clientRefusedAt: string[];
 }
 
 /** Every credential kind for every admin base URL. */
@@ -70,6 +72,7 @@ export async function credentialsFor(manifest: Manifest, dataDir: string, bases:
   const secrets = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
   const consoleClient = { client_id: 'xaa-console', client_secret: secrets['idp:xaa-console'] ?? '', redirect_uri: `${manifest.console.url}/auth/callback` };
   const byBase = new Map<string, Credential[]>();
+  const clientRefusedAt: string[] = [];
   for (const [i, base] of bases.entries()) {
     const other = bases[(i + 1) % bases.length] as string;
     const creds: Credential[] = [
@@ -111,8 +114,11 @@ export async function credentialsFor(manifest: Manifest, dataDir: string, bases:
         authorization: `Bearer ${json<{ access_token: string }>(cc).access_token}`,
         note: `${agent.name} client_credentials token`,
       });
-    else notes.push(`${base}: the IdP refused ${agent.name} an admin token (${cc.status} ${cc.body.slice(0, 80)})`);
+    else {
+      clientRefusedAt.push(base);
+      notes.push(`${base}: the IdP refused ${agent.name} an admin token (${cc.status} ${cc.body.slice(0, 80)})`);
+    }
     byBase.set(base, creds);
   }
-  return { byBase, notes, expiring: ops };
+  return { byBase, notes, expiring: ops, clientRefusedAt };
 }

@@ -136,6 +136,13 @@ async function adminApiChecks(manifest: Manifest, dataDir: string, o: AccessOpti
       detail: bad.length ? bad.slice(0, 6).join('; ') : `${rs.reduce((a, r) => a + r.probes, 0)} probes on ${rs.length} APIs`,
     });
   }
+  // A non-admin client either gets no admin token at all from the IdP, or the APIs refuse the one it got.
+  const clientTokens = rows.filter((r) => r.kind === 'non-admin client').length;
+  checks.push({
+    name: 'non-admin clients get no admin access',
+    ok: creds.clientRefusedAt.length + clientTokens === bases.length,
+    detail: `IdP refused the token for ${creds.clientRefusedAt.length} of ${bases.length} APIs; ${clientTokens} issued tokens probed above`,
+  });
   for (const k of ['anonymous', 'expired', 'wrong audience', 'non-admin user'] as const)
     if (!kinds.includes(k)) checks.push({ name: `admin APIs refuse ${k} credentials`, ok: false, detail: 'no such credential could be obtained' });
   // CORS on admin APIs: a preflight from another origin is not allowed.
@@ -158,8 +165,26 @@ async function consoleChecks(manifest: Manifest): Promise<Check[]> {
   const admin = manifest.users.find((u) => u.admin);
   if (!admin) throw new Error('no admin user in the manifest');
   const checks: Check[] = [];
-  const anon = await send(`${consoleUrl}/api/idp/users`);
-  checks.push({ name: 'console API refuses anonymous callers', ok: anon.status === 401, detail: `${anon.status}` });
+  // Without a session: the proxied admin APIs, the merged event feed and stream, the token inspector.
+  const anonPaths = [
+    '/api/idp/users',
+    '/api/idp/connections',
+    '/api/servers/tasks/settings',
+    '/api/agent/agent/status',
+    '/api/events',
+    '/api/events/stream',
+    '/api/inspect/issuers',
+  ];
+  const anonBad: string[] = [];
+  for (const p of anonPaths) {
+    const r = await send(`${consoleUrl}${p}`, { streamHeadersOnly: true, timeoutMs: 5000 });
+    if (r.status !== 401) anonBad.push(`${p} → ${r.status}`);
+  }
+  checks.push({
+    name: 'console API and event stream refuse anonymous callers',
+    ok: anonBad.length === 0,
+    detail: anonBad.join('; ') || `${anonPaths.length} paths`,
+  });
 
   const ua = await appLogin(`${consoleUrl}/auth/login`, `${consoleUrl}/auth/callback`, admin.username, admin.password);
   const cookies = await ua.jar.getCookies(consoleUrl);
