@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, shot, test } from '../fixtures/journey.ts';
 
 test('editing a connection: invalid input is shown inline, then the agent’s next connect is denied with the reason in the live view', async ({
@@ -53,4 +54,18 @@ test('editing a connection: invalid input is shown inline, then the agent’s ne
   await expect(failure).toContainText('exchange.decision');
   await expect(failure).toContainText('audience');
   await shot(page, '12-live-denied-after-edit');
+
+  // Record and replay (presenter mode): save what is shown, load it back, see the same explanation.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save recording' }).click()]);
+  const saved = readFileSync((await download.path()) as string);
+  const recording = JSON.parse(saved.toString('utf8')) as { events: Array<{ step: string }> };
+  expect(recording.events.some((e) => e.step === 'exchange.decision')).toBe(true);
+  await page.getByTestId('recording-input').setInputFiles({ name: 'denied.json', mimeType: 'application/json', buffer: saved });
+  await expect(page.getByTestId('source-state')).toContainText('Recording');
+  await page
+    .getByRole('listbox', { name: /Flow events/ })
+    .getByRole('option')
+    .first()
+    .click();
+  await expect(page.getByTestId('trace-failure')).toContainText('access_denied');
 });

@@ -116,7 +116,7 @@ export function AgentPage({ state }: { playground: PlaygroundInfo; state: FlowLo
               return s
                 ? {
                     outcome: s.status === 'connected' ? 'ok' : s.status === 'blocked' ? 'denied' : 'error',
-                    detail: `${s.message}${s.error ? ` (${s.error.code}: ${s.error.description})` : ''}${s.scope ? ` · scope ${s.scope}` : ''}`,
+                    detail: `${s.message}${s.error ? ` (${s.error.code}: ${s.error.description})` : ''}${s.scope && !s.message.includes(s.scope) ? ` · scope ${s.scope}` : ''}`,
                   }
                 : undefined;
             })

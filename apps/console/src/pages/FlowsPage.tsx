@@ -20,6 +20,7 @@ export function FlowsPage({ state }: { state: FlowLogState }) {
   const [selected, setSelected] = useState<FlowEvent>();
   const [expanded, setExpanded] = useState<FlowEvent>();
   const [recordingError, setRecordingError] = useState<string>();
+  const [replaySpeed, setReplaySpeed] = useState(0);
   const trace = useMemo(() => (selected ? state.trace(selected.traceId) : []), [selected, state, snapshot.version]);
 
   const select = (e: FlowEvent) => {
@@ -43,13 +44,15 @@ export function FlowsPage({ state }: { state: FlowLogState }) {
         onFilter={(f) => state.setFilter(f)}
         onPause={(p) => state.setPaused(p)}
         recordingError={recordingError}
+        replaySpeed={replaySpeed}
+        onReplaySpeed={setReplaySpeed}
         onLoadRecording={async (file) => {
           try {
             const recording = parseRecording(JSON.parse(await file.text()));
             setRecordingError(undefined);
             state.clear();
             setSelected(undefined);
-            setSource(new RecordedFlowSource({ ...recording, title: recording.title ?? file.name }));
+            setSource(new RecordedFlowSource({ ...recording, title: recording.title ?? file.name }, replaySpeed));
           } catch (e) {
             setRecordingError(`Could not load ${file.name}: ${(e as Error).message}`);
           }

@@ -134,8 +134,9 @@ export class LiveFlowSource implements FlowSource {
     return () => {
       closed = true;
       es.close();
+      // Events still batched are dropped: the store may already belong to another source.
       if (flushTimer) clearTimeout(flushTimer);
-      flush();
+      pending = [];
       state.setSourceState({ kind: 'live', status: 'closed' });
     };
   }

@@ -20,6 +20,9 @@ export interface LiveFlowsProps {
   onFilter: (filter: FlowFilter) => void;
   onPause: (paused: boolean) => void;
   onLoadRecording: (file: File) => void;
+  /** Replay speed for the next recording: 0 = all at once, 1 = real time, 10 = ten times faster. */
+  replaySpeed?: number;
+  onReplaySpeed?: (speed: number) => void;
   onGoLive: () => void;
   onExport: () => void;
   onClear: () => void;
@@ -65,6 +68,16 @@ export function LiveFlows(p: LiveFlowsProps) {
             e.target.value = '';
           }}
         />
+        {p.onReplaySpeed ? (
+          <label className="check small" title="How a loaded recording is replayed (presenter mode)">
+            Replay
+            <select value={p.replaySpeed ?? 0} onChange={(e) => p.onReplaySpeed?.(Number(e.target.value))} aria-label="Replay speed">
+              <option value={0}>at once</option>
+              <option value={1}>real time</option>
+              <option value={10}>10× faster</option>
+            </select>
+          </label>
+        ) : null}
         <button type="button" onClick={() => file.current?.click()}>
           Load recording
         </button>

@@ -29,12 +29,11 @@ export function TraceSwimlane({ events, expandedId, onToggle }: TraceSwimlanePro
                 <td key={l.id}>
                   {l.id === lane ? (
                     <button type="button" className={`step ${e.outcome}`} aria-expanded={expandedId === e.id} onClick={() => onToggle(e)} data-step={e.step}>
-                      <span className="row" style={{ gap: 6 }}>
-                        <span className="step-name">{e.step}</span>
-                        <span className="spacer" />
-                        {e.outcome !== 'ok' ? <span className={`badge ${e.outcome}`}>{e.outcome}</span> : null}
+                      <span className="step-name">{e.step}</span>
+                      {e.outcome !== 'ok' ? <span className="visually-hidden"> ({e.outcome})</span> : null}
+                      <span className="step-sum" title={e.summary}>
+                        {e.summary}
                       </span>
-                      <span style={{ display: 'block' }}>{e.summary}</span>
                       <span className="muted small" style={{ display: 'block' }}>
                         {e.party} · {legOf(e.step)}
                       </span>
