@@ -96,9 +96,12 @@ function stream(ctx: Context, deps: EventsDeps): Promise<void> {
   };
   res.write('retry: 2000\n: connected\n\n');
 
+  // A reconnecting browser sends the last id it saw. Event ids are time-ordered across the apps of one
+  // playground, so each upstream can resume after it; the browser's store drops duplicates by id.
+  const resumeFrom = /^[\w-]{1,100}$/.test(ctx.get('last-event-id')) ? ctx.get('last-event-id') : undefined;
   const follow = async (api: AdminApi) => {
     let wait = deps.config.streamRetryMs;
-    let lastId: string | undefined;
+    let lastId: string | undefined = resumeFrom;
     let force = false;
     while (!abort.signal.aborted) {
       try {
