@@ -98,7 +98,10 @@ export class ScenarioRuns {
       id,
       owner: caller.sessionKey,
       scenario,
-      session: new ScenarioSession(scenario, this.clientFor(() => holder.caller)),
+      session: new ScenarioSession(
+        scenario,
+        this.clientFor(() => holder.caller),
+      ),
       get caller() {
         return holder.caller;
       },

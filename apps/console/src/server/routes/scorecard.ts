@@ -105,7 +105,13 @@ export function resolveTarget(t: Topology, body: unknown): Resolved {
     if (!reg) return { ok: false, fields: { app: 'no registration' }, description: `${appName} has no registration at ${server.title}.` };
     return {
       ok: true,
-      target: { issuer: server.issuer, resource: server.resource, clientId: reg.client_id, clientSecret: reg.client_secret, ...extras(server.name, reg.client_id) },
+      target: {
+        issuer: server.issuer,
+        resource: server.resource,
+        clientId: reg.client_id,
+        clientSecret: reg.client_secret,
+        ...extras(server.name, reg.client_id),
+      },
       ...(parsed.data.cases ? { cases: parsed.data.cases } : {}),
     };
   }
