@@ -1,4 +1,5 @@
 /** Koa composition of the console backend: named middleware, in order (style P1). */
+import { SCENARIOS } from '@xaa/scenarios';
 import type { Topology } from '@xaa/topology';
 import Koa from 'koa';
 import { adminApis } from './admin-apis.ts';
@@ -9,6 +10,8 @@ import { authRoutes, guardApi, loadSession, requireAdminSession } from './routes
 import { eventsRoutes } from './routes/events.ts';
 import { inspectRoutes } from './routes/inspect.ts';
 import { proxyRoutes } from './routes/proxy.ts';
+import { scenarioRoutes } from './routes/scenarios.ts';
+import { scorecardRoutes } from './routes/scorecard.ts';
 import type { SessionStore } from './sessions.ts';
 
 export interface AppDeps {
@@ -41,6 +44,9 @@ export function createApp(deps: AppDeps): Koa {
   const tokens = new AdminTokens(idp, sessions, config);
   const issuers = [{ issuer: t.idp.issuer, label: 'IdP' }, ...t.servers.map((s) => ({ issuer: s.issuer, label: `${s.title} AS` }))];
   const authDeps = { sessions, idp, config, consoleUrl: t.console.url, publicInfo: () => publicInfo(t), log };
+  // Stateful (runs in memory, one scorecard at a time): built once, not per request.
+  const scenarios = scenarioRoutes({ topology: t, tokens, scenarios: SCENARIOS, fetchFn, log });
+  const scorecard = scorecardRoutes({ topology: t, tokens, fetchFn, log });
 
   const app = new Koa();
   app.proxy = false;
@@ -63,6 +69,10 @@ export function createApp(deps: AppDeps): Koa {
   app.use(loadSession(authDeps));
   app.use(guardApi(authDeps));
   app.use(authRoutes(authDeps));
+  app.use(async function demoTools(ctx, next) {
+    if (!ctx.path.startsWith('/api/scenarios') && !ctx.path.startsWith('/api/scorecard')) return next();
+    return requireAdminSession()(ctx, () => scenarios(ctx, () => scorecard(ctx, next)));
+  });
   app.use(async function apiOnly(ctx, next) {
     if (!ctx.path.startsWith('/api/')) return next();
     return requireAdminSession()(ctx, async () => {
