@@ -306,6 +306,41 @@ function mutations(ep: EndpointSpec, samples: Samples): fc.Arbitrary<Mutation> {
         )
         .map(({ how, text }) => ({ how, apply: (t) => (t.body = { kind: 'raw', bytes: Buffer.from(text) }) })),
     });
+    if (ep.kind === 'jsonrpc')
+      list.push({
+        weight: 4,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom(
+              'initialize',
+              'ping',
+              'tools/list',
+              'tools/call',
+              'resources/list',
+              'resources/read',
+              'prompts/get',
+              'completion/complete',
+              'logging/setLevel',
+              'server/discover',
+              'notifications/initialized',
+              'notifications/cancelled',
+              'tasks/get',
+              'x/unknown',
+            ),
+            fc.oneof(
+              nastyJson(),
+              fc.record({ name: nastyValue().map((v) => v.value), arguments: fc.object({ maxDepth: 2 }) }).map((value) => ({ how: 'params', value })),
+            ),
+          )
+          .map(([method, params]) => ({
+            how: `jsonrpc ${method} with ${params.how}`,
+            apply: (t: Template) => {
+              const base = t.body?.kind === 'json' && t.body.value && typeof t.body.value === 'object' ? (t.body.value as Record<string, unknown>) : {};
+              t.body = { kind: 'json', value: { ...base, method, params: params.value } };
+              if (t.headers['mcp-method'] !== undefined) t.headers['mcp-method'] = method;
+            },
+          })),
+      });
     list.push({
       weight: 1,
       arbitrary: fc.constant({
