@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The e2e entry point used by the root `npm test` (scripts/test.mjs): builds the console SPA fresh
-// (so the journeys test the current source), then runs Playwright with a readable list reporter on
+// (so the journeys test the current source; old assets are kept for a console that may be serving them), then runs Playwright with a readable list reporter on
 // stdout and the JSON reporter into $PLAYWRIGHT_JSON_OUTPUT_NAME.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -12,10 +12,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 mkdirSync(join(here, 'screenshots'), { recursive: true });
 
-const build = spawnSync(process.execPath, [join(root, 'apps', 'console', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
-  cwd: join(root, 'apps', 'console'),
-  stdio: 'inherit',
-});
+const build = spawnSync(
+  process.execPath,
+  [join(root, 'apps', 'console', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn', '--emptyOutDir', 'false'],
+  {
+    cwd: join(root, 'apps', 'console'),
+    stdio: 'inherit',
+  },
+);
 if (build.status !== 0) {
   console.error('e2e: the console SPA did not build.');
   process.exit(build.status ?? 1);

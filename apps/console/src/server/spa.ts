@@ -41,18 +41,24 @@ function newestSource(): number {
   return newest;
 }
 
-/** True when dist/ is missing or older than the SPA's sources (a pull or an edit since the last build). */
-export function needsBuild(): boolean {
-  const index = join(DIST, 'index.html');
+/** True when the build is missing or older than the SPA's sources (a pull or an edit since the last build). */
+export function needsBuild(outDir = DIST): boolean {
+  const index = join(outDir, 'index.html');
   return !existsSync(index) || statSync(index).mtimeMs < newestSource();
 }
 
-/** `vite build` programmatically when dist/ is missing or stale, once per process at a time. */
-export function ensureBuilt(options: { quiet?: boolean; force?: boolean } = {}): Promise<void> {
-  if (!options.force && !needsBuild()) return Promise.resolve();
+/** `vite build` programmatically when the build is missing or stale, once per process at a time. */
+export function ensureBuilt(options: { quiet?: boolean; force?: boolean; outDir?: string } = {}): Promise<void> {
+  const outDir = options.outDir ?? DIST;
+  if (!options.force && !needsBuild(outDir)) return Promise.resolve();
   building ??= (async () => {
     const { build } = await import('vite');
-    await build({ root: CONSOLE_ROOT, configFile: join(CONSOLE_ROOT, 'vite.config.ts'), logLevel: options.quiet ? 'error' : 'info' });
+    await build({
+      root: CONSOLE_ROOT,
+      configFile: join(CONSOLE_ROOT, 'vite.config.ts'),
+      logLevel: options.quiet ? 'error' : 'info',
+      build: { outDir, emptyOutDir: true },
+    });
   })().finally(() => {
     building = undefined;
   });
@@ -67,11 +73,8 @@ const SECURITY_HEADERS = {
 };
 
 export function spaRoutes(dist = DIST): Middleware {
-  let index: string | undefined;
-  const indexHtml = () => {
-    index ??= readFileSync(join(dist, 'index.html'), 'utf8');
-    return index;
-  };
+  // Read on each request (it is small): after a rebuild it must name the assets now on disk.
+  const indexHtml = () => readFileSync(join(dist, 'index.html'), 'utf8');
   return async function spa(ctx: Context, next: Next) {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path.startsWith('/api/') || ctx.path.startsWith('/auth/')) return next();
