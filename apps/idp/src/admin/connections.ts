@@ -10,6 +10,13 @@ import { AdminProblem, audienceSchema, handle, notFound, parse, recordChange, sc
 import type { AdminDeps } from './router.ts';
 
 const ttl = z.number().int().min(10).max(defaults.idJagMaxTtl);
+/** Step-up: seconds since the user's sign-in (draft-04 §9.2); null removes the requirement. */
+const maxAuthAge = z
+  .number()
+  .int()
+  .min(1)
+  .max(30 * 24 * 3600)
+  .nullable();
 
 export const connectionCreate = z
   .object({
@@ -19,6 +26,7 @@ export const connectionCreate = z
     audience: audienceSchema,
     ttl: ttl.optional(),
     enabled: z.boolean().optional(),
+    max_auth_age: maxAuthAge.optional(),
   })
   .strict();
 
@@ -28,6 +36,7 @@ export const connectionPatch = z
     audience: audienceSchema.optional(),
     ttl: ttl.optional(),
     enabled: z.boolean().optional(),
+    max_auth_age: maxAuthAge.optional(),
   })
   .strict();
 
@@ -97,6 +106,7 @@ export function connectionRoutes({ idp }: AdminDeps): Router {
         audience: body.audience,
         ttl: body.ttl ?? defaults.idJagTtl,
         enabled: body.enabled ?? true,
+        max_auth_age: body.max_auth_age ?? null,
       });
       recordChange(idp, ctx, `connected ${app.title} → ${body.server} (${body.scopes.join(' ')})`, { entity: 'connection', action: 'create', id: created.id });
       ctx.status = 201;
@@ -118,8 +128,8 @@ export function connectionRoutes({ idp }: AdminDeps): Router {
         action: 'update',
         id,
         fields: Object.keys(body),
-        before: { scopes: current.scopes, audience: current.audience, ttl: current.ttl, enabled: current.enabled },
-        after: { scopes: updated.scopes, audience: updated.audience, ttl: updated.ttl, enabled: updated.enabled },
+        before: { scopes: current.scopes, audience: current.audience, ttl: current.ttl, enabled: current.enabled, max_auth_age: current.max_auth_age },
+        after: { scopes: updated.scopes, audience: updated.audience, ttl: updated.ttl, enabled: updated.enabled, max_auth_age: updated.max_auth_age },
       });
       ctx.body = view(updated);
     }),

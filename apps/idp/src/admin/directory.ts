@@ -160,7 +160,8 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
         const key = `${c.client}|${c.issuer}|${c.resource}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const d = evaluate({ user: u.id, client: c.client, audience: c.issuer, resource: c.resource }, connections, directory, now);
+        // As if the user had just signed in: step-up requirements are shown (max_auth_age), not applied.
+        const d = evaluate({ user: u.id, client: c.client, audience: c.issuer, resource: c.resource, auth_time: now }, connections, directory, now);
         const app = dir.getApp(c.client);
         const server = dir.getServer(c.server);
         const base = {
@@ -180,6 +181,7 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
             client_id_at_server: d.connection.remote_client_id,
             reasons: d.reasons,
             ttl: d.connection.ttl,
+            max_auth_age: d.connection.max_auth_age ?? null,
           });
         else denied.push({ ...base, rule: d.rule, code: d.code, reasons: d.reasons });
       }

@@ -19,6 +19,13 @@ export const simulateBody = z
     server: slug,
     scopes: z.array(scopeToken).max(100).optional(),
     resource: identifierUrl.optional(),
+    /** Seconds since the user signed in (step-up connections); default 0 = just now. */
+    auth_age: z
+      .number()
+      .int()
+      .min(0)
+      .max(366 * 24 * 3600)
+      .optional(),
   })
   .strict();
 
@@ -41,6 +48,7 @@ export function simulateRoutes({ idp }: AdminDeps): Router {
           client: body.app,
           audience: server.issuer,
           resource: body.resource ?? server.resource,
+          auth_time: now - (body.auth_age ?? 0),
           ...(body.scopes ? { scopes: body.scopes } : {}),
         },
         dir.policyConnections(body.app),
@@ -50,7 +58,7 @@ export function simulateRoutes({ idp }: AdminDeps): Router {
       if (decision.effect === 'deny') {
         ctx.body = {
           decision: { effect: 'deny', rule: decision.rule, code: decision.code, reasons: decision.reasons, grantedScopes: [] },
-          error: { error: decision.code, error_description: decision.description },
+          error: { error: decision.code, error_description: decision.description, ...(decision.max_age !== undefined ? { max_age: decision.max_age } : {}) },
           trace: decision.trace,
           claims: null,
         };
@@ -65,7 +73,7 @@ export function simulateRoutes({ idp }: AdminDeps): Router {
         remoteClientId: decision.connection.remote_client_id,
         scopes: decision.grantedScopes,
         ttlSeconds: ttl,
-        authTime: now,
+        authTime: now - (body.auth_age ?? 0),
         nowSeconds: now,
         pairwiseSecret: persistentSecret(idp.db, 'pairwise_secret'),
       });

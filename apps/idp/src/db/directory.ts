@@ -65,6 +65,8 @@ export interface ConnectionRecord {
   audience: Audience;
   ttl: number;
   enabled: boolean;
+  /** Step-up: maximum age (s) of the user's sign-in; null = any. */
+  max_auth_age: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -315,6 +317,7 @@ export class DirectoryStore {
       audience: json<Audience>(r.audience),
       ttl: Number(r.ttl),
       enabled: bool(r.enabled),
+      max_auth_age: r.max_auth_age === null || r.max_auth_age === undefined ? null : Number(r.max_auth_age),
       created_at: Number(r.created_at),
       updated_at: Number(r.updated_at),
     };
@@ -340,22 +343,29 @@ export class DirectoryStore {
     return row ? this.connectionFromRow(row) : undefined;
   }
 
-  createConnection(c: Omit<ConnectionRecord, 'id' | 'created_at' | 'updated_at'> & { id?: string }): ConnectionRecord {
+  createConnection(
+    c: Omit<ConnectionRecord, 'id' | 'created_at' | 'updated_at' | 'max_auth_age'> & { id?: string; max_auth_age?: number | null },
+  ): ConnectionRecord {
     const id = c.id ?? `conn_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const now = this.now();
     this.db
-      .prepare('INSERT INTO connections (id, client_id, server, scopes, audience, ttl, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, c.client_id, c.server, JSON.stringify(c.scopes), JSON.stringify(c.audience), c.ttl, c.enabled ? 1 : 0, now, now);
+      .prepare(
+        'INSERT INTO connections (id, client_id, server, scopes, audience, ttl, enabled, max_auth_age, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(id, c.client_id, c.server, JSON.stringify(c.scopes), JSON.stringify(c.audience), c.ttl, c.enabled ? 1 : 0, c.max_auth_age ?? null, now, now);
     return this.getConnection(id) as ConnectionRecord;
   }
 
-  updateConnection(id: string, patch: Partial<Pick<ConnectionRecord, 'scopes' | 'audience' | 'ttl' | 'enabled'>>): ConnectionRecord | undefined {
+  updateConnection(
+    id: string,
+    patch: Partial<Pick<ConnectionRecord, 'scopes' | 'audience' | 'ttl' | 'enabled' | 'max_auth_age'>>,
+  ): ConnectionRecord | undefined {
     const current = this.getConnection(id);
     if (!current) return undefined;
     const next = { ...current, ...patch };
     this.db
-      .prepare('UPDATE connections SET scopes = ?, audience = ?, ttl = ?, enabled = ?, updated_at = ? WHERE id = ?')
-      .run(JSON.stringify(next.scopes), JSON.stringify(next.audience), next.ttl, next.enabled ? 1 : 0, this.now(), id);
+      .prepare('UPDATE connections SET scopes = ?, audience = ?, ttl = ?, enabled = ?, max_auth_age = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(next.scopes), JSON.stringify(next.audience), next.ttl, next.enabled ? 1 : 0, next.max_auth_age, this.now(), id);
     return this.getConnection(id);
   }
 
@@ -387,6 +397,7 @@ export class DirectoryStore {
         audience: c.audience,
         ttl: c.ttl,
         enabled: c.enabled,
+        ...(c.max_auth_age !== null ? { max_auth_age: c.max_auth_age } : {}),
       });
     }
     return out;

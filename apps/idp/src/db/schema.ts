@@ -124,4 +124,6 @@ export const migrations: Migration[] = [
   CREATE INDEX audit_time ON audit(time);
   CREATE INDEX audit_trace ON audit(trace_id);
   `,
+  // 2: step-up per connection (draft-04 §9.2): maximum age of the user's sign-in, in seconds.
+  'ALTER TABLE connections ADD COLUMN max_auth_age INTEGER',
 ];

@@ -5,7 +5,7 @@
  */
 
 import { type Connection, type Decision, type Deny, type Directory, evaluate } from '@xaa/policy';
-import { AccessDenied, InvalidGrant, InvalidScope, InvalidTarget, type OAuthError, UnauthorizedClient } from '@xaa/protocol';
+import { AccessDenied, InsufficientUserAuthentication, InvalidGrant, InvalidScope, InvalidTarget, type OAuthError, UnauthorizedClient } from '@xaa/protocol';
 
 export interface PolicyInput {
   userId: string;
@@ -13,11 +13,20 @@ export interface PolicyInput {
   audience: string;
   resource: string;
   scopes: string[] | undefined;
+  /** OIDC auth_time of the subject token, for step-up connections. */
+  authTime?: number | undefined;
 }
 
 export function evaluatePolicy(input: PolicyInput, connections: readonly Connection[], directory: Directory, nowSeconds: number): Decision {
   return evaluate(
-    { user: input.userId, client: input.clientId, audience: input.audience, resource: input.resource, ...(input.scopes ? { scopes: input.scopes } : {}) },
+    {
+      user: input.userId,
+      client: input.clientId,
+      audience: input.audience,
+      resource: input.resource,
+      ...(input.scopes ? { scopes: input.scopes } : {}),
+      ...(input.authTime !== undefined ? { auth_time: input.authTime } : {}),
+    },
     connections,
     directory,
     nowSeconds,
@@ -42,6 +51,9 @@ export function denialError(d: Deny): OAuthError {
       return new UnauthorizedClient(d.description, options);
     case 'invalid_grant':
       return new InvalidGrant(d.description, options);
+    case 'insufficient_user_authentication':
+      // draft-04 §9.2: the client re-authenticates the user (with max_age) and retries.
+      return new InsufficientUserAuthentication(d.description, { ...options, detail: { max_age: d.max_age } });
     default:
       return new AccessDenied(d.description, options);
   }

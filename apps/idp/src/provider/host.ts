@@ -10,6 +10,7 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { type IdpContext, requestTrace } from '../context.ts';
 import { configuration } from './configuration.ts';
 import * as tokenExchange from './grants/token-exchange.ts';
+import { extraErrorParams } from './grants/token-exchange.ts';
 
 export interface ProviderHost {
   current(): Provider;
@@ -138,6 +139,8 @@ export function createProviderHost(idp: IdpContext): ProviderHost {
       await next();
       if (ctx.path === '/token' && ctx.method === 'POST') await recordSsoToken(ctx as KoaContextWithOIDC, idp);
       const body = ctx.body as { error?: string; error_description?: string } | undefined;
+      const extra = extraErrorParams.get(ctx.req);
+      if (extra && body?.error) ctx.body = { ...body, ...extra };
       if (ctx.status === 400 && body?.error === 'invalid_request' && body.error_description === 'requested grant type is not allowed for this client')
         ctx.body = { error: 'unauthorized_client', error_description: 'This client is not registered for this grant type.' };
     });

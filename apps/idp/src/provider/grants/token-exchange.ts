@@ -8,6 +8,7 @@
  * `token_type: N_A`). Every failure becomes an RFC 6749 §5.2 JSON error (oidc-provider renders it with
  * `Cache-Control: no-store`).
  */
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { TraceStep } from '@xaa/policy';
 import {
@@ -63,6 +64,12 @@ export function toProviderError(e: OAuthError): Error {
   err.expose = true;
   return err;
 }
+
+/**
+ * Token-error parameters beyond `error`/`error_description` that oidc-provider's renderer drops:
+ * draft-04 §9.2 `max_age` with `insufficient_user_authentication`. host.ts merges them into the body.
+ */
+export const extraErrorParams = new WeakMap<IncomingMessage, Record<string, unknown>>();
 
 function single(params: Params, name: string): string | undefined {
   const v = params[name];
@@ -170,7 +177,7 @@ export function handler(idp: IdpContext) {
 
       step = 'evaluate-policy';
       const decision = evaluatePolicy(
-        { userId: verified.user.id, clientId, audience: target.server.issuer, resource: target.resource, scopes: requestedScopes },
+        { userId: verified.user.id, clientId, audience: target.server.issuer, resource: target.resource, scopes: requestedScopes, authTime: verified.authTime },
         idp.directory.policyConnections(clientId),
         directory,
         nowSeconds,
@@ -254,6 +261,8 @@ export function handler(idp: IdpContext) {
           data: { step, trace: e instanceof TargetRefused ? e.trace : policyTrace },
         });
       }
+      const maxAge = (err.detail as { max_age?: unknown } | undefined)?.max_age;
+      if (err.error === 'insufficient_user_authentication' && typeof maxAge === 'number') extraErrorParams.set(ctx.req, { max_age: maxAge });
       throw toProviderError(err);
     }
   };
