@@ -1,7 +1,7 @@
 /** The shell only wires: session gate, layout, routes → pages (style P15). */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
-import { Navigate, Route, Routes } from 'react-router';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { api, type SessionInfo, setCsrfToken } from './api/bff.ts';
 import { ErrorState } from './components/ErrorState/ErrorState.tsx';
 import { Layout } from './components/Layout/Layout.tsx';
@@ -13,12 +13,16 @@ import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
 import { DirectoryPage } from './pages/DirectoryPage.tsx';
 import { FlowsPage } from './pages/FlowsPage.tsx';
 import { InspectorPage } from './pages/InspectorPage.tsx';
+import { PresenterPage } from './pages/PresenterPage.tsx';
+import { ScenariosPage } from './pages/ScenariosPage.tsx';
+import { ScorecardPage } from './pages/ScorecardPage.tsx';
 import { SimulatorPage } from './pages/SimulatorPage.tsx';
 import { FlowLogState } from './state/flow-log-state.ts';
 
 export function App() {
   const session = useQuery({ queryKey: ['session'], queryFn: () => api<SessionInfo>('/api/session'), staleTime: 60_000 });
   const flowLog = useMemo(() => new FlowLogState(), []);
+  const location = useLocation();
 
   useEffect(() => {
     const onSignedOut = () => window.location.assign(`/auth/login?returnTo=${encodeURIComponent(window.location.pathname)}`);
@@ -38,6 +42,13 @@ export function App() {
     const r = await api<{ endSessionUrl?: string }>('/auth/logout', { method: 'POST' }).catch(() => ({}) as { endSessionUrl?: string });
     window.location.assign(r.endSessionUrl ?? '/');
   };
+  // The presenter view is full-screen, outside the shell.
+  if (location.pathname.startsWith('/present/'))
+    return (
+      <Routes>
+        <Route path="/present/:scenarioId" element={<PresenterPage />} />
+      </Routes>
+    );
   return (
     <Layout user={info.user} onSignOut={signOut}>
       <Routes>
@@ -50,6 +61,8 @@ export function App() {
         <Route path="/audit" element={<AuditPage playground={info.playground} state={flowLog} />} />
         <Route path="/inspector" element={<InspectorPage />} />
         <Route path="/agent" element={<AgentPage playground={info.playground} state={flowLog} />} />
+        <Route path="/scenarios" element={<ScenariosPage state={flowLog} />} />
+        <Route path="/scorecard" element={<ScorecardPage />} />
         <Route path="*" element={<ErrorState title="No such page" error="Pick a page from the sidebar." />} />
       </Routes>
     </Layout>
