@@ -17,6 +17,8 @@ export const NAV: NavItem[] = [
   { to: '/audit', label: 'Audit log', icon: '☰', section: 'Observe' },
   { to: '/inspector', label: 'Token inspector', icon: '⌕', section: 'Tools' },
   { to: '/agent', label: 'Agent', icon: '▶', section: 'Tools' },
+  { to: '/scorecard', label: 'AS scorecard', icon: '✓', section: 'Tools' },
+  { to: '/scenarios', label: 'Scenarios', icon: '◈', section: 'Demo' },
 ];
 
 export interface LayoutProps {
