@@ -44,7 +44,10 @@ const CACHE_MAX = 2_000;
 
 async function verifyJwt(rt: ServerRuntime, token: string): Promise<JWTPayload> {
   let cache = verifiedCache.get(rt);
-  if (!cache) verifiedCache.set(rt, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    verifiedCache.set(rt, cache);
+  }
   const hit = cache.get(token);
   if (hit) {
     if ((hit.exp as number) + ACCESS_TOKEN_SKEW > rt.nowSeconds()) return hit;
@@ -106,7 +109,10 @@ export async function verifyBearer(rt: ServerRuntime, authorization: string | un
 const resourceUrls = new WeakMap<ServerRuntime, URL>();
 function resourceUrl(rt: ServerRuntime): URL {
   let u = resourceUrls.get(rt);
-  if (!u) resourceUrls.set(rt, (u = new URL(rt.def.resource)));
+  if (!u) {
+    u = new URL(rt.def.resource);
+    resourceUrls.set(rt, u);
+  }
   return u;
 }
 
