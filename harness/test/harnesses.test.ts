@@ -3,12 +3,18 @@
  * what CI runs. The full mode is `pnpm harness:<name>`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Ledger, verify } from '../src/crash/run.ts';
 import { accessHarness, crashHarness, fuzzHarness, loadHarness } from '../src/harnesses.ts';
 import { formatResult, type HarnessResult, passed } from '../src/report.ts';
+import { ssoLogin } from '../src/sso.ts';
 import { type Stack, startStack } from '../src/stack.ts';
+import { ssoClient, user } from '../src/world.ts';
+import { idpTokenEndpoint, tokenExchange } from '../src/xaa.ts';
 
 /** The root vitest config allows 30 s per test; a harness run on a busy machine may need more. */
 const TIMEOUT = 180_000;
+
+const failed = (checks: HarnessResult['checks']) => checks.filter((c) => !c.ok).map((c) => c.name);
 
 function expectPassed(result: HarnessResult) {
   const failed = result.checks.filter((c) => !c.ok);
@@ -49,6 +55,40 @@ describe('harnesses (quick mode)', () => {
     'access: admin and event endpoints refuse every wrong credential; console CSRF and CORS; login throttling',
     async () => {
       expectPassed(await accessHarness({ mode: 'quick', stack }));
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'crash detectors flag a lost user, a lost disable, a lost connection edit, a missing audit entry and a replayable ID-JAG',
+    async () => {
+      const m = stack.manifest;
+      const alice = user(m, 'alice');
+      const idToken = (await ssoLogin(m.idp.issuer, ssoClient(m), alice.username, alice.password)).id_token;
+      const client = m.clients.find((c) => c.name === 'acme-agent');
+      const docs = m.servers.find((s) => s.name === 'docs');
+      if (!client || !docs) throw new Error('seeded world missing');
+      // Issued but never redeemed: "replaying" it succeeds, which the detector must report.
+      const ex = await tokenExchange(await idpTokenEndpoint(m.idp.issuer), client, idToken, docs, undefined);
+      const idJag = (JSON.parse(ex.body) as { access_token: string }).access_token;
+      const ledger: Ledger = {
+        users: [
+          { username: 'never-created', created: 'acked' },
+          { username: 'bob', created: 'acked', disable: 'acked' },
+        ],
+        connections: new Map([['conn_acme-chat_docs', { id: 'conn_acme-chat_docs', lastAcked: 777, lastSent: 778 }]]),
+        issued: [{ jti: 'no-such-jti', cycle: 1 }],
+        redeemed: [{ server: docs, client, idJag, jti: 'x', cycle: 1 }],
+        counts: {},
+      };
+      const { checks } = await verify(stack, ledger);
+      expect(failed(checks)).toEqual([
+        'acknowledged user creations survive',
+        'acknowledged user disables survive',
+        'acknowledged connection edits survive',
+        'issued ID-JAGs are in the audit trail',
+        'redeemed ID-JAGs cannot be replayed',
+      ]);
     },
     TIMEOUT,
   );

@@ -45,19 +45,19 @@ function prng(seed: number) {
   };
 }
 
-interface UserState {
+export interface UserState {
   username: string;
   created: 'acked' | 'sent';
   disable?: 'acked' | 'sent';
 }
 
-interface ConnectionState {
+export interface ConnectionState {
   id: string;
   lastAcked?: number;
   lastSent?: number;
 }
 
-interface Redeemed {
+export interface Redeemed {
   server: ServerDef;
   client: ClientDef;
   idJag: string;
@@ -65,7 +65,7 @@ interface Redeemed {
   cycle: number;
 }
 
-interface Ledger {
+export interface Ledger {
   users: UserState[];
   connections: Map<string, ConnectionState>;
   issued: Array<{ jti: string; cycle: number }>;
@@ -179,7 +179,8 @@ async function drive(stack: Stack, ledger: Ledger, o: CrashOptions, cycle: numbe
   agent.destroy();
 }
 
-async function verify(stack: Stack, ledger: Ledger): Promise<{ checks: Check[]; details: Record<string, unknown> }> {
+/** The after-restart checks, exported so a test can show each one fails on a ledger the playground contradicts. */
+export async function verify(stack: Stack, ledger: Ledger): Promise<{ checks: Check[]; details: Record<string, unknown> }> {
   const m: Manifest = stack.manifest;
   const admin = new AdminClient(m);
   const base = m.idp.admin;
