@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { jsonErrors, traceContext } from '@xaa/node-kit';
+import { jsonErrors, tokenEndpointErrorCodes, traceContext } from '@xaa/node-kit';
 import { newTrace } from '@xaa/protocol';
 import type { Context, Middleware, Next } from 'koa';
 import Provider from 'oidc-provider';
@@ -39,21 +39,6 @@ function json(ctx: Context, body: unknown) {
   ctx.set('Access-Control-Allow-Origin', '*');
   ctx.set('Cache-Control', 'public, max-age=60');
   ctx.body = body;
-}
-
-/**
- * RFC 6749 §5.2: a client that may not use a grant type gets `unauthorized_client`. oidc-provider
- * answers that case with `invalid_request` ("requested grant type is not allowed for this client");
- * rewrite it on the token endpoint so the code is the spec's (design §4).
- */
-function unauthorizedClientCode(): Middleware {
-  return async function unauthorizedClientCode(ctx: Context, next: Next) {
-    await next();
-    if (ctx.path !== '/token' || ctx.status !== 400) return;
-    const body = ctx.body as { error?: string; error_description?: string } | undefined;
-    if (body?.error === 'invalid_request' && body.error_description === 'requested grant type is not allowed for this client')
-      ctx.body = { error: 'unauthorized_client', error_description: 'This client is not allowed to use this grant type.' };
-  };
 }
 
 export interface BuiltServer {
@@ -117,7 +102,7 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
     rememberTrace(ctx.req, ctx.state.trace);
     await next();
   });
-  provider.use(unauthorizedClientCode());
+  provider.use(tokenEndpointErrorCodes({ realm: base.def.issuer }));
   provider.use(introspectJwtAccessTokens(rt));
   provider.use(async (ctx, next) => {
     if (prmPaths.has(ctx.path)) return json(ctx, prm);

@@ -2,4 +2,5 @@ export * from './admin-auth.ts';
 export * from './db.ts';
 export * from './flow-log.ts';
 export * from './koa.ts';
+export * from './oidc-provider-errors.ts';
 export * from './server.ts';

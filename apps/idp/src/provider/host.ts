@@ -5,6 +5,7 @@
  * old one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tokenEndpointErrorCodes } from '@xaa/node-kit';
 import { GRANT_TYPE_TOKEN_EXCHANGE, tokenView } from '@xaa/protocol';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { type IdpContext, requestTrace } from '../context.ts';
@@ -133,17 +134,16 @@ export function createProviderHost(idp: IdpContext): ProviderHost {
       tokenExchange.allowedDuplicateParameters,
     );
     attachEvents(provider, idp);
-    // RFC 6749 §5.2: a grant type the client is not registered for is `unauthorized_client`
-    // (oidc-provider answers `invalid_request`). A post-middleware, the documented extension point.
+    // Flow events for SSO token responses, and extra RFC error parameters; a post-middleware, the
+    // documented extension point. RFC 6749 §5.2 codes oidc-provider does not use: tokenEndpointErrorCodes.
     provider.use(async (ctx, next) => {
       await next();
       if (ctx.path === '/token' && ctx.method === 'POST') await recordSsoToken(ctx as KoaContextWithOIDC, idp);
       const body = ctx.body as { error?: string; error_description?: string } | undefined;
       const extra = extraErrorParams.get(ctx.req);
       if (extra && body?.error) ctx.body = { ...body, ...extra };
-      if (ctx.status === 400 && body?.error === 'invalid_request' && body.error_description === 'requested grant type is not allowed for this client')
-        ctx.body = { error: 'unauthorized_client', error_description: 'This client is not registered for this grant type.' };
     });
+    provider.use(tokenEndpointErrorCodes({ realm: idp.issuer }));
     const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     return { provider, cb };
   };

@@ -251,6 +251,22 @@ describe('deny paths, each with its design §4 code and a decision trace', () =>
     expectOAuthError(r, 'invalid_client', 401);
   });
 
+  it('no client authentication and no client_id at all: invalid_client (401), not invalid_request (RFC 6749 §5.2)', async () => {
+    const res = await fetch(`${t.idp.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        requested_token_type: 'urn:ietf:params:oauth:token-type:id-jag',
+        subject_token: alice.id_token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+        audience: tasks.issuer,
+      }),
+    });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
+  });
+
   it('a client that may not use token exchange (ops, console): unauthorized_client', async () => {
     const r = await t.exchange('ops', { subject_token: alice.id_token, audience: tasks.issuer }, { secret: t.topology.ops.client_secret });
     expectOAuthError(r, 'unauthorized_client');

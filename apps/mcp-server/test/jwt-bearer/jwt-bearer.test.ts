@@ -177,6 +177,18 @@ describe('client authentication (RFC 6749 §2.3, draft-04 §9.1)', () => {
     expect(r.status).toBe(401);
     expect(r.body.error).toBe('invalid_client');
   });
+  it('no client authentication at all (not even a client_id) → invalid_client (401) with a challenge (RFC 6749 §5.2)', async () => {
+    const url = `${stack.server('tasks').issuer}/token`;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await ti.mint() }),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect(res.headers.get('cache-control')).toContain('no-store');
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
+  });
   it('a public client → unauthorized_client, whether or not it is registered for the grant', async () => {
     const created = await stack.admin('tasks', 'POST', '/admin/clients', {
       client_id: 'public-agent-at-tasks',
