@@ -81,6 +81,10 @@ export class ScenarioRunState extends EventTarget {
   async restart(): Promise<void> {
     if (this.busy) return;
     this.stopRequested = true;
+    await this.begin();
+  }
+
+  private async begin(): Promise<void> {
     this.set({ phase: 'preparing', steps: [], runId: undefined, error: undefined });
     try {
       const run = await this.backend.start(this.scenarioId);
@@ -95,7 +99,7 @@ export class ScenarioRunState extends EventTarget {
     if (this.busy) return false;
     if (this.snap.phase === 'done' || this.snap.phase === 'failed') return false;
     if (!this.snap.runId) {
-      await this.restart();
+      await this.begin();
       if (!this.snap.runId) return false;
     }
     const runId = this.snap.runId as string;
