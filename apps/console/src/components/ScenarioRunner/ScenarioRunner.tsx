@@ -51,7 +51,7 @@ export function ScenarioRunner(p: ScenarioRunnerProps) {
           <p className="muted">{scenario.summary}</p>
         </div>
         <Link className="button" to={p.presentHref} title="Full-screen presenter view (Space: next step, R: restart, Esc: back)">
-          ⛶ Present
+          ▷ Present
         </Link>
       </div>
       <div className="row scenario-controls">
