@@ -5,6 +5,7 @@
  * loopback ports, temporary data directory), prints the table, keeps the result in
  * `.harness/<name>.json`. Exit code 0 when every check passed, 1 otherwise, 2 for usage errors.
  */
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HARNESSES, type RunOptions } from './harnesses.ts';
 import { formatResult, passed, saveResult } from './report.ts';
@@ -36,7 +37,13 @@ async function main(argv: string[]): Promise<number> {
     ...(values.duration ? { durationMs: (int(values.duration) as number) * 1000 } : {}),
     profile: values.profile ?? false,
   };
+  const loadBefore = loadavg()[0] ?? 0;
   const result = await HARNESSES[name](options);
+  // Context for every figure: other work on the machine shares its cores with the run.
+  result.figures.push({
+    name: 'machine load average, 1 min (start / end)',
+    value: `${loadBefore.toFixed(1)} / ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} cores`,
+  });
   process.stdout.write(`${formatResult(result)}\n`);
   type Row = { name: string; percent: number; ms: number };
   const profile = (result.details?.profile ?? undefined) as { file?: string; byPackage?: Row[]; byFunction?: Row[] } | undefined;
