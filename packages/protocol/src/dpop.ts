@@ -1,13 +1,15 @@
 /**
- * Optional step before minting: a DPoP proof on the token-exchange request (draft-04 §9.8.1.1,
- * RFC 9449 §4.3). If the client sends a `DPoP` header, the proof MUST be valid — one header, a JWS
+ * RFC 9449 §4.3 DPoP proof validation, shared by the IdP (a proof on the token exchange binds the
+ * ID-JAG: `cnf.jkt`, draft-04 §9.8.1.1) and the resource AS (a bound ID-JAG needs a proof with that
+ * key, draft-04 §9.8.1.2). If the client sends a `DPoP` header, the proof MUST be valid — one header, a JWS
  * typed `dpop+jwt`, asymmetric `alg`, a public `jwk` in the header that verifies it, `htm` = POST,
- * `htu` = this token endpoint, a fresh `iat`, an unseen `jti` — and the ID-JAG then carries
- * `cnf.jkt`, the RFC 7638 thumbprint of that key. Without the header nothing is bound.
- * What it does not do: DPoP nonces (this IdP does not require them).
+ * `htu` = this token endpoint, a fresh `iat`, an unseen `jti` — and the result is the RFC 7638
+ * thumbprint of that key. Without the header the result is undefined.
+ * What it does not do: DPoP nonces (the playground does not require them).
  */
-import { InvalidDpopProof } from '@xaa/protocol';
+
 import { calculateJwkThumbprint, EmbeddedJWK, type JWK, errors as joseErrors, jwtVerify } from 'jose';
+import { InvalidDpopProof } from './errors.ts';
 
 const SPEC = 'RFC 9449 §4.3';
 /** How old (or how far in the future) a proof's `iat` may be. */

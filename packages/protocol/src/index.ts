@@ -1,4 +1,5 @@
 export * from './constants.ts';
+export * from './dpop.ts';
 export * from './errors.ts';
 export * from './events/index.ts';
 export * from './id-jag/index.ts';

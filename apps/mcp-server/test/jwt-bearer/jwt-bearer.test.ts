@@ -4,7 +4,7 @@
  * with jose and signed by a test issuer that the Tasks AS trusts through its admin API.
  */
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, form, type Stack, startStack } from '../support/stack.ts';
 import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
@@ -274,5 +274,51 @@ describe('subject mapping and error modes', () => {
     );
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('unsupported_grant_type');
+  });
+});
+
+describe('DPoP-bound ID-JAGs (draft-04 §9.8.1.2, RFC 9449)', () => {
+  const reg = () => basic('acme-agent-at-tasks', stack.topology.clients[0]?.servers.tasks?.client_secret as string);
+  async function dpopKey() {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const jwk = await exportJWK(publicKey);
+    return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
+  }
+  async function proof(k: Awaited<ReturnType<typeof dpopKey>>, over: Record<string, unknown> = {}) {
+    return new SignJWT({ htm: 'POST', htu: `${stack.server('tasks').issuer}/token`, jti: randomUUID(), ...over })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: k.jwk })
+      .setIssuedAt()
+      .sign(k.privateKey);
+  }
+
+  it('a key-bound ID-JAG without a DPoP proof → invalid_grant at the cnf check', async () => {
+    const k = await dpopKey();
+    const r = await stack.redeem('tasks', await ti.mint({ cnf: { jkt: k.jkt } }));
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('invalid_grant');
+    expect(String(r.body.error_description)).toMatch(/DPoP/);
+  });
+
+  it('a proof of another key → invalid_grant', async () => {
+    const bound = await dpopKey();
+    const other = await dpopKey();
+    const r = await stack.redeem('tasks', await ti.mint({ cnf: { jkt: bound.jkt } }), { auth: { ...reg(), dpop: await proof(other) } });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('invalid_grant');
+  });
+
+  it('a proof of the bound key → an access token', async () => {
+    const k = await dpopKey();
+    const r = await stack.redeem('tasks', await ti.mint({ cnf: { jkt: k.jkt } }), { auth: { ...reg(), dpop: await proof(k) } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  });
+
+  it('an invalid proof (wrong htu) → invalid_dpop_proof (RFC 9449 §5)', async () => {
+    const k = await dpopKey();
+    const r = await stack.redeem('tasks', await ti.mint({ cnf: { jkt: k.jkt } }), {
+      auth: { ...reg(), dpop: await proof(k, { htu: 'http://elsewhere.test/token' }) },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('invalid_dpop_proof');
   });
 });

@@ -23,6 +23,8 @@ export interface IdJagClaims extends JWTPayload {
   email?: string;
   tenant?: string;
   aud_sub?: string;
+  /** RFC 7800 confirmation: `{ jkt }` when the IdP bound the grant to a DPoP key (draft-04 §9.8.1.1). */
+  cnf?: { jkt: string };
 }
 
 export interface BuildIdJagInput {

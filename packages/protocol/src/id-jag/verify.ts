@@ -32,6 +32,7 @@ export const ID_JAG_CHECKS = [
   { check: 'client_id', title: 'client_id is the authenticated client', specRef: 'draft-04 §4.4.1, EMA §5' },
   { check: 'resource', title: 'Resource is served by this AS', specRef: 'EMA §7.6.2, RFC 8707 §2' },
   { check: 'scope', title: 'Scopes are registered and not escalated', specRef: 'draft-04 §4.4.1, EMA §7.2.1, §7.6.2' },
+  { check: 'cnf', title: 'A key-bound grant comes with a proof of that key', specRef: 'draft-04 §9.8.1.2, RFC 9449 §6' },
   { check: 'jti', title: 'jti has not been used before', specRef: 'EMA §7.4.2, RFC 7523 §3 (7)' },
 ] as const;
 
@@ -77,6 +78,11 @@ export interface VerifyIdJagOptions {
   maxAge?: number;
   /** When false, an ID-JAG without `resource` is accepted for an AS that serves exactly one resource. */
   requireResource?: boolean;
+  /**
+   * The RFC 7638 thumbprint of the key of a valid DPoP proof on this request (`verifyDpopProof`), if
+   * the client sent one. An ID-JAG with `cnf.jkt` is refused without a matching proof.
+   */
+  dpopJkt?: string;
   /** Single-use jti (EMA §7.4.2). Omit to allow re-presentation until exp (draft-04 §4.4.3 interop mode). */
   replay?: ReplayStore;
   /** Current time in seconds since the epoch (injected for tests). */
@@ -215,6 +221,10 @@ export async function verifyIdJag(assertion: string, options: VerifyIdJagOptions
     const granted = checkScope(verified, options);
     pass('scope', granted.join(' ') || '(none)');
 
+    // 13b. sender constraint: an ID-JAG bound to a key (cnf.jkt) is worthless without that key.
+    checkConfirmation(verified, options.dpopJkt);
+    pass('cnf', verified.cnf ? 'bound to the DPoP key of this request' : 'not key-bound');
+
     // 14. single use, consumed last so a request refused for another reason does not burn the grant.
     if (options.replay) {
       const fresh = await options.replay.consume({ iss: verified.iss, jti: verified.jti, exp: verified.exp });
@@ -290,6 +300,17 @@ function checkResource(claims: IdJagClaims, options: VerifyIdJagOptions): string
   )
     throw fail('resource', 'ERR_REQUEST_RESOURCE_NOT_SERVED', `The requested resource ${options.requestedResource} is not one this grant covers.`, 'target');
   return resource as string;
+}
+
+function checkConfirmation(claims: IdJagClaims, dpopJkt: string | undefined): void {
+  const cnf = claims.cnf as unknown;
+  if (cnf === undefined) return;
+  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
+  if (typeof jkt !== 'string' || jkt === '')
+    throw fail('cnf', 'ERR_ID_JAG_CNF_INVALID', 'The cnf claim must carry a jkt (RFC 7638 thumbprint); no other confirmation method is accepted.');
+  if (dpopJkt === undefined)
+    throw fail('cnf', 'ERR_ID_JAG_DPOP_REQUIRED', 'The ID-JAG is bound to a DPoP key (cnf.jkt); present it with a DPoP proof of that key.');
+  if (dpopJkt !== jkt) throw fail('cnf', 'ERR_ID_JAG_CNF_MISMATCH', "The DPoP proof's key is not the key this ID-JAG is bound to (cnf.jkt).");
 }
 
 function checkScope(claims: IdJagClaims, options: VerifyIdJagOptions): string[] {

@@ -154,6 +154,24 @@ describe('verifyIdJag (spec digest §3.4)', () => {
     expect(r.ok && r.grantedScopes).toEqual(['tasks.read']);
   });
 
+  it('draft-04 §9.8.1.2: a key-bound ID-JAG without a DPoP proof is refused', async () =>
+    expectFailure(await mintIdJag(claims({ cnf: { jkt: 'thumbprint-a' } }), key), 'cnf', 'invalid_grant', 'ERR_ID_JAG_DPOP_REQUIRED'));
+
+  it('draft-04 §9.8.1.2: a DPoP proof of another key is refused', async () =>
+    expectFailure(await mintIdJag(claims({ cnf: { jkt: 'thumbprint-a' } }), key), 'cnf', 'invalid_grant', 'ERR_ID_JAG_CNF_MISMATCH', {
+      dpopJkt: 'thumbprint-b',
+    }));
+
+  it('draft-04 §9.8.1.2: a proof of the bound key is accepted', async () => {
+    const r = await verifyIdJag(await mintIdJag(claims({ cnf: { jkt: 'thumbprint-a' } }), key), { ...options, dpopJkt: 'thumbprint-a' });
+    expect(r.ok).toBe(true);
+  });
+
+  it('RFC 7800: a cnf without jkt is refused', async () =>
+    expectFailure(await mintIdJag(claims({ cnf: { x5t: 'abc' } as unknown as { jkt: string } }), key), 'cnf', 'invalid_grant', 'ERR_ID_JAG_CNF_INVALID', {
+      dpopJkt: 'x',
+    }));
+
   it('EMA §7.4.2: a replayed jti is refused', async () => {
     const replay = memoryReplay();
     const t = await mintIdJag(claims(), key);

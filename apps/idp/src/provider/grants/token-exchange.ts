@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { TraceStep } from '@xaa/policy';
 import {
   DEFAULT_ID_JAG_TTL,
+  DpopReplayCache,
   formatScope,
   GRANT_TYPE_TOKEN_EXCHANGE,
   InvalidRequest,
@@ -25,6 +26,7 @@ import {
   TOKEN_TYPE_N_A,
   tokenView,
   UnauthorizedClient,
+  verifyDpopProof,
 } from '@xaa/protocol';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { defaults } from '../../config.ts';
@@ -34,7 +36,6 @@ import { afterMint, beforeIssuance } from '../../faults/apply.ts';
 import { denialError, evaluatePolicy } from '../../issuance/evaluate-policy.ts';
 import { mintIdJagFor } from '../../issuance/mint-id-jag.ts';
 import { resolveTarget, TargetRefused } from '../../issuance/resolve-target.ts';
-import { DpopReplayCache, verifyDpopProof } from '../../issuance/verify-dpop-proof.ts';
 import { verifySubjectToken } from '../../issuance/verify-subject-token.ts';
 
 export const grantType = GRANT_TYPE_TOKEN_EXCHANGE;

@@ -13,6 +13,8 @@ export interface VerifyInput {
   clientId: string;
   requestedScopes: string[] | undefined;
   requestedResource: string | undefined;
+  /** Thumbprint of the key of a valid DPoP proof on the request, if any (draft-04 §9.8.1.2). */
+  dpopJkt?: string | undefined;
 }
 
 export async function verifyAssertion(rt: ServerRuntime, input: VerifyInput): Promise<VerifyIdJagResult> {
@@ -28,6 +30,7 @@ export async function verifyAssertion(rt: ServerRuntime, input: VerifyInput): Pr
     supportedScopes: rt.def.scopes,
     ...(input.requestedResource !== undefined ? { requestedResource: input.requestedResource } : {}),
     ...(input.requestedScopes !== undefined ? { requestedScopes: input.requestedScopes } : {}),
+    ...(input.dpopJkt !== undefined ? { dpopJkt: input.dpopJkt } : {}),
     algorithms: defaults.idJagAlgorithms,
     clockSkew: defaults.clockSkew,
     ...(settings.allow_representation ? {} : { replay: rt.replay }),

@@ -11,7 +11,17 @@
  * failed check unless the AS is in generic-errors mode; `invalid_scope` for escalation;
  * `invalid_target` for a `resource` parameter this AS does not serve.
  */
-import { GRANT_TYPE_JWT_BEARER, type OAuthError, parseScope, redactRecord, type TokenView, tokenView } from '@xaa/protocol';
+import {
+  DpopReplayCache,
+  GRANT_TYPE_JWT_BEARER,
+  isOAuthError,
+  type OAuthError,
+  parseScope,
+  redactRecord,
+  type TokenView,
+  tokenView,
+  verifyDpopProof,
+} from '@xaa/protocol';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { type ServerRuntime, traceOf } from '../../../context.ts';
@@ -39,6 +49,9 @@ export function providerError(code: OAuthError['error'], description: string): E
       break;
     case 'unauthorized_client':
       e = new errors.UnauthorizedClient(description);
+      break;
+    case 'invalid_dpop_proof':
+      e = new errors.InvalidDpopProof(description);
       break;
     default:
       e = new errors.InvalidGrant();
@@ -69,6 +82,8 @@ function check(
 }
 
 export function handler(rt: ServerRuntime) {
+  // RFC 9449 §11.1: a DPoP proof is used once; one cache per AS.
+  const dpopReplay = new DpopReplayCache();
   return async function jwtBearerGrant(ctx: KoaContextWithOIDC): Promise<void> {
     const traceId = traceOf(ctx.req).traceId;
     const client = ctx.oidc.client;
@@ -132,11 +147,20 @@ export function handler(rt: ServerRuntime) {
     // scope omitted (or empty) -> the ID-JAG's scopes (design §4).
     const requestedScopes = typeof params.scope === 'string' && params.scope.trim() !== '' ? parseScope(params.scope) : undefined;
 
+    // draft-04 §9.8.1.2: a DPoP proof, when sent, must be valid; a key-bound ID-JAG needs one (the `cnf` check).
+    let dpopJkt: string | undefined;
+    try {
+      dpopJkt = await verifyDpopProof(ctx.get('dpop') || undefined, { htm: 'POST', htu: `${rt.def.issuer}/token` }, rt.nowSeconds(), dpopReplay);
+    } catch (e) {
+      if (!isOAuthError(e)) throw e;
+      throw deny(e.error, e.error_description, e.code, e.specRef);
+    }
     const result = await verifyAssertion(rt, {
       assertion,
       clientId,
       requestedScopes,
       requestedResource: typeof params.resource === 'string' ? params.resource : undefined,
+      dpopJkt,
     });
     emitChecks(rt, traceId, result.checks, { client: clientId });
     if (!result.ok) throw deny(result.error.error, result.error.error_description, result.error.code, result.error.specRef);
