@@ -38,7 +38,12 @@ export function ScorecardPage() {
     <>
       <PageHeader
         title="AS scorecard"
-        description="Attack an authorization server with real and broken ID-JAGs from the playground IdP — forged signatures, wrong audiences, replays, missing claims — and grade each answer against the spec. The same cases as `xaa test-as`."
+        description={
+          <>
+            Attack an authorization server with real and broken ID-JAGs from the playground IdP — forged signatures, wrong audiences, replays, missing claims —
+            and grade each answer against the spec. The same cases as <code>xaa test-as</code>.
+          </>
+        }
       />
       {targets.isPending ? (
         <Loading />

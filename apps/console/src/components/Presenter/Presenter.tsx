@@ -74,7 +74,7 @@ export function Presenter(p: PresenterProps) {
                 <span className="spinner" aria-hidden="true" /> running…
               </div>
             ) : (
-              <div className={`presenter-result ${record.status}`} data-testid="presenter-result">
+              <div className={`presenter-result ${record.status}${comparison?.length ? ' with-table' : ''}`} data-testid="presenter-result">
                 <p className="presenter-headline">
                   <span className="presenter-mark" aria-hidden="true">
                     {record.status === 'passed' ? '✓' : '✗'}
@@ -109,13 +109,15 @@ export function Presenter(p: PresenterProps) {
         <span className="presenter-hint">
           {run.phase === 'preparing'
             ? 'Resetting the story…'
-            : run.phase === 'done'
-              ? 'The end · R to tell it again · Esc to leave'
-              : run.phase === 'failed'
-                ? 'Stopped at a failed step · R to restart · Esc to leave'
-                : upNext
-                  ? `Next: ${upNext.title}`
-                  : ''}
+            : run.phase === 'idle'
+              ? 'Press Space to begin'
+              : run.phase === 'done'
+                ? 'The end · R to tell it again · Esc to leave'
+                : run.phase === 'failed'
+                  ? 'Stopped at a failed step · R to restart · Esc to leave'
+                  : upNext
+                    ? `Next: ${upNext.title}`
+                    : ''}
         </span>
         <span className="presenter-keys">
           <button type="button" onClick={p.onNext} disabled={busy || run.phase === 'done' || run.phase === 'failed'}>
