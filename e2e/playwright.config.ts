@@ -9,7 +9,8 @@ const systemChromium = '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: './specs',
-  outputDir: './test-results',
+  // run.mjs gives each run its own output dir, so two runs in one checkout cannot delete each other's traces.
+  outputDir: process.env.XAA_E2E_OUTPUT_DIR ?? './test-results',
   fullyParallel: false,
   // One browser at a time: each spec file starts its own stack; two cores cannot run two stacks and two browsers well.
   workers: 1,

@@ -27,5 +27,10 @@ if (build.status !== 0) {
 
 const require = createRequire(join(here, 'package.json'));
 const cli = join(dirname(require.resolve('@playwright/test/package.json')), 'cli.js');
-const r = spawnSync(process.execPath, [cli, 'test', ...process.argv.slice(2)], { cwd: here, stdio: 'inherit', env: process.env });
+const outputDir = join(here, 'test-results', `run-${Date.now()}-${process.pid}`);
+const r = spawnSync(process.execPath, [cli, 'test', ...process.argv.slice(2)], {
+  cwd: here,
+  stdio: 'inherit',
+  env: { ...process.env, XAA_E2E_OUTPUT_DIR: outputDir },
+});
 process.exit(r.status ?? 1);
