@@ -64,6 +64,8 @@ export async function runFuzz(plan: FuzzPlan, o: FuzzOptions): Promise<HarnessRe
   const statusByApp: Record<string, Record<string, number>> = {};
   const perEndpoint: Record<string, number> = {};
   const dropped: Record<string, number> = {};
+  /** Connections the server closed without an answer, by error code and mutation (oversized bodies, mostly). */
+  const droppedBy: Record<string, number> = {};
   let requests = 0;
   let unknownMethod501 = 0;
   let htmlChecked = 0;
@@ -102,6 +104,8 @@ export async function runFuzz(plan: FuzzPlan, o: FuzzOptions): Promise<HarnessRe
       else {
         const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
         dropped[code] = (dropped[code] ?? 0) + 1;
+        const why = `${code}: ${r.mutation.replace(/ \(.*$/, '')}`;
+        droppedBy[why] = (droppedBy[why] ?? 0) + 1;
         if (!o.alive()) failures.push({ ...base, kind: 'process died', detail: String(code) });
       }
     }
@@ -158,6 +162,6 @@ export async function runFuzz(plan: FuzzPlan, o: FuzzOptions): Promise<HarnessRe
       })),
     ],
     checks,
-    details: { seed: o.seed, failures: failures.slice(0, 100), perEndpoint, statusByApp, dropped },
+    details: { seed: o.seed, failures: failures.slice(0, 100), perEndpoint, statusByApp, dropped, droppedBy },
   };
 }
