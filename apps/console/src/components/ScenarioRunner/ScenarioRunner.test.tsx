@@ -2,8 +2,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioRunSnapshot } from '../../state/scenario-run-state.ts';
-import { ScenarioRunner } from './ScenarioRunner.tsx';
 import { consentStory, NOW, snapshot, stepClassic, stepCompare, stepFailed, stepSso } from './ScenarioRunner.fixtures.ts';
+import { ScenarioRunner } from './ScenarioRunner.tsx';
 
 const noop = () => {};
 const render = (run: ScenarioRunSnapshot) =>
