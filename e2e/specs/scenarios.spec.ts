@@ -69,6 +69,12 @@ for (const id of STORIES) {
           .first(),
       ).toBeVisible();
     }
+    if (id === 'scope-narrowed') {
+      // The story ran with carol's own admin tokens: the IdP's audit names her for the connection edit.
+      const audit = await stack.admin<{ events: Array<{ summary: string }> }>('/audit?step=admin.change&limit=50');
+      const edit = audit.body.events.find((e) => /updated connection acme-agent → docs/.test(e.summary));
+      expect(edit?.summary).toMatch(/^carol: /);
+    }
     if (id === 'revoked-mid-session') {
       // The last issued access token's death, counted down live in seconds.
       const countdown = runner.getByTestId('countdown').first();
