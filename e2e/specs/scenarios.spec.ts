@@ -9,6 +9,8 @@ import { expect, shot, test } from '../fixtures/journey.ts';
 const STORIES = ['consent-vs-xaa', 'contractor-denied', 'scope-narrowed', 'unapproved-agent', 'revoked-mid-session', 'replay-blocked', 'key-rotation'];
 
 test.describe.configure({ mode: 'serial' });
+// The stories start from the seeded world: a playground of their own, untouched by other journeys.
+test.use({ stackKey: 'scenarios' });
 
 test('the Scenarios page lists every story with its summary', async ({ console: page }) => {
   await page.getByRole('link', { name: 'Scenarios' }).click();

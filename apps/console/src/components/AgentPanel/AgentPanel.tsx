@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { App, Server, User } from '../../api/types.ts';
 import { JsonView } from '../JsonView/JsonView.tsx';
 
@@ -42,8 +42,11 @@ export function AgentPanel(p: AgentPanelProps) {
   const [clientId, setClientId] = useState(p.apps[0]?.client_id ?? '');
   const [password, setPassword] = useState('demo');
   const [server, setServer] = useState(p.servers.find((s) => s.xaa)?.name ?? '');
-  // Follow the agent's current session when it is known (e.g. after coming back to this page).
+  // Start from the agent's current session when it is known (coming back to this page), unless the
+  // admin already picked someone else.
+  const picked = useRef(false);
   useEffect(() => {
+    if (picked.current) return;
     if (p.session?.user) setUsername(p.session.user);
     if (p.session?.client_id) setClientId(p.session.client_id);
   }, [p.session?.user, p.session?.client_id]);
@@ -86,7 +89,14 @@ export function AgentPanel(p: AgentPanelProps) {
           <div className="row">
             <label className="field">
               User
-              <select value={username} onChange={(e) => setUsername(e.target.value)} name="agent-user">
+              <select
+                value={username}
+                onChange={(e) => {
+                  picked.current = true;
+                  setUsername(e.target.value);
+                }}
+                name="agent-user"
+              >
                 {p.users.map((u) => (
                   <option key={u.id} value={u.username}>
                     {u.username}
@@ -100,7 +110,14 @@ export function AgentPanel(p: AgentPanelProps) {
             </label>
             <label className="field">
               App
-              <select value={clientId} onChange={(e) => setClientId(e.target.value)} name="agent-app">
+              <select
+                value={clientId}
+                onChange={(e) => {
+                  picked.current = true;
+                  setClientId(e.target.value);
+                }}
+                name="agent-app"
+              >
                 {p.apps.map((a) => (
                   <option key={a.client_id} value={a.client_id}>
                     {a.title}
