@@ -17,11 +17,13 @@ import { PresenterPage } from './pages/PresenterPage.tsx';
 import { ScenariosPage } from './pages/ScenariosPage.tsx';
 import { ScorecardPage } from './pages/ScorecardPage.tsx';
 import { SimulatorPage } from './pages/SimulatorPage.tsx';
+import { AgentActivityState } from './state/agent-activity-state.ts';
 import { FlowLogState } from './state/flow-log-state.ts';
 
 export function App() {
   const session = useQuery({ queryKey: ['session'], queryFn: () => api<SessionInfo>('/api/session'), staleTime: 60_000 });
   const flowLog = useMemo(() => new FlowLogState(), []);
+  const agentActivity = useMemo(() => new AgentActivityState(), []);
   const location = useLocation();
 
   useEffect(() => {
@@ -60,7 +62,7 @@ export function App() {
         <Route path="/flows" element={<FlowsPage state={flowLog} />} />
         <Route path="/audit" element={<AuditPage playground={info.playground} state={flowLog} />} />
         <Route path="/inspector" element={<InspectorPage />} />
-        <Route path="/agent" element={<AgentPage playground={info.playground} state={flowLog} />} />
+        <Route path="/agent" element={<AgentPage playground={info.playground} state={flowLog} activity={agentActivity} />} />
         <Route path="/scenarios" element={<ScenariosPage state={flowLog} />} />
         <Route path="/scorecard" element={<ScorecardPage />} />
         <Route path="*" element={<ErrorState title="No such page" error="Pick a page from the sidebar." />} />

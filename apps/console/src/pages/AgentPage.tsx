@@ -6,6 +6,7 @@ import { type AgentAction, AgentPanel, type AgentTool } from '../components/Agen
 import { ErrorState } from '../components/ErrorState/ErrorState.tsx';
 import { Loading } from '../components/Loading/Loading.tsx';
 import { PageHeader } from '../components/PageHeader/PageHeader.tsx';
+import { type AgentActivityState, useAgentActivity } from '../state/agent-activity-state.ts';
 import type { FlowLogState } from '../state/flow-log-state.ts';
 import { useDirectory } from './ConnectionsPage.tsx';
 
@@ -31,14 +32,12 @@ interface Status {
   connections?: Array<{ server: string; status: string; tools: string[]; scope: string | null; expiresAt: number | null }>;
 }
 
-let seq = 0;
-
-export function AgentPage({ state }: { playground: PlaygroundInfo; state: FlowLogState }) {
+export function AgentPage({ state, activity }: { playground: PlaygroundInfo; state: FlowLogState; activity: AgentActivityState }) {
   const dir = useDirectory();
   const qc = useQueryClient();
   const navigate = useNavigate();
   const status = useQuery({ queryKey: ['agent', 'status'], queryFn: () => api<Status>('/api/agent/agent/status'), retry: 0 });
-  const [actions, setActions] = useState<AgentAction[]>([]);
+  const actions = useAgentActivity(activity);
   const [connected, setConnected] = useState<Record<string, AgentTool[]>>({});
   const [busy, setBusy] = useState(false);
 
@@ -48,10 +47,9 @@ export function AgentPage({ state }: { playground: PlaygroundInfo; state: FlowLo
   const tools = { ...fromStatus, ...connected };
 
   const run = async (kind: AgentAction['kind'], label: string, path: string, body: unknown, onDone?: (r: Outcome) => Partial<AgentAction> | undefined) => {
-    const id = `a${++seq}`;
-    setActions((a) => [...a, { id, kind, label, outcome: 'pending' }]);
+    const id = activity.start(kind, label);
     setBusy(true);
-    const finish = (patch: Partial<AgentAction>) => setActions((a) => a.map((x) => (x.id === id ? { ...x, ...patch } : x)));
+    const finish = (patch: Partial<AgentAction>) => activity.finish(id, patch);
     try {
       const r = await api<Outcome>(path, { method: 'POST', body });
       finish({
