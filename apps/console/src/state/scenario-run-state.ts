@@ -32,6 +32,8 @@ export interface ScenarioRunSnapshot {
 export class ScenarioRunState extends EventTarget {
   private snap: ScenarioRunSnapshot;
   private stopRequested = false;
+  /** The reset in flight, if any: a "next" pressed meanwhile runs step 1 once it is done. */
+  private preparing: Promise<void> | undefined;
 
   constructor(
     readonly scenarioId: string,
@@ -84,7 +86,14 @@ export class ScenarioRunState extends EventTarget {
     await this.begin();
   }
 
-  private async begin(): Promise<void> {
+  private begin(): Promise<void> {
+    this.preparing = this.prepare().finally(() => {
+      this.preparing = undefined;
+    });
+    return this.preparing;
+  }
+
+  private async prepare(): Promise<void> {
     this.set({ phase: 'preparing', steps: [], runId: undefined, error: undefined });
     try {
       const run = await this.backend.start(this.scenarioId);
@@ -96,6 +105,7 @@ export class ScenarioRunState extends EventTarget {
 
   /** Run the next step (starting a run first if there is none). Returns false when nothing ran. */
   async next(): Promise<boolean> {
+    if (this.preparing && this.snap.phase === 'preparing') await this.preparing;
     if (this.busy) return false;
     if (this.snap.phase === 'done' || this.snap.phase === 'failed') return false;
     if (!this.snap.runId) {

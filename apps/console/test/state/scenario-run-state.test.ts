@@ -78,6 +78,18 @@ describe('ScenarioRunState', () => {
     expect(f.calls.filter((c) => c.startsWith('next'))).toHaveLength(1);
   });
 
+  it('a next pressed while the story resets runs step 1 once the reset is done (once, however often pressed)', async () => {
+    const f = fakeBackend();
+    const s = new ScenarioRunState('story', 3, f.backend);
+    const restart = s.restart();
+    expect(s.snapshot().phase).toBe('preparing');
+    const [a, b] = await Promise.all([s.next(), s.next()]);
+    await restart;
+    expect([a, b].filter(Boolean)).toHaveLength(1);
+    expect(f.calls).toEqual(['start story', 'next run-1']);
+    expect(s.snapshot().steps).toHaveLength(1);
+  });
+
   it('runs to the end and stops there', async () => {
     const f = fakeBackend(3);
     const s = new ScenarioRunState('story', 3, f.backend);
