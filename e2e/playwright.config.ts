@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
 /**
@@ -10,7 +12,7 @@ const systemChromium = '/usr/bin/chromium';
 export default defineConfig({
   testDir: './specs',
   // run.mjs gives each run its own output dir, so two runs in one checkout cannot delete each other's traces.
-  outputDir: process.env.XAA_E2E_OUTPUT_DIR ?? './test-results',
+  outputDir: process.env.XAA_E2E_OUTPUT_DIR ?? join(tmpdir(), 'xaa-e2e-results', 'latest'),
   fullyParallel: false,
   // One browser at a time: each spec file starts its own stack; two cores cannot run two stacks and two browsers well.
   workers: 1,

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,7 +28,9 @@ if (build.status !== 0) {
 
 const require = createRequire(join(here, 'package.json'));
 const cli = join(dirname(require.resolve('@playwright/test/package.json')), 'cli.js');
-const outputDir = join(here, 'test-results', `run-${Date.now()}-${process.pid}`);
+// Outside the checkout (linters and watchers never see it), one folder per run.
+const outputDir = join(tmpdir(), 'xaa-e2e-results', `run-${Date.now()}-${process.pid}`);
+console.log(`e2e: traces and failure screenshots go to ${outputDir}`);
 const r = spawnSync(process.execPath, [cli, 'test', ...process.argv.slice(2)], {
   cwd: here,
   stdio: 'inherit',
