@@ -32,6 +32,9 @@ export function Layout({ user, onSignOut, children }: LayoutProps) {
   const sections = [...new Set(NAV.map((n) => n.section))];
   return (
     <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <nav className="sidebar" aria-label="Main">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">
@@ -60,7 +63,7 @@ export function Layout({ user, onSignOut, children }: LayoutProps) {
           </button>
         </div>
       </nav>
-      <main className="main" id="main">
+      <main className="main" id="main" tabIndex={-1}>
         {children}
       </main>
     </div>
