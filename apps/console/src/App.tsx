@@ -58,7 +58,7 @@ export function App() {
         <Route path="/connections" element={<ConnectionsPage playground={info.playground} />} />
         <Route path="/access" element={<AccessPage playground={info.playground} />} />
         <Route path="/simulator" element={<SimulatorPage playground={info.playground} />} />
-        <Route path="/directory/*" element={<DirectoryPage playground={info.playground} />} />
+        <Route path="/directory/*" element={<DirectoryPage playground={info.playground} me={info.user.username} />} />
         <Route path="/flows" element={<FlowsPage state={flowLog} />} />
         <Route path="/audit" element={<AuditPage playground={info.playground} state={flowLog} />} />
         <Route path="/inspector" element={<InspectorPage />} />

@@ -9,7 +9,7 @@ import { Loading } from '../components/Loading/Loading.tsx';
 import { PageHeader } from '../components/PageHeader/PageHeader.tsx';
 import { useDirectory } from './ConnectionsPage.tsx';
 
-export function DirectoryPage(_: { playground: PlaygroundInfo }) {
+export function DirectoryPage({ me }: { playground: PlaygroundInfo; me?: string }) {
   const dir = useDirectory();
   const qc = useQueryClient();
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string }>();
@@ -79,7 +79,7 @@ export function DirectoryPage(_: { playground: PlaygroundInfo }) {
             <Route index element={<Navigate to="users" replace />} />
             <Route
               path="users"
-              element={<UsersTable users={dir.users} busy={busy} onToggleDisabled={(u) => toggle.mutate(u)} onRevoke={(u) => revoke.mutate(u)} />}
+              element={<UsersTable users={dir.users} me={me} busy={busy} onToggleDisabled={(u) => toggle.mutate(u)} onRevoke={(u) => revoke.mutate(u)} />}
             />
             <Route path="groups" element={<GroupsTable groups={dir.groups} users={dir.users} />} />
             <Route path="apps" element={<AppsTable apps={dir.allApps} servers={dir.servers} />} />

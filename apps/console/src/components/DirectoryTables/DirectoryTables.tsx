@@ -2,11 +2,14 @@ import type { App, Group, Server, User } from '../../api/types.ts';
 
 export function UsersTable({
   users,
+  me,
   busy,
   onToggleDisabled,
   onRevoke,
 }: {
   users: readonly User[];
+  /** The signed-in admin's username: they cannot disable themselves from here. */
+  me?: string | undefined;
   busy: string | undefined;
   onToggleDisabled: (u: User) => void;
   onRevoke: (u: User) => void;
@@ -50,7 +53,8 @@ export function UsersTable({
                   type="button"
                   className={u.disabled ? '' : 'danger'}
                   onClick={() => onToggleDisabled(u)}
-                  disabled={busy === u.id}
+                  disabled={busy === u.id || (u.username === me && !u.disabled)}
+                  title={u.username === me ? 'You are signed in as this user' : undefined}
                   aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}
                 >
                   {u.disabled ? 'Enable' : 'Disable'}
