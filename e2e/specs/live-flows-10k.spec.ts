@@ -41,4 +41,15 @@ test('live view stays responsive with 10,000 events (recorded FlowSource)', asyn
   await expect(page.getByRole('button', { name: /Resume/ })).toBeVisible();
   await page.getByLabel('Filter by outcome').selectOption('');
   await expect(page.getByTestId('event-count')).toContainText('10,000 shown');
+
+  // A step's token opens in the inspector (handed over in memory), decoded and linted there.
+  await page.getByRole('button', { name: /Resume/ }).click();
+  await page.getByLabel('Search').fill('ID-JAG issued');
+  // Selecting the event expands its step (it is the one in the list).
+  await list.getByRole('option').first().click();
+  await expect(page.getByRole('table', { name: 'Trace swimlane' }).locator('[data-step="exchange.issued"]')).toHaveAttribute('aria-expanded', 'true');
+  await page.getByRole('button', { name: 'Open in inspector →' }).click();
+  await expect(page.getByRole('heading', { name: 'Token inspector' })).toBeVisible();
+  await expect(page.getByLabel('JWT')).not.toHaveValue('');
+  await expect(page.getByRole('list', { name: 'Lint findings' }).locator('[data-rule="typ"]')).toHaveAttribute('data-ok', 'true');
 });

@@ -1,7 +1,7 @@
 /** The shell only wires: session gate, layout, routes → pages (style P15). */
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo } from 'react';
-import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { useEffect, useMemo, useState } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { api, type SessionInfo, setCsrfToken } from './api/bff.ts';
 import { ErrorState } from './components/ErrorState/ErrorState.tsx';
 import { Layout } from './components/Layout/Layout.tsx';
@@ -24,6 +24,9 @@ export function App() {
   const session = useQuery({ queryKey: ['session'], queryFn: () => api<SessionInfo>('/api/session'), staleTime: 60_000 });
   const flowLog = useMemo(() => new FlowLogState(), []);
   const agentActivity = useMemo(() => new AgentActivityState(), []);
+  // A token handed from the live view to the inspector, in memory only (never in browser storage).
+  const [inspect, setInspect] = useState<{ token: string; n: number }>({ token: '', n: 0 });
+  const navigate = useNavigate();
   const location = useLocation();
 
   useEffect(() => {
@@ -59,9 +62,20 @@ export function App() {
         <Route path="/access" element={<AccessPage playground={info.playground} />} />
         <Route path="/simulator" element={<SimulatorPage playground={info.playground} />} />
         <Route path="/directory/*" element={<DirectoryPage playground={info.playground} me={info.user.username} />} />
-        <Route path="/flows" element={<FlowsPage state={flowLog} />} />
+        <Route
+          path="/flows"
+          element={
+            <FlowsPage
+              state={flowLog}
+              onInspect={(token) => {
+                setInspect((i) => ({ token, n: i.n + 1 }));
+                navigate('/inspector');
+              }}
+            />
+          }
+        />
         <Route path="/audit" element={<AuditPage playground={info.playground} state={flowLog} />} />
-        <Route path="/inspector" element={<InspectorPage />} />
+        <Route path="/inspector" element={<InspectorPage key={inspect.n} initialToken={inspect.token} />} />
         <Route path="/agent" element={<AgentPage playground={info.playground} state={flowLog} activity={agentActivity} />} />
         <Route path="/scenarios" element={<ScenariosPage state={flowLog} />} />
         <Route path="/scorecard" element={<ScorecardPage />} />

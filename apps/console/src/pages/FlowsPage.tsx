@@ -14,7 +14,7 @@ export function useFlowSource(state: FlowLogState) {
   return { source, setSource };
 }
 
-export function FlowsPage({ state }: { state: FlowLogState }) {
+export function FlowsPage({ state, onInspect }: { state: FlowLogState; onInspect?: (compact: string) => void }) {
   const snapshot = useFlowLog(state);
   const { setSource } = useFlowSource(state);
   const [selected, setSelected] = useState<FlowEvent>();
@@ -44,6 +44,7 @@ export function FlowsPage({ state }: { state: FlowLogState }) {
         onFilter={(f) => state.setFilter(f)}
         onPause={(p) => state.setPaused(p)}
         recordingError={recordingError}
+        {...(onInspect ? { onInspect } : {})}
         replaySpeed={replaySpeed}
         onReplaySpeed={setReplaySpeed}
         onLoadRecording={async (file) => {

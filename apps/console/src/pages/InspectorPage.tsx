@@ -3,8 +3,8 @@ import { api } from '../api/bff.ts';
 import { PageHeader } from '../components/PageHeader/PageHeader.tsx';
 import { TokenInspector, type VerifyState } from '../components/TokenInspector/TokenInspector.tsx';
 
-export function InspectorPage() {
-  const [token, setToken] = useState('');
+export function InspectorPage({ initialToken = '' }: { initialToken?: string }) {
+  const [token, setToken] = useState(initialToken);
   const [verify, setVerify] = useState<VerifyState>({ state: 'idle' });
   useEffect(() => {
     const t = token.trim();

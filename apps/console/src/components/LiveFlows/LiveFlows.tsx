@@ -27,6 +27,8 @@ export interface LiveFlowsProps {
   onExport: () => void;
   onClear: () => void;
   recordingError?: string | undefined;
+  /** Open a token of a step in the token inspector. */
+  onInspect?: (compact: string) => void;
 }
 
 export function LiveFlows(p: LiveFlowsProps) {
@@ -146,7 +148,7 @@ export function LiveFlows(p: LiveFlowsProps) {
                 <TokenLineage hops={hops} />
               </div>
               <TraceSwimlane events={p.trace} expandedId={p.expanded?.id} onToggle={(e) => p.onExpand(p.expanded?.id === e.id ? undefined : e)} />
-              {p.expanded ? <StepDetail event={p.expanded} /> : null}
+              {p.expanded ? <StepDetail event={p.expanded} onInspect={p.onInspect} /> : null}
             </div>
           ) : (
             <EmptyState title="Select an event">

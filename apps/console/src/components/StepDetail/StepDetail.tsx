@@ -17,7 +17,7 @@ function policyTrace(data: Record<string, unknown> | undefined): PolicyTraceStep
 const MARK = { pass: '✓', fail: '✗', skip: '–' } as const;
 
 /** Everything one step recorded: the failed check or decision first, then HTTP and tokens. */
-export function StepDetail({ event }: { event: FlowEvent }) {
+export function StepDetail({ event, onInspect }: { event: FlowEvent; onInspect?: ((compact: string) => void) | undefined }) {
   const trace = policyTrace(event.data);
   const { trace: _t, ...rest } = event.data ?? {};
   return (
@@ -110,6 +110,11 @@ export function StepDetail({ event }: { event: FlowEvent }) {
         <details key={`${t.role}-${t.hash ?? ''}`} open={event.tokens?.length === 1}>
           <summary>
             <strong>Token: {t.role}</strong> {t.hash ? <span className="mono small muted">#{t.hash}</span> : null}
+            {onInspect && t.compact ? (
+              <button type="button" className="ghost small" onClick={() => onInspect(t.compact as string)}>
+                Open in inspector →
+              </button>
+            ) : null}
           </summary>
           <TokenDetails header={t.header} claims={t.claims} compact />
         </details>
