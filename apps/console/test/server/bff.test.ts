@@ -4,7 +4,7 @@
  * (served here by a small loopback issuer with real keys).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +156,28 @@ describe('console backend', () => {
     const res = await fetch(`${base}/api/nope`, { headers: { cookie } });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: 'not_found' });
+  });
+
+  it('never lets a proxied path climb out of the admin API (dot segments, encoded or not)', async () => {
+    const { id } = sessions.create({ user: { sub: 'u-carol', username: 'carol' }, refreshToken: 'rt' }, 3600);
+    // Sent as is (fetch and browsers would normalise the dots away first; raw clients need not).
+    const raw = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: server.port, path, headers: { cookie: `xaa_console_sid=${id}` } }, (res) => {
+          let body = '';
+          res.on('data', (c) => {
+            body += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const path of ['/api/idp/%2e%2e/token', '/api/idp/%2E%2E/%2e%2e/jwks', '/api/servers/tasks/.%2e/mcp', '/api/idp/../token']) {
+      const res = await raw(path);
+      expect(res.status, path).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ error: 'invalid_request' });
+    }
   });
 
   it('reports an unreachable admin API as 502 upstream_unavailable, not a 500', async () => {

@@ -39,15 +39,23 @@ export function proxyRoutes(deps: ProxyDeps): Middleware {
     const sessionId = ctx.state.sessionId;
     if (!session || !sessionId) return next();
 
-    const body = await readBody(ctx, deps.config.maxBody);
     const url = `${target.api.base}${target.path === '/' ? '' : target.path}${ctx.querystring ? `?${ctx.querystring}` : ''}`;
+    // The admin's token goes to that API only: no dot-segment (%2e%2e) may climb out of its base path.
+    const basePath = new URL(target.api.base).pathname;
+    const resolved = new URL(url);
+    if (resolved.origin !== new URL(target.api.base).origin || (resolved.pathname !== basePath && !resolved.pathname.startsWith(`${basePath}/`))) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: `The path must stay under ${target.api.base}.` };
+      return;
+    }
+    const body = await readBody(ctx, deps.config.maxBody);
     const headers = new Headers();
     for (const h of FORWARD_REQUEST) if (ctx.get(h)) headers.set(h, ctx.get(h));
 
     const send = async (force: boolean) => {
       const token = await deps.tokens.get(session.key, sessionId, target.api.base, force);
       headers.set('authorization', `Bearer ${token}`);
-      return deps.fetchFn(url, {
+      return deps.fetchFn(resolved, {
         method: ctx.method,
         headers,
         ...(body ? { body: new Uint8Array(body) } : {}),
