@@ -101,8 +101,17 @@ export function requireAdminSession(): Middleware {
   };
 }
 
-function safeReturnTo(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/auth/') ? value : '/';
+/** Only a path on this origin, never another site (no open redirect after sign-in). */
+export function safeReturnTo(value: unknown): string {
+  // Browsers read a backslash as a slash ("/" + backslash + "evil.example" goes off-site): no backslashes, no control characters.
+  return typeof value === 'string' &&
+    value.startsWith('/') &&
+    !value.startsWith('//') &&
+    !value.startsWith('/auth/') &&
+    !/[\\\u0000-\u001f]/.test(value) &&
+    value.length < 2000
+    ? value
+    : '/';
 }
 
 export function authRoutes(deps: AuthDeps): Middleware {
