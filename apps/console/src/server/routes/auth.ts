@@ -108,7 +108,7 @@ export function safeReturnTo(value: unknown): string {
     value.startsWith('/') &&
     !value.startsWith('//') &&
     !value.startsWith('/auth/') &&
-    !/[\\\u0000-\u001f]/.test(value) &&
+    ![...value].some((c) => c === '\\' || c.charCodeAt(0) < 0x20) &&
     value.length < 2000
     ? value
     : '/';
