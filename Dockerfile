@@ -10,8 +10,9 @@ COPY e2e/package.json ./e2e/package.json
 COPY bench ./bench
 COPY scripts ./scripts
 RUN pnpm install --frozen-lockfile
-RUN pnpm --filter @xaa/console build
+# The console SPA and the bundled xaa CLI (scripts/build.mjs): what `npm start` runs, prebuilt.
+RUN node scripts/build.mjs
 ENV XAA_DATA_DIR=/data NODE_ENV=production
 VOLUME ["/data"]
-ENTRYPOINT ["node_modules/.bin/tsx", "apps/cli/src/main.ts"]
+ENTRYPOINT ["node", "apps/cli/dist/xaa.mjs"]
 CMD ["start"]

@@ -59,7 +59,8 @@ if (!script) {
   process.exit(2);
 }
 const child = spawn(process.execPath, [join(root, script), ...rest], { cwd: root, stdio: 'inherit' });
-// Ctrl-C reaches the children through the terminal's process group; wait for them to finish.
-process.on('SIGINT', () => {});
+// Pass stop signals on and wait for the children to finish (a Ctrl-C from a terminal may arrive
+// twice; the playground ignores the repeat).
+process.on('SIGINT', () => child.kill('SIGINT'));
 process.on('SIGTERM', () => child.kill('SIGTERM'));
 child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,5 +1,5 @@
 /**
- * Time from `xaa start` to "ready" (dependencies installed, fresh data directory and again on a
+ * Time from `npm start`'s start script to "ready" (dependencies installed, fresh data directory and again on a
  * seeded one), and the resident memory of the whole playground process tree once ready and after
  * some traffic. Targets (issue "one command"): ready < 5 s, RSS < 400 MB.
  */

@@ -40,7 +40,8 @@ export async function startCommand(options: StartOptions): Promise<number> {
     ...(options.only ? { only: options.only } : {}),
     onStep: (label, detail) => progress.step(label, detail),
   });
-  const readyMs = progress.elapsed();
+  // Since this process started (performance.now() counts from process start), module loading included.
+  const readyMs = performance.now();
   const t = pg.topology;
   if (options.json) {
     process.stdout.write(
@@ -67,10 +68,17 @@ export async function startCommand(options: StartOptions): Promise<number> {
       ].join('\n'),
     );
   }
+  // The first SIGINT/SIGTERM stops cleanly; wrappers (npm, scripts/start.mjs) may deliver the same
+  // Ctrl-C twice, so a repeat is ignored — a third while still stopping forces the exit.
+  let signals = 0;
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const onSignal = () => {
+      signals += 1;
+      if (signals === 1) resolve();
+      else if (signals >= 3) process.exit(130);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
   if (!options.json) process.stderr.write(dim('\nstopping…\n'));
   await pg.close();

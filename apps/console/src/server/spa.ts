@@ -4,11 +4,15 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context, Middleware, Next } from 'koa';
 
-export const CONSOLE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/**
+ * The console package's folder, found through the package's own name, so it is right both when this
+ * module runs from source and when it runs inside the bundled `xaa` CLI (apps/cli/dist).
+ */
+export const CONSOLE_ROOT = resolve(createRequire(import.meta.url).resolve('@xaa/console/package.json'), '..');
 export const DIST = join(CONSOLE_ROOT, 'dist');
 
 const TYPES: Record<string, string> = {
