@@ -120,15 +120,18 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
       errors[kind] = (errors[kind] ?? 0) + 1;
       samples[kind] ??= body.slice(0, 300);
     };
+    let leg = 'exchange';
     try {
       const ex = await tokenExchange(idpToken, sim.client, sim.idToken, sim.server, undefined, { agent, timeoutMs: o.timeoutMs });
       const t1 = performance.now();
       if (ex.status !== 200) return fail(oauthKind('exchange', ex), ex.body);
       const idJag = (JSON.parse(ex.body) as { access_token: string }).access_token;
+      leg = 'jwt-bearer';
       const jb = await jwtBearer(asToken.get(sim.server.name) as string, sim.client, sim.server, idJag, { agent, timeoutMs: o.timeoutMs });
       const t2 = performance.now();
       if (jb.status !== 200) return fail(oauthKind('jwt-bearer', jb), jb.body);
       const at = (JSON.parse(jb.body) as { access_token: string }).access_token;
+      leg = 'mcp tools/call';
       const call = await mcpCall(sim.server.resource, at, sim.tool.name, sim.tool.args, { agent, timeoutMs: o.timeoutMs });
       const t3 = performance.now();
       if (!call.ok) return fail(call.kind, call.body);
@@ -140,7 +143,7 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
         legs['mcp tools/call'].push(t3 - t2);
       }
     } catch (e) {
-      fail(`transport ${(e as NodeJS.ErrnoException).code ?? (e as Error).name}`, (e as Error).message);
+      fail(`transport ${(e as NodeJS.ErrnoException).code ?? (e as Error).name} during ${leg}`, (e as Error).message);
     }
   };
 
