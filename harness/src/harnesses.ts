@@ -11,6 +11,7 @@ import { runFuzz } from './fuzz/run.ts';
 import { send } from './http.ts';
 import { type FlowTarget, prepareClients, runLoad } from './load/run.ts';
 import type { Check, HarnessResult } from './report.ts';
+import { RESULTS_DIR } from './report.ts';
 import { ssoLogin } from './sso.ts';
 import { type Manifest, type Stack, startStack } from './stack.ts';
 import { flowTokens, fuzzTokens, pickTool, ssoClient, user } from './world.ts';
@@ -73,7 +74,7 @@ export async function healthChecks(stack: Stack, idToken: string): Promise<Check
 export async function loadHarness(o: RunOptions): Promise<HarnessResult> {
   const full = o.mode === 'full';
   const concurrency = o.concurrency ?? (full ? 100 : 10);
-  const profileDir = resolve('.harness', 'profile');
+  const profileDir = resolve(RESULTS_DIR, 'profile');
   if (o.profile) mkdirSync(profileDir, { recursive: true });
   const nodeArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : undefined;
   let result: HarnessResult | undefined;

@@ -3,7 +3,7 @@
  * `tsx harness/src/main.ts <load|fuzz|crash|access> [--quick] [--seed N] [--concurrency N]
  * [--duration S] [--profile]`: runs one harness against a fresh playground (a child process on free
  * loopback ports, temporary data directory), prints the table, keeps the result in
- * `.harness/<name>.json`. Exit code 0 when every check passed, 1 otherwise, 2 for usage errors.
+ * `.test-results/harness/<name>.json`. Exit code 0 when every check passed, 1 otherwise, 2 for usage errors.
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';

@@ -1,6 +1,6 @@
 /**
- * Harness results: a table on stdout and the whole result as JSON in `.harness/<name>.json` (a
- * folder that ignores itself in git), so a run can be compared with the next one.
+ * Harness results: a table on stdout and the whole result as JSON in `.test-results/harness/<name>.json`
+ * (ignored by git and the linter), so a run can be compared with the next one.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -68,9 +68,11 @@ export function formatResult(result: HarnessResult): string {
 }
 
 /** Writes `<dir>/<harness>.json` (default dir `.harness` under the current directory); returns the path. */
-export function saveResult(result: HarnessResult, dir = resolve('.harness')): string {
+/** Where results and profiles go: a folder git and the linter already ignore. */
+export const RESULTS_DIR = resolve('.test-results', 'harness');
+
+export function saveResult(result: HarnessResult, dir = RESULTS_DIR): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, '.gitignore'), '*\n');
   const path = join(dir, `${result.harness}${result.mode === 'quick' ? '.quick' : ''}.json`);
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
   return path;
