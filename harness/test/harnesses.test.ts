@@ -76,7 +76,7 @@ describe('harnesses (quick mode)', () => {
           { username: 'never-created', created: 'acked' },
           { username: 'bob', created: 'acked', disable: 'acked' },
         ],
-        connections: new Map([['conn_acme-chat_docs', { id: 'conn_acme-chat_docs', lastAcked: 777, lastSent: 778 }]]),
+        connections: new Map([['conn_acme-chat_docs', { id: 'conn_acme-chat_docs', lastAcked: 777, unacked: [778], seq: 2 }]]),
         issued: [{ jti: 'no-such-jti', cycle: 1 }],
         redeemed: [{ server: docs, client, idJag, jti: 'x', cycle: 1 }],
         counts: {},

@@ -54,7 +54,9 @@ export interface UserState {
 export interface ConnectionState {
   id: string;
   lastAcked?: number;
-  lastSent?: number;
+  /** Values sent since the last acknowledgement: each may or may not have been applied. */
+  unacked: number[];
+  seq: number;
 }
 
 export interface Redeemed {
@@ -99,7 +101,7 @@ async function drive(stack: Stack, ledger: Ledger, o: CrashOptions, cycle: numbe
   const idpToken = await idpTokenEndpoint(m.idp.issuer);
   const asToken = { tasks: (await asMetadata(tasks.issuer)).token_endpoint, docs: (await asMetadata(docs.issuer)).token_endpoint };
   const conns = (await admin.json<{ connections: Array<{ id: string; ttl: number }> }>(idpAdmin, 'GET', '/connections')).connections;
-  for (const c of conns) if (!ledger.connections.has(c.id)) ledger.connections.set(c.id, { id: c.id });
+  for (const c of conns) if (!ledger.connections.has(c.id)) ledger.connections.set(c.id, { id: c.id, unacked: [], seq: 0 });
 
   const lanes: Array<Promise<void>> = [];
   // Admin: create users, disable every other one.
@@ -140,11 +142,13 @@ async function drive(stack: Stack, ledger: Ledger, o: CrashOptions, cycle: numbe
     lanes.push(
       (async () => {
         while (!stopped()) {
-          const ttl = 600 + ((c.lastSent ?? 0) % 2000) + 1;
-          c.lastSent = ttl;
+          // A fresh lifetime each time (601…2600, cycling), so the stored value says which edit won.
+          const ttl = 601 + (c.seq++ % 2000);
+          c.unacked.push(ttl);
           const r = await admin.call(idpAdmin, 'PATCH', `/connections/${c.id}`, { ttl }).catch(() => undefined);
           if (r?.status === 200) {
             c.lastAcked = ttl;
+            c.unacked = [];
             bump(ledger, 'connection edits');
           } else if (r) bump(ledger, `connection edit ${r.status}`);
         }
@@ -193,7 +197,9 @@ export async function verify(stack: Stack, ledger: Ledger): Promise<{ checks: Ch
   for (const c of ledger.connections.values()) {
     if (c.lastAcked === undefined) continue;
     const now = conns.get(c.id)?.ttl;
-    if (now !== c.lastAcked && now !== c.lastSent) badConnections.push(`${c.id}: ttl ${now}, last acknowledged ${c.lastAcked}, last sent ${c.lastSent}`);
+    // The last acknowledged edit, or one sent after it whose answer the kill swallowed.
+    if (now !== c.lastAcked && !c.unacked.includes(now as number))
+      badConnections.push(`${c.id}: ttl ${now}, last acknowledged ${c.lastAcked}, unacknowledged since: ${c.unacked.join(' ') || 'none'}`);
   }
   // Every issued ID-JAG is in the audit trail.
   const missingAudit: string[] = [];
@@ -263,8 +269,10 @@ export async function runCrash(o: CrashOptions): Promise<HarnessResult> {
       const before = { ...ledger.counts };
       await Promise.race([sleep(killAfter), driving.then(() => sleep(0))]);
       const t0 = performance.now();
-      await stack.kill9();
+      // SIGKILL goes out synchronously; the lanes stop sending right after it, while requests are in flight.
+      const killed = stack.kill9();
       stop = true;
+      await killed;
       await driving.catch(() => {});
       const integrity = integrityCheck(dataDir);
       checks.push({
