@@ -36,7 +36,8 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
   const dir = useDirectory();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const status = useQuery({ queryKey: ['agent', 'status'], queryFn: () => api<Status>('/api/agent/agent/status'), retry: 0 });
+  // Polled: a sign-in at the IdP page finishes in another tab, at the agent's /callback.
+  const status = useQuery({ queryKey: ['agent', 'status'], queryFn: () => api<Status>('/api/agent/agent/status'), retry: 0, refetchInterval: 3000 });
   const actions = useAgentActivity(activity);
   const [connected, setConnected] = useState<Record<string, AgentTool[]>>({});
   const [busy, setBusy] = useState(false);
@@ -92,13 +93,13 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
               `Sign in as ${username} with ${client_id}${mode === 'browser' ? ' at the IdP page' : ''}`,
               '/api/agent/agent/login',
               { user: username, app: client_id, ...(mode === 'headless' ? { headless: true, password } : {}) },
-              (r) => {
-                if (mode === 'browser' && r.authorizationUrl) {
-                  window.open(r.authorizationUrl, '_blank', 'noopener');
-                  return { detail: 'The IdP sign-in page opened in a new tab; finish there, then come back.' };
-                }
-                return undefined;
-              },
+              (r) =>
+                mode === 'browser' && r.authorizationUrl
+                  ? {
+                      detail: 'Open the IdP sign-in page and sign in; the IdP sends the browser back to the agent, which finishes the login.',
+                      link: { href: r.authorizationUrl, label: 'Open the IdP sign-in page' },
+                    }
+                  : undefined,
             )
           }
           onLogout={() => run('logout', 'Sign out', '/api/agent/agent/logout', {})}

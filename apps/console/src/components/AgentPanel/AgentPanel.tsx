@@ -16,6 +16,8 @@ export interface AgentAction {
   detail?: string;
   traceId?: string;
   result?: unknown;
+  /** A page the admin opens to go on (the IdP sign-in page of an interactive login). */
+  link?: { href: string; label: string };
 }
 
 export interface AgentPanelProps {
@@ -140,7 +142,8 @@ export function AgentPanel(p: AgentPanelProps) {
             ) : null}
           </div>
           <div className="muted small">
-            Headless: the agent fills the IdP login form itself (no consent screen, design §3). The other button opens the IdP page in a new tab.
+            Headless: the agent fills the IdP login form itself (no consent screen, design §3). The other button gives you the IdP sign-in page to open — in
+            this browser (where you are signed in at the IdP) or in the user's own.
           </div>
         </form>
         <div className="panel stack">
@@ -261,6 +264,18 @@ export function AgentPanel(p: AgentPanelProps) {
                     ) : null}
                   </div>
                   {a.detail ? <div className={a.outcome === 'ok' ? 'muted small' : 'small'}>{a.detail}</div> : null}
+                  {a.link ? (
+                    <a
+                      className="button primary"
+                      href={a.link.href}
+                      target="_blank"
+                      rel="noopener noreferrer"
+                      data-testid="agent-link"
+                      style={{ marginTop: 6 }}
+                    >
+                      {a.link.label} ↗
+                    </a>
+                  ) : null}
                   {a.result !== undefined ? <JsonView value={a.result} label="Result" /> : null}
                 </div>
               </li>
