@@ -84,6 +84,31 @@ function loginFormAction(html: string): string | undefined {
   return undefined;
 }
 
+const decode = (v: string) =>
+  v
+    .replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+
+/**
+ * A POST form of hidden fields only, which the page submits itself with JavaScript (oidc-provider's
+ * "Submitting Callback" page, e.g. when a login switches the browser session to another user): a
+ * browser without JavaScript shows its Continue button; we press it.
+ */
+function selfSubmittingForm(html: string): { action: string; fields: Record<string, string> } | undefined {
+  if (!/\.submit\(\)/.test(html)) return undefined;
+  const form = /<form\b[^>]*method="post"[^>]*>[\s\S]*?<\/form>/i.exec(html)?.[0];
+  if (!form || /type="(text|password|email)"/i.test(form)) return undefined;
+  const action = /action="([^"]*)"/i.exec(form)?.[1];
+  if (!action) return undefined;
+  const fields: Record<string, string> = {};
+  for (const m of form.matchAll(/<input\b[^>]*type="hidden"[^>]*>/gi)) {
+    const name = /name="([^"]*)"/i.exec(m[0])?.[1];
+    if (name) fields[decode(name)] = decode(/value="([^"]*)"/i.exec(m[0])?.[1] ?? '');
+  }
+  return { action: decode(action), fields };
+}
+
 /**
  * Walk an authorization request to the callback: returns the callback URL (with `code` and `state`,
  * or `error`). Throws HeadlessLoginError if the IdP answers with something else (e.g. the login is refused).
@@ -118,6 +143,13 @@ export async function driveLogin(authorizationUrl: string | URL, options: DriveL
       continue;
     }
     const text = await res.text();
+    const auto = res.status === 200 ? selfSubmittingForm(text) : undefined;
+    if (auto) {
+      url = new URL(auto.action, url);
+      method = 'POST';
+      body = new URLSearchParams(auto.fields).toString();
+      continue;
+    }
     const action = res.status === 200 && !submitted ? loginFormAction(text) : undefined;
     if (!action) throw new HeadlessLoginError(`Unexpected ${res.status} from ${url.pathname} during sign-in`, res.status, text.slice(0, 2000));
     url = new URL(action, url);

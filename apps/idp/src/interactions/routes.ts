@@ -52,7 +52,8 @@ export function interactionRoutes(idp: IdpContext): Router {
     ctx.set('Cache-Control', 'no-store');
     if (d.prompt.name === 'login') {
       ctx.type = 'html';
-      ctx.body = loginPage({ uid: d.uid, clientTitle: await clientTitle(d.params.client_id), demoUsers: demoUsers(idp) });
+      const hint = typeof d.params.login_hint === 'string' ? d.params.login_hint.slice(0, 200) : undefined;
+      ctx.body = loginPage({ uid: d.uid, clientTitle: await clientTitle(d.params.client_id), demoUsers: demoUsers(idp), ...(hint ? { username: hint } : {}) });
       return;
     }
     // First-party apps: grant what the prompt asks for without a consent screen.

@@ -9,7 +9,7 @@
  */
 import { ADMIN_SCOPE, TOKEN_TYPE_ID_JAG } from '@xaa/protocol';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import { errors } from 'oidc-provider';
+import { errors, interactionPolicy } from 'oidc-provider';
 import { defaults } from '../config.ts';
 import type { IdpContext } from '../context.ts';
 import { persistentSecret } from '../db/settings.ts';
@@ -24,6 +24,28 @@ const BROWSER_ROUTES = new Set(['authorization', 'resume', 'end_session', 'end_s
 export function adminResources(idp: Pick<IdpContext, 'adminAudience' | 'topology'>): string[] {
   const t = idp.topology;
   return [...new Set([idp.adminAudience, ...t.servers.map((s) => s.admin), t.agent.admin, t.console.admin])];
+}
+
+/**
+ * The default prompts, plus one rule for `login`: when the client names the user it expects
+ * (`login_hint`, OIDC Core §3.1.2.1) and the browser's IdP session belongs to someone else, ask for
+ * a login instead of silently signing in the other person (an agent acting "as bob" must not get
+ * carol's ID token because carol's browser had a session).
+ */
+function interactionPolicyFor(idp: Pick<IdpContext, 'directory'>) {
+  const policy = interactionPolicy.base();
+  const login = policy.get('login');
+  login?.checks.add(
+    new interactionPolicy.Check('login_hint_other_user', 'the signed-in user is not the one the client asked for', (ctx: KoaContextWithOIDC) => {
+      const hint = ctx.oidc.params?.login_hint;
+      const accountId = ctx.oidc.session?.accountId;
+      if (typeof hint !== 'string' || hint === '' || !accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const user = idp.directory.getUser(accountId);
+      const same = user !== undefined && (user.username === hint || user.email.toLowerCase() === hint.toLowerCase());
+      return same ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
 }
 
 export function configuration(idp: IdpContext): Configuration {
@@ -82,7 +104,7 @@ export function configuration(idp: IdpContext): Configuration {
       AuthorizationCode: 60,
       Interaction: 600,
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: interactionPolicyFor(idp) },
     // First-party apps: grant what was asked at once (no consent screen at the IdP, design §3). Admin-API
     // scopes are granted only to IdP admins and rejected (not prompted) for everyone else.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {

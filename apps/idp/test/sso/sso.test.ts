@@ -72,6 +72,21 @@ describe('authorization code + PKCE (RFC 7636, OIDC Core §3.1)', () => {
     expect(tokenEvent?.tokens?.[0]?.role).toBe('id_token');
   });
 
+  it('OIDC Core §3.1.2.1: a login_hint naming someone else than the browser session asks for a login', async () => {
+    const jar = new CookieJar();
+    await signIn('carol', jar);
+    // Without the check, carol's session would answer silently with carol's ID token.
+    const { tokens } = await signIn('bob', jar, { login_hint: 'bob' });
+    expect(tokens.claims()?.sub).toBe(seededUserId('bob'));
+  });
+
+  it('OIDC Core §3.1.2.1: a login_hint naming the signed-in user reuses the session', async () => {
+    const jar = new CookieJar();
+    await signIn('carol', jar);
+    const { tokens } = await signIn('carol', jar, { login_hint: 'carol@acme.test' });
+    expect(tokens.claims()?.sub).toBe(seededUserId('carol'));
+  });
+
   it('refreshes with offline_access and gets a fresh ID token', async () => {
     const { tokens } = await signIn('alice');
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token as string);
