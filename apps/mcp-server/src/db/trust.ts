@@ -6,7 +6,7 @@
  */
 import type { Db } from '@xaa/node-kit';
 import type { TrustedIssuer } from '@xaa/protocol';
-import { createRemoteJWKSet } from 'jose';
+import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors } from 'jose';
 import { defaults } from '../config.ts';
 
 export interface TrustedIssuerRecord {
@@ -96,11 +96,13 @@ export class TrustStore {
             jwks_uri: r.jwks_uri,
             trusted: {
               issuer: r.issuer,
-              jwks: createRemoteJWKSet(new URL(r.jwks_uri), {
-                cooldownDuration: defaults.jwksCooldownMs,
-                cacheMaxAge: defaults.jwksCacheMaxAgeMs,
-                timeoutDuration: defaults.jwksTimeoutMs,
-              }),
+              jwks: refetchAfterCooldown(
+                createRemoteJWKSet(new URL(r.jwks_uri), {
+                  cooldownDuration: defaults.jwksCooldownMs,
+                  cacheMaxAge: defaults.jwksCacheMaxAgeMs,
+                  timeoutDuration: defaults.jwksTimeoutMs,
+                }),
+              ),
             },
           };
           this.remote.set(r.issuer, entry);
@@ -109,4 +111,22 @@ export class TrustStore {
       });
     return this.view;
   }
+}
+
+/**
+ * An unknown kid right after a fetch (the IdP rotated moments ago) would fail for the whole cooldown.
+ * Instead, wait for the cooldown to end and look once more: the refetch rate stays bounded (one per
+ * cooldown per issuer) and the first ID-JAG signed with a new key is accepted (EMA §7.4.1 "rotate keys
+ * safely"), only a little later.
+ */
+function refetchAfterCooldown(remote: ReturnType<typeof createRemoteJWKSet>): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (e) {
+      if (!(e instanceof joseErrors.JWKSNoMatchingKey) || !remote.coolingDown) throw e;
+      await new Promise((resolve) => setTimeout(resolve, defaults.jwksCooldownMs + 50));
+      return remote(header, token);
+    }
+  };
 }

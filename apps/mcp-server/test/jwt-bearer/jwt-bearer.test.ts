@@ -73,10 +73,9 @@ describe('signature and header (EMA §7.4.1, RFC 8725)', () => {
   it('unknown kid → invalid_grant', async () => {
     await expectRefused(await ti.mint({}, { header: { kid: 'no-such-key' } }), 'invalid_grant', 'signature');
   });
-  it('a key the IdP publishes later is fetched on the kid miss, after the refetch cooldown (EMA §7.4.1 rotation)', async () => {
+  it('a key the IdP publishes later is accepted even right after a fetch: the kid miss waits out the refetch cooldown (EMA §7.4.1 rotation)', async () => {
     const { kid, privateKey } = await ti.addKey();
-    // The previous test's kid miss just refetched the JWKS; within the cooldown another miss is refused.
-    await new Promise((r) => setTimeout(r, 2_100));
+    // The previous test's kid miss just refetched the JWKS, so this miss falls inside the cooldown.
     const r = await stack.redeem('tasks', await ti.mint({}, { header: { kid }, key: privateKey }));
     expect(r.status, JSON.stringify(r.body)).toBe(200);
   });

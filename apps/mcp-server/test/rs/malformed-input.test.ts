@@ -63,8 +63,9 @@ describe('metadata, AS and interaction endpoints', () => {
   });
   it('token endpoint: no grant_type, unknown grant_type, wrong content type', async () => {
     const url = `${stack.server('tasks').issuer}/token`;
+    // An empty body lacks client authentication first of all: invalid_client (RFC 6749 §5.2).
     const a = await post(url, '', { 'content-type': 'application/x-www-form-urlencoded' });
-    expect(a.status).toBe(400);
+    expect(a.status).toBe(401);
     const b = await post(url, 'grant_type=password&username=a&password=b', { 'content-type': 'application/x-www-form-urlencoded' });
     expect([400, 401]).toContain(b.status);
     const c = await post(url, '{"grant_type":"client_credentials"}', { 'content-type': 'application/json' });

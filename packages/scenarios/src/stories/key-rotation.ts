@@ -86,7 +86,7 @@ export const keyRotation: Scenario = {
         const kid = await issuedKid(client);
         return {
           ok: o.servers[0]?.status === 'connected' && kid === state.newKid,
-          headline: `Connected; ID-JAG signed with kid ${kid ?? '—'}`,
+          headline: `${o.servers[0]?.status === 'connected' ? 'Connected' : `Not connected (${o.servers[0]?.error?.code ?? o.servers[0]?.status})`}; ID-JAG signed with kid ${kid ?? '—'}${kid === state.newKid ? '' : ` (expected ${state.newKid})`}`,
           facts: [{ label: 'Tasks accepted the new key', value: o.servers[0]?.status === 'connected' ? 'yes' : 'no', tone: 'good' }],
         };
       },
