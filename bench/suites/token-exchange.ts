@@ -8,7 +8,8 @@
 import { start } from '../../apps/idp/src/index.ts';
 import { ssoLogin } from '../../packages/testkit/src/index.ts';
 import { defaultTopology } from '../../packages/topology/src/index.ts';
-import { type BenchSuite, measure } from '../measure.ts';
+import { interleaved } from '../interleave.ts';
+import type { BenchSuite, Measurement } from '../measure.ts';
 
 const suite: BenchSuite = async (ctx) => {
   const topology = defaultTopology({ dataDir: ctx.dataDir });
@@ -49,9 +50,14 @@ const suite: BenchSuite = async (ctx) => {
     const opsAuth = basic(topology.ops.client_id, topology.ops.client_secret);
     const clientCredentials = () => post(opsAuth, { grant_type: 'client_credentials', resource: idp.admin, scope: 'xaa:admin' });
 
-    const options = { concurrency: ctx.concurrency, durationMs: ctx.durationMs, warmupCalls: 50 };
-    const cc = await measure('client_credentials (JWT access token)', clientCredentials, options);
-    const tx = await measure('token-exchange → ID-JAG', exchange, options);
+    // Alternating slices: a load change on a shared machine hits target and baseline alike.
+    const [tx, cc] = (await interleaved(
+      [
+        { name: 'token-exchange → ID-JAG', fn: exchange },
+        { name: 'client_credentials (JWT access token)', fn: clientCredentials },
+      ],
+      { concurrency: ctx.concurrency, durationMs: ctx.durationMs, warmupCalls: 50, rounds: ctx.quick ? 2 : 5 },
+    )) as [Measurement, Measurement];
     return {
       suite: 'token-exchange',
       measurements: [tx, cc],

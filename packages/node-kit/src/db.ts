@@ -20,6 +20,26 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Db
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);
+  return cachePreparedStatements(db);
+}
+
+/**
+ * `db.prepare(sql)` compiles the SQL every time; the apps call it inline, next to the code that uses
+ * it (readable), on hot paths (token exchange, redemption). Statements are reusable, so keep each one
+ * by its SQL text. (Nothing in the apps keeps an `iterate()` cursor open, the one case where a shared
+ * statement would be busy.)
+ */
+function cachePreparedStatements(db: Db): Db {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, ReturnType<Db['prepare']>>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      if (cache.size < 1000) cache.set(sql, statement);
+    }
+    return statement;
+  }) as Db['prepare'];
   return db;
 }
 
