@@ -25,6 +25,8 @@ export class KeyStore {
   private signing: Promise<SigningKey> | undefined;
   private signingKid: string | undefined;
   private local: JWTVerifyGetKey | undefined;
+  /** The keys table, read once: this store is its only writer (rotate clears it). */
+  private cached: KeyRecord[] | undefined;
 
   constructor(
     private readonly db: Db,
@@ -38,6 +40,11 @@ export class KeyStore {
   }
 
   private rows(): KeyRecord[] {
+    this.cached ??= this.load();
+    return this.cached;
+  }
+
+  private load(): KeyRecord[] {
     return (this.db.prepare('SELECT * FROM keys ORDER BY created_at DESC, rowid DESC').all() as Row[]).map((r) => ({
       kid: r.kid,
       alg: r.alg as SigningAlgorithm,
@@ -84,6 +91,7 @@ export class KeyStore {
     })();
     this.signing = undefined;
     this.local = undefined;
+    this.cached = undefined;
     return this.current() as KeyRecord;
   }
 
