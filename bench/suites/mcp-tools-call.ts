@@ -7,38 +7,20 @@
  * The two sides run in alternating slices.
  * Target (issue 3): authenticated / unauthenticated ≥ 0.85.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { start } from '../../apps/mcp-server/src/index.ts';
 import { nodeMcpHandler } from '../../apps/mcp-server/src/mcp/handler.ts';
 import { tasks as tasksModule } from '../../apps/mcp-server/src/mcp/tools/tasks/index.ts';
 import { FlowLog, openDatabase } from '../../packages/node-kit/src/index.ts';
-import { mintIdJag } from '../../packages/protocol/src/index.ts';
-import { defaultTopology } from '../../packages/topology/src/index.ts';
 import { interleaved } from '../interleave.ts';
 import type { BenchSuite, Measurement } from '../measure.ts';
+import { startTasksWithBenchIdp } from '../support/tasks-with-bench-idp.ts';
 
 const suite: BenchSuite = async (ctx) => {
   // A bench IdP key the AS trusts, to obtain one real user access token through the jwt-bearer grant.
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench-1', alg: 'ES256', use: 'sig' };
-  const jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
-  await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
-  const issuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
-
-  const topology = defaultTopology({ dataDir: ctx.dataDir, basePort: 20_000 + Math.floor(Math.random() * 30_000) });
-  const running = await start({
-    topology,
-    dataDir: ctx.dataDir,
-    servers: ['tasks'],
-    quiet: true,
-    extraTrustedIssuers: [{ issuer, jwks_uri: `${issuer}/jwks` }],
-  });
-  const tasks = topology.servers.find((s) => s.name === 'tasks');
-  const reg = topology.clients.find((c) => c.name === 'acme-agent')?.servers.tasks;
-  if (!tasks || !reg) throw new Error('topology without tasks');
+  const bench = await startTasksWithBenchIdp(ctx);
+  const { tasks, reg } = bench;
 
   // Baseline: the same handler and tools module, no authentication, a fixed actor.
   const db = openDatabase(join(ctx.dataDir, 'baseline.db'), []);
@@ -66,26 +48,11 @@ const suite: BenchSuite = async (ctx) => {
   const baselineUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}/mcp`;
 
   try {
-    const now = Math.floor(Date.now() / 1000);
-    const jag = await mintIdJag(
-      {
-        iss: issuer,
-        sub: 'bench-user',
-        aud: tasks.issuer,
-        email: 'alice@acme.test',
-        client_id: reg.client_id,
-        resource: tasks.resource,
-        scope: 'tasks.read',
-        jti: randomUUID(),
-        iat: now,
-        exp: now + 300,
-      },
-      { kid: 'bench-1', alg: 'ES256', key: privateKey },
-    );
+    const jag = await bench.mint({ sub: 'bench-user', email: 'alice@acme.test', ttl: 300 });
     const tokenRes = await fetch(`${tasks.issuer}/token`, {
       method: 'POST',
       headers: {
-        authorization: `Basic ${Buffer.from(`${reg.client_id}:${reg.client_secret}`).toString('base64')}`,
+        authorization: bench.basicAuth,
         'content-type': 'application/x-www-form-urlencoded',
       },
       body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jag }),
@@ -122,8 +89,7 @@ const suite: BenchSuite = async (ctx) => {
   } finally {
     await handler.close();
     await new Promise((r) => baseline.close(r));
-    await running.close();
-    await new Promise((r) => jwksServer.close(r));
+    await bench.close();
     db.close();
   }
 };
