@@ -1,10 +1,9 @@
 /**
  * The persisted audit trail: every flow event the IdP emits (decisions, issuances, sign-ins, admin
  * changes, revocations), token-free — FlowLog strips `compact` before persisting, so rows keep decoded
- * claims, `jti` and hashes, never a usable token (design §4). Rows are written on a
- * connection of its own with `synchronous = NORMAL` (WAL: durable across a process crash, synced to
- * disk at checkpoints), so the token endpoint does not wait for an fsync per decision while the
- * directory and oidc-provider's state keep `FULL`.
+ * claims, `jti` and hashes, never a usable token (design §4). Rows are written on a connection of
+ * their own, in WAL mode with `synchronous = NORMAL` like every database here (durable across a process
+ * crash; see node-kit's `openDatabase`).
  */
 import type { Db } from '@xaa/node-kit';
 import type { FlowEvent } from '@xaa/protocol';

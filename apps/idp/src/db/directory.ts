@@ -4,7 +4,7 @@
  * Rows go in and out as plain records with wire-style snake_case names.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from '@xaa/node-kit';
+import { type Db, writeGeneration } from '@xaa/node-kit';
 import type { Audience, Connection, Directory } from '@xaa/policy';
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
@@ -81,6 +81,26 @@ export class DirectoryStore {
     private readonly nowMs: () => number = Date.now,
   ) {}
 
+  /**
+   * Reads on the token-exchange path (the client, the user, the servers, the policy's connections)
+   * answered from memory while nothing was written through this connection since (node-kit
+   * `writeGeneration`: any write, by any code, empties it). Cached values are frozen: callers copy.
+   */
+  private readonly memo = new Map<string, unknown>();
+  private memoGeneration = Number.NaN;
+
+  private cached<T>(key: string, read: () => T): T {
+    const generation = writeGeneration(this.db);
+    if (generation !== this.memoGeneration) {
+      this.memo.clear();
+      this.memoGeneration = generation;
+    }
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = deepFreeze(read());
+    if (!Number.isNaN(generation)) this.memo.set(key, value);
+    return value;
+  }
+
   private now(): number {
     return Math.floor(this.nowMs() / 1000);
   }
@@ -110,8 +130,10 @@ export class DirectoryStore {
   }
 
   getUser(id: string): UserRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
-    return row ? this.userFromRow(row) : undefined;
+    return this.cached(`user:${id}`, () => {
+      const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+      return row ? this.userFromRow(row) : undefined;
+    });
   }
 
   findUserByUsername(username: string): (UserRecord & { password_hash: string }) | undefined {
@@ -215,7 +237,7 @@ export class DirectoryStore {
   }
 
   listServers(): ServerRecord[] {
-    return (this.db.prepare('SELECT * FROM servers ORDER BY name').all() as Row[]).map((r) => this.serverFromRow(r));
+    return this.cached('servers', () => (this.db.prepare('SELECT * FROM servers ORDER BY name').all() as Row[]).map((r) => this.serverFromRow(r)));
   }
 
   getServer(name: string): ServerRecord | undefined {
@@ -265,8 +287,10 @@ export class DirectoryStore {
   }
 
   getApp(clientId: string): AppRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM apps WHERE client_id = ?').get(clientId) as Row | undefined;
-    return row ? this.appFromRow(row) : undefined;
+    return this.cached(`app:${clientId}`, () => {
+      const row = this.db.prepare('SELECT * FROM apps WHERE client_id = ?').get(clientId) as Row | undefined;
+      return row ? this.appFromRow(row) : undefined;
+    });
   }
 
   upsertApp(a: Omit<AppRecord, 'created_at' | 'updated_at'>): AppRecord {
@@ -377,6 +401,10 @@ export class DirectoryStore {
 
   /** Connections as the policy engine sees them: joined with the server's pair and the client-id mapping. */
   policyConnections(clientId?: string): Connection[] {
+    return this.cached(`policy:${clientId ?? '*'}`, () => this.readPolicyConnections(clientId));
+  }
+
+  private readPolicyConnections(clientId?: string): Connection[] {
     const servers = new Map(this.listServers().map((s) => [s.name, s]));
     const out: Connection[] = [];
     for (const c of this.listConnections(clientId ? { client_id: clientId } : {})) {
@@ -419,4 +447,13 @@ export class DirectoryStore {
           .map((s) => ({ name: s.name, title: s.title, issuer: s.issuer, resources: [s.resource], scopes: s.scopes })),
     };
   }
+}
+
+/** Freezes a plain record tree (arrays and objects) in place. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

@@ -17,7 +17,8 @@ export function clientMetadata(app: AppRecord, alg: SigningAlgorithm): ClientMet
   };
   if (app.client_secret && app.token_endpoint_auth_method !== 'none' && app.token_endpoint_auth_method !== 'private_key_jwt')
     base.client_secret = app.client_secret;
-  if (app.jwks) base.jwks = app.jwks as ClientMetadata['jwks'];
+  // Copies: the directory's records are shared, frozen values; oidc-provider keeps what it is given.
+  if (app.jwks) base.jwks = structuredClone(app.jwks) as ClientMetadata['jwks'];
   if (app.kind === 'ops') {
     return { ...base, grant_types: [GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE], response_types: [], redirect_uris: [] };
   }
@@ -25,8 +26,8 @@ export function clientMetadata(app: AppRecord, alg: SigningAlgorithm): ClientMet
     ...base,
     grant_types: ['authorization_code', 'refresh_token', GRANT_TYPE_TOKEN_EXCHANGE],
     response_types: ['code'],
-    redirect_uris: app.redirect_uris,
-    post_logout_redirect_uris: app.post_logout_redirect_uris,
+    redirect_uris: [...app.redirect_uris],
+    post_logout_redirect_uris: [...app.post_logout_redirect_uris],
   };
 }
 

@@ -1,0 +1,67 @@
+/**
+ * The directory answers the token-exchange reads from memory; any write through the connection —
+ * a store method, a seed/wipe, plain SQL — must be visible to the very next read (an admin's
+ * disable or policy edit applies to the next exchange, design §4).
+ */
+import { openDatabase, writeGeneration } from '@xaa/node-kit';
+import { defaultTopology } from '@xaa/topology';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DirectoryStore } from '../../src/db/directory.ts';
+import { migrations } from '../../src/db/schema.ts';
+import { seed, seededUserId, wipe } from '../../src/seed.ts';
+
+const topology = defaultTopology({ dataDir: '/nonexistent' });
+let db: ReturnType<typeof openDatabase>;
+let directory: DirectoryStore;
+
+beforeEach(async () => {
+  db = openDatabase(':memory:', migrations);
+  directory = new DirectoryStore(db);
+  await seed(directory, topology);
+});
+
+describe('directory read cache', () => {
+  it('a write by any route is seen by the next read', () => {
+    const alice = seededUserId('alice');
+    expect(directory.getUser(alice)?.disabled).toBe(false);
+    directory.updateUser(alice, { disabled: true });
+    expect(directory.getUser(alice)?.disabled).toBe(true);
+    db.prepare('UPDATE users SET disabled = 0 WHERE id = ?').run(alice);
+    expect(directory.getUser(alice)?.disabled).toBe(false);
+
+    const client = directory.listApps().find((a) => a.kind === 'app')?.client_id as string;
+    const before = directory.policyConnections(client).length;
+    expect(before).toBeGreaterThan(0);
+    db.prepare('DELETE FROM connections WHERE client_id = ?').run(client);
+    expect(directory.policyConnections(client)).toHaveLength(0);
+
+    expect(directory.listServers().length).toBeGreaterThan(0);
+    wipe(db);
+    expect(directory.listServers()).toEqual([]);
+    expect(directory.getApp(client)).toBeUndefined();
+  });
+
+  it('a second store on the same connection sees the first one’s writes', () => {
+    const other = new DirectoryStore(db);
+    const alice = seededUserId('alice');
+    expect(other.getUser(alice)?.groups).toContain('engineering');
+    directory.updateUser(alice, { groups: ['sales'] });
+    expect(other.getUser(alice)?.groups).toEqual(['sales']);
+  });
+
+  it('hands out frozen records, so no caller can change what the next one reads', () => {
+    const groups = directory.getUser(seededUserId('alice'))?.groups ?? [];
+    expect(groups).toContain('engineering');
+    expect(() => groups.push('admins')).toThrow(TypeError);
+    expect(directory.getUser(seededUserId('alice'))?.groups ?? []).not.toContain('admins');
+  });
+
+  it('reads move no generation; writes do', () => {
+    const g = writeGeneration(db);
+    directory.listServers();
+    directory.getUser(seededUserId('bob'));
+    expect(writeGeneration(db)).toBe(g);
+    directory.upsertGroup({ name: 'ops', title: 'Ops' });
+    expect(writeGeneration(db)).toBeGreaterThan(g);
+  });
+});
