@@ -48,7 +48,8 @@ export class FlowLog {
     if (this.redact && event.tokens)
       event = { ...event, tokens: event.tokens.map((t) => ({ ...t, ...(t.compact ? { compact: stripSignature(t.compact) } : {}) })) };
     this.ring.push(event);
-    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    // Trimmed in batches: dropping the oldest event on every emit would move the whole ring each time.
+    if (this.ring.length >= this.capacity * 2) this.ring.splice(0, this.ring.length - this.capacity);
     if (this.persist) {
       try {
         this.persist(withoutTokens(event));
@@ -69,7 +70,7 @@ export class FlowLog {
 
   /** Events after `after` (an event id), oldest first, at most `limit`. */
   recent(options: { after?: string; limit?: number; traceId?: string } = {}): FlowEvent[] {
-    let events = this.ring;
+    let events = this.ring.length > this.capacity ? this.ring.slice(-this.capacity) : this.ring;
     if (options.after) events = events.filter((e) => e.id > (options.after as string));
     if (options.traceId) events = events.filter((e) => e.traceId === options.traceId);
     const limit = Math.max(1, Math.min(options.limit ?? 500, this.capacity));

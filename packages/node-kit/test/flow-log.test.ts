@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { FlowLog } from '../src/flow-log.ts';
+
+const input = (n: number) => ({ traceId: 'a'.repeat(32), party: 'idp', step: 'exchange.issued', outcome: 'ok', summary: `event ${n}` }) as const;
+
+describe('FlowLog ring (design §5)', () => {
+  it('keeps at most its capacity, oldest dropped first, whatever the number of emits', () => {
+    const log = new FlowLog({ capacity: 5 });
+    for (let i = 0; i < 23; i++) {
+      log.emit(input(i));
+      const kept = log.recent({ limit: 100 }).map((e) => e.summary);
+      expect(kept).toEqual(Array.from({ length: Math.min(5, i + 1) }, (_, k) => `event ${i - Math.min(5, i + 1) + 1 + k}`));
+    }
+  });
+
+  it('answers `after` and `limit` within the kept window only', () => {
+    const log = new FlowLog({ capacity: 3 });
+    const ids = Array.from({ length: 8 }, (_, i) => log.emit(input(i)).id);
+    expect(log.recent({ after: ids[1] }).map((e) => e.summary)).toEqual(['event 5', 'event 6', 'event 7']);
+    expect(log.recent({ after: ids[5] }).map((e) => e.summary)).toEqual(['event 6', 'event 7']);
+    expect(log.recent({ limit: 1 }).map((e) => e.summary)).toEqual(['event 7']);
+  });
+
+  it('persists a copy without usable tokens, and a failing persist does not fail the emit', () => {
+    const saved: unknown[] = [];
+    const log = new FlowLog({ persist: (e) => saved.push(e) });
+    const e = log.emit({ ...input(1), tokens: [{ role: 'id-jag', header: {}, claims: {}, hash: 'h', compact: 'a.b.c' }] });
+    expect(e.tokens?.[0]?.compact).toBe('a.b.c');
+    expect(JSON.stringify(saved)).not.toContain('a.b.c');
+    const failing = new FlowLog({
+      persist: () => {
+        throw new Error('disk full');
+      },
+    });
+    expect(() => failing.emit(input(2))).not.toThrow();
+  });
+});
