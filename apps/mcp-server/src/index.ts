@@ -61,11 +61,9 @@ export async function start(options: McpServerOptions): Promise<RunningMcpServer
   const defs: ServerDef[] = topology.servers.filter((s) => !options.servers || options.servers.includes(s.name));
   for (const d of defs) if (!modules[d.name]) throw new Error(`Server ${d.name} has no tools module: add one (see src/mcp/tools/index.ts).`);
 
+  // WAL + synchronous NORMAL (openDatabase): a committed row (a consumed jti, a rotated refresh token)
+  // survives a process crash or restart.
   const db = openDatabase(join(options.dataDir, 'resource.db'), migrations);
-  // WAL + NORMAL: a committed row (a consumed jti, a rotated refresh token) survives a process crash
-  // or restart; only an OS crash or power cut can lose the last commits. The token endpoint then no
-  // longer waits for an fsync per request, which on a busy disk dominated the jwt-bearer grant.
-  db.pragma('synchronous = NORMAL');
   const listening: RunningServer[] = [];
   const built: Array<ReturnType<typeof buildServer>> = [];
   const flowLogs: Record<string, FlowLog> = {};

@@ -21,6 +21,50 @@ function toResult(out: ReturnType<ToolDefinition['run']>): CallToolResult {
   };
 }
 
+type JsonSchemaOptions = { target: string };
+type StandardJson = {
+  '~standard': {
+    validate: unknown;
+    vendor: string;
+    version: number;
+    jsonSchema: { input(o: JsonSchemaOptions): Record<string, unknown>; output(o: JsonSchemaOptions): Record<string, unknown> };
+  };
+};
+const cachedSchemas = new WeakMap<object, object>();
+
+/**
+ * The tool's zod schema with its JSON Schema form computed once: the SDK builds a fresh `McpServer` per
+ * request and converts the input schema of the called tool each time (for `Mcp-Param-*` headers), which
+ * is the same JSON every time. Validation is zod's own (`~standard.validate`), unchanged.
+ */
+function withCachedJsonSchema<S extends object>(schema: S): S {
+  let wrapped = cachedSchemas.get(schema);
+  if (!wrapped) {
+    const std = (schema as unknown as StandardJson)['~standard'];
+    const memo = new Map<string, Record<string, unknown>>();
+    const once = (io: 'input' | 'output') => (o: JsonSchemaOptions) => {
+      const key = `${io} ${o.target}`;
+      let json = memo.get(key);
+      if (!json) {
+        json = deepFreeze(std.jsonSchema[io](o));
+        memo.set(key, json);
+      }
+      return json;
+    };
+    wrapped = { '~standard': { ...std, jsonSchema: { input: once('input'), output: once('output') } } };
+    cachedSchemas.set(schema, wrapped);
+  }
+  return wrapped as S;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** What the MCP layer needs of a server runtime. */
 export type McpRuntime = Pick<ServerRuntime, 'def' | 'tools' | 'db' | 'flowLog' | 'nowSeconds' | 'party'>;
 
@@ -40,7 +84,7 @@ export function buildMcpServer(rt: McpRuntime, authInfo: AuthInfo | undefined, t
       {
         title: tool.title,
         description: `${tool.description} Requires scope ${tool.scope}.`,
-        inputSchema: tool.inputSchema,
+        inputSchema: withCachedJsonSchema(tool.inputSchema),
         annotations: { readOnlyHint: tool.readOnly, openWorldHint: false },
         _meta: { 'io.xaa-playground/scope': tool.scope },
         scopeChallenge: (context) => {

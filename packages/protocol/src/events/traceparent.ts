@@ -2,9 +2,19 @@
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
+/**
+ * Random lowercase hex, `bytes` long (at most 16), from a random UUID: `randomUUID` draws from a pooled
+ * buffer on Node (one `getRandomValues` call per id costs more than the id), and 122 random bits are
+ * more than a trace id needs (W3C Trace Context §3.2.2.3).
+ */
 function hex(bytes: number): string {
-  const a = crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
+  // Browsers offer randomUUID only in secure contexts (a console reached over plain http on a LAN is not one).
+  if (typeof crypto.randomUUID !== 'function')
+    return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return crypto
+    .randomUUID()
+    .replace(/-/g, '')
+    .slice(0, bytes * 2);
 }
 
 export interface TraceContext {
