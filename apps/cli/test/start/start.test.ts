@@ -70,7 +70,7 @@ describe('xaa start', () => {
     expect(manifest.idp.issuer).toBe(`http://localhost:${base}`);
     expect(manifest.servers.map((s: { name: string }) => s.name)).toEqual(['tasks', 'docs', 'crm', 'wiki']);
     expect(manifest.users.find((u: { username: string }) => u.username === 'carol')).toMatchObject({ password: 'demo' });
-    const discovery = await fetch(`http://localhost:${base}/.well-known/openid-configuration`).then((r) => r.json());
+    const discovery = await fetch(`http://localhost:${base}/.well-known/openid-configuration`).then((r) => r.json() as Promise<{ issuer: string }>);
     expect(discovery.issuer).toBe(`http://localhost:${base}`);
     expect(existsSync(join(dataDir, 'playground.pid'))).toBe(true);
     child.kill('SIGINT');
