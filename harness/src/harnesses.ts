@@ -112,14 +112,17 @@ export async function loadHarness(o: RunOptions): Promise<HarnessResult> {
   );
   if (o.profile && result) {
     const { summariseProfile } = await import('./load/profile.ts');
-    const file = readdirSync(profileDir)
-      .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.0.`))
-      .sort()
-      .pop();
-    if (file)
+    // One file per thread of the playground process (main thread, the IdP's, the servers').
+    const files = readdirSync(profileDir)
+      .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
+      .sort();
+    if (files.length)
       result.details = {
         ...result.details,
-        profile: { file: join(profileDir, file), ...summariseProfile(JSON.parse(readFileSync(join(profileDir, file), 'utf8'))) },
+        profile: {
+          files: files.map((f) => join(profileDir, f)),
+          ...summariseProfile(files.map((f) => JSON.parse(readFileSync(join(profileDir, f), 'utf8')))),
+        },
       };
   }
   return result as HarnessResult;

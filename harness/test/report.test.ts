@@ -74,8 +74,32 @@ describe('CPU profile summary', () => {
       startTime: 0,
       endTime: 4000,
     });
-    expect(s.totalMs).toBe(4);
-    expect(s.byPackage[0]).toEqual({ name: 'jose', ms: 3, percent: 75 });
+    // Idle is not work: the percentages are of the time the threads worked.
+    expect(s.totalMs).toBe(3);
+    expect(s.byPackage[0]).toEqual({ name: 'jose', ms: 3, percent: 100 });
     expect(s.byFunction[0]?.name).toBe('sign jose:10');
+  });
+
+  it('sums the profiles of every thread', () => {
+    const thread = (fn: string, url: string, us: number) => ({
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: 0 } },
+        { id: 2, callFrame: { functionName: fn, url, lineNumber: 0 } },
+      ],
+      samples: [2],
+      timeDeltas: [us],
+      startTime: 0,
+      endTime: us,
+    });
+    const s = summariseProfile([
+      thread('a', 'file:///w/apps/idp/src/x.ts', 3000),
+      thread('b', 'file:///w/apps/mcp-server/src/y.ts', 1000),
+      thread('c', 'file:///w/apps/idp/src/z.ts', 1000),
+    ]);
+    expect(s.totalMs).toBe(5);
+    expect(s.byPackage).toEqual([
+      { name: 'apps/idp', ms: 4, percent: 80 },
+      { name: 'apps/mcp-server', ms: 1, percent: 20 },
+    ]);
   });
 });

@@ -13,13 +13,15 @@ import { infoCommand } from './commands/info.ts';
 import { resetCommand } from './commands/reset.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { CliError, EXIT, red, UsageError } from './output.ts';
-import { PLAYGROUND_PARTS, type PlaygroundPart } from './parts.ts';
+import { isPartWorker, runPartWorker } from './part-thread.ts';
+import { PLAYGROUND_PARTS, type PlaygroundPart, quietly } from './parts.ts';
 
 const HELP = `xaa — the XAA Playground CLI
 
   xaa start [--host localhost] [--listen 127.0.0.1] [--port 4000] [--allow-remote]
                                  start the whole playground (Ctrl-C stops it)
   xaa start --only idp,servers   start only some parts (one container per app)
+  xaa start --single-thread      everything on one thread (default: the IdP and the servers get one each)
   xaa init                       write secrets.json and playground.json, start nothing
   xaa reset                      restore the seeded demo (playground stopped)
   xaa info                       where everything is (from playground.json)
@@ -34,21 +36,10 @@ const HELP = `xaa — the XAA Playground CLI
 Common options: --data-dir <dir> (default $XAA_DATA_DIR or .data), --json
 Exit codes: 0 ok · 1 error · 2 usage · 3 denied`;
 
-/**
- * oidc-provider warns on import that it prefers Node 22 LTS; the playground supports and tests Node
- * 20.19 and later, so on start that one line is noise. Everything else it says is kept.
- */
-async function quietly<T>(load: () => Promise<T>): Promise<T> {
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].includes('oidc-provider WARNING: Unsupported runtime')) return;
-    warn(...args);
-  };
-  try {
-    return await load();
-  } finally {
-    console.warn = warn;
-  }
+/** What a worker thread of `xaa start` runs: this module (bundled), or a tsx bootstrap that loads it (sources). */
+function threadEntry(): URL {
+  const self = new URL(import.meta.url);
+  return self.pathname.endsWith('.ts') ? new URL('./thread-entry.mjs', self) : self;
 }
 
 /** The sample agent's commands (apps/mcp-client), mounted as they are. */
@@ -80,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
       only: { type: 'string' },
+      'single-thread': { type: 'boolean', default: false },
     },
   });
   const dataDir = resolve(values['data-dir'] ?? process.env.XAA_DATA_DIR ?? '.data');
@@ -108,6 +100,8 @@ async function main(argv: string[]): Promise<number> {
           allowRemote: values['allow-remote'] === true || process.env.XAA_ALLOW_REMOTE === '1',
           json,
           ...(onlyList ? { only: onlyList as PlaygroundPart[] } : {}),
+          // The IdP and the servers get a thread each, running this same entry module.
+          ...(values['single-thread'] || process.env.XAA_SINGLE_THREAD === '1' ? {} : { threadEntry: threadEntry() }),
         });
         setImmediate(() => {
           try {
@@ -148,18 +142,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`${red('usage:')} ${(e as Error).message}\n\n${HELP}\n`);
-      process.exit(EXIT.usage);
-    }
-    if (e instanceof CliError || e instanceof ListenError) {
-      process.stderr.write(`${red('error:')} ${(e as Error).message}\n`);
-      process.exit(e instanceof CliError ? e.exitCode : EXIT.error);
-    }
-    process.stderr.write(`${red('unexpected error:')} ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exit(EXIT.error);
-  },
-);
+// A worker thread of `xaa start` runs this module too: it starts its part instead of the CLI.
+if (isPartWorker()) void runPartWorker();
+else
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        process.stderr.write(`${red('usage:')} ${(e as Error).message}\n\n${HELP}\n`);
+        process.exit(EXIT.usage);
+      }
+      if (e instanceof CliError || e instanceof ListenError) {
+        process.stderr.write(`${red('error:')} ${(e as Error).message}\n`);
+        process.exit(e instanceof CliError ? e.exitCode : EXIT.error);
+      }
+      process.stderr.write(`${red('unexpected error:')} ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exit(EXIT.error);
+    },
+  );

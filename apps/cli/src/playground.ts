@@ -1,14 +1,15 @@
 /**
- * The whole playground in one process: the IdP, the sample servers, the sample client and the
- * console, each on its own loopback port and with its own database, exactly as `start()` functions
- * (design §2). Used by `xaa start`, the e2e suite and the benchmarks.
+ * The whole playground: the IdP, the sample servers, the sample client and the console, each on its
+ * own loopback port and with its own database, exactly as their `start()` functions (design §2). They
+ * talk to each other only over HTTP. Used by `xaa start`, the e2e suite and the benchmarks.
+ *
+ * In one thread by default; with `threads`, the IdP and the servers (the token endpoints and the MCP
+ * calls: all of the load) run in worker threads of their own — the IdP in one, the servers split
+ * across two — in the same process.
  */
-import { start as startConsole } from '@xaa/console';
-import { start as startIdp } from '@xaa/idp';
-import { start as startClient } from '@xaa/mcp-client';
-import { start as startServers } from '@xaa/mcp-server';
 import { loadTopology, type Topology, writeManifest } from '@xaa/topology';
-import type { PlaygroundPart } from './parts.ts';
+import { PartThread } from './part-thread.ts';
+import { type PartOptions, type PlaygroundPart, type RunningPart, startPart } from './parts.ts';
 
 export interface PlaygroundOptions {
   dataDir: string;
@@ -21,12 +22,32 @@ export interface PlaygroundOptions {
   onStep?: (label: string, detail?: string) => void;
   /** Start only these parts (one container per app in docker-compose); default: all. */
   only?: readonly PlaygroundPart[];
+  /**
+   * Run the IdP and the servers in worker threads. `entry` is the module a worker runs: the CLI's
+   * entry (it hands over to the part when it is a part's worker). `onCrash` hears of a part whose
+   * thread died after it was ready.
+   */
+  threads?: { entry: URL; onCrash: (part: PlaygroundPart, error: Error) => void };
 }
 
 export interface RunningPlayground {
   topology: Topology;
   manifestPath: string;
+  /** How many worker threads run parts. */
+  threads: number;
   close(): Promise<void>;
+}
+
+/**
+ * The sample servers split across this many threads (in topology order, round robin: Tasks and Docs,
+ * the two every demo and the load harness use most, land on different threads).
+ */
+const SERVER_THREADS = 2;
+
+interface Unit {
+  part: PlaygroundPart;
+  options: PartOptions;
+  thread: boolean;
 }
 
 export async function startPlayground(options: PlaygroundOptions): Promise<RunningPlayground> {
@@ -36,36 +57,45 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
     ...(options.host ? { host: options.host } : {}),
     ...(options.basePort ? { basePort: options.basePort } : {}),
   });
-  const common = { topology, dataDir: options.dataDir, host: options.listenHost ?? '127.0.0.1', quiet: options.quiet ?? true };
-  const stops: Array<() => Promise<void>> = [];
+  const common: PartOptions = { topology, dataDir: options.dataDir, host: options.listenHost ?? '127.0.0.1', quiet: options.quiet ?? true };
+  const parts = (['idp', 'servers', 'client', 'console'] as const).filter((p) => !options.only || options.only.includes(p));
+  // A thread pays off only beside other parts; a single part (one container) runs on the main thread.
+  const threaded = options.threads !== undefined && parts.length > 1;
+  const units: Unit[] = parts.flatMap((part): Unit[] => {
+    if (!threaded || (part !== 'idp' && part !== 'servers')) return [{ part, options: common, thread: false }];
+    if (part === 'idp') return [{ part, options: common, thread: true }];
+    const groups = Array.from({ length: SERVER_THREADS }, (_, i) => topology.servers.filter((_s, k) => k % SERVER_THREADS === i).map((s) => s.name));
+    return groups.filter((g) => g.length > 0).map((servers) => ({ part, options: { ...common, servers }, thread: true }));
+  });
+  const threads = new Map<Unit, PartThread>();
+  const running: RunningPart[] = [];
   const close = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => {});
+    for (const r of running.reverse()) await r.close().catch(() => {});
+    for (const t of threads.values()) await t.close().catch(() => {});
   };
-  const wanted = (part: PlaygroundPart) => !options.only || options.only.includes(part);
   try {
+    // Every thread is spawned at once, so their modules load in parallel; the parts start in order.
+    if (options.threads)
+      for (const u of units.filter((x) => x.thread)) threads.set(u, new PartThread(u.part, u.options, options.threads.entry, options.threads.onCrash));
     const manifestPath = writeManifest(topology);
-    if (wanted('idp')) {
-      const idp = await startIdp(common);
-      stops.push(() => idp.close());
-      step('IdP', topology.idp.issuer);
-    }
-    if (wanted('servers')) {
-      const servers = await startServers(common);
-      stops.push(() => servers.close());
-      step('MCP servers', topology.servers.map((s) => `${s.title} ${s.issuer}`).join(' · '));
-    }
-    if (wanted('client')) {
-      const client = await startClient(common);
-      stops.push(() => client.close());
-      step('Sample client', topology.agent.url);
-    }
-    if (wanted('console')) {
-      const consoleApp = await startConsole(common);
-      stops.push(() => consoleApp.close());
-      step('Console', topology.console.url);
+    const labels: Record<PlaygroundPart, [string, string]> = {
+      idp: ['IdP', topology.idp.issuer],
+      servers: ['MCP servers', topology.servers.map((s) => `${s.title} ${s.issuer}`).join(' · ')],
+      client: ['Sample client', topology.agent.url],
+      console: ['Console', topology.console.url],
+    };
+    // In order: the servers read the IdP's metadata, the console signs in through the IdP; server
+    // threads one after the other (they share resource.db, whose migrations one of them runs).
+    for (const [i, u] of units.entries()) {
+      const thread = threads.get(u);
+      if (thread) {
+        running.push({ close: () => thread.close() });
+        await thread.start();
+      } else running.push(await startPart(u.part, u.options));
+      if (units[i + 1]?.part !== u.part) step(...labels[u.part]);
     }
     step('Manifest', manifestPath);
-    return { topology, manifestPath, close };
+    return { topology, manifestPath, threads: threads.size, close };
   } catch (e) {
     await close();
     throw e;

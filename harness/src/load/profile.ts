@@ -31,23 +31,30 @@ export function category(url: string, functionName: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
-export function summariseProfile(p: CpuProfile, top = 15) {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  p.samples.forEach((id, i) => {
-    self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
-  });
-  const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
+/**
+ * One profile, or the profiles of every thread of the process (the IdP and the servers run in worker
+ * threads; `--cpu-prof` writes one file per thread): self time summed across them. Idle time is
+ * left out, so the percentages are of the time the threads worked.
+ */
+export function summariseProfile(profiles: CpuProfile | CpuProfile[], top = 15) {
   const cats = new Map<string, number>();
   const fns = new Map<string, number>();
-  for (const [id, us] of self) {
-    const n = byId.get(id);
-    if (!n) continue;
-    const c = category(n.callFrame.url, n.callFrame.functionName);
-    cats.set(c, (cats.get(c) ?? 0) + us);
-    const f = `${n.callFrame.functionName || '(anonymous)'} ${c}:${n.callFrame.lineNumber + 1}`;
-    fns.set(f, (fns.get(f) ?? 0) + us);
+  for (const p of Array.isArray(profiles) ? profiles : [profiles]) {
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const self = new Map<number, number>();
+    p.samples.forEach((id, i) => {
+      self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+    });
+    for (const [id, us] of self) {
+      const n = byId.get(id);
+      if (!n || n.callFrame.functionName === '(idle)') continue;
+      const c = category(n.callFrame.url, n.callFrame.functionName);
+      cats.set(c, (cats.get(c) ?? 0) + us);
+      const f = `${n.callFrame.functionName || '(anonymous)'} ${c}:${n.callFrame.lineNumber + 1}`;
+      fns.set(f, (fns.get(f) ?? 0) + us);
+    }
   }
+  const total = [...cats.values()].reduce((a, b) => a + b, 0) || 1;
   const rank = (m: Map<string, number>) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])

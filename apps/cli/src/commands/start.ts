@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { DEMO_PASSWORD } from '@xaa/topology';
 import { ensureDataDir } from '../data-dir.ts';
-import { bold, CliError, cyan, dim, EXIT, Progress } from '../output.ts';
+import { bold, CliError, cyan, dim, EXIT, Progress, red } from '../output.ts';
 import type { PlaygroundPart } from '../parts.ts';
 import { startPlayground } from '../playground.ts';
 
@@ -13,6 +13,8 @@ export interface StartOptions {
   allowRemote: boolean;
   json: boolean;
   only?: PlaygroundPart[];
+  /** Run the IdP and the servers in worker threads executing this module (the CLI's entry). */
+  threadEntry?: URL;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -21,7 +23,7 @@ function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
-/** `xaa start`: the whole playground in this process until Ctrl-C. */
+/** `xaa start`: the whole playground in this process (the IdP and the servers on threads of their own) until Ctrl-C. */
 export async function startCommand(options: StartOptions): Promise<number> {
   if (!isLoopback(options.listen) && !options.allowRemote)
     throw new CliError(
@@ -38,6 +40,19 @@ export async function startCommand(options: StartOptions): Promise<number> {
     listenHost: options.listen,
     basePort: options.basePort,
     ...(options.only ? { only: options.only } : {}),
+    ...(options.threadEntry
+      ? {
+          threads: {
+            entry: options.threadEntry,
+            // A part that dies takes the playground down, as it did on one thread: a half-running
+            // playground would teach the wrong lesson.
+            onCrash: (part: PlaygroundPart, error: Error) => {
+              process.stderr.write(`${red('error:')} the ${part} stopped unexpectedly: ${error.stack ?? error.message}\n`);
+              process.exit(EXIT.error);
+            },
+          },
+        }
+      : {}),
     onStep: (label, detail) => progress.step(label, detail),
   });
   // Since this process started (performance.now() counts from process start), module loading included.

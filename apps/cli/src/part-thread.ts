@@ -1,0 +1,149 @@
+/**
+ * A playground part in a worker thread of its own: the IdP and the sample servers each get an event
+ * loop (and a core, where there is one) instead of sharing one, so a burst of token exchanges does not
+ * queue behind MCP calls. Still one process: Ctrl-C, `kill -9` and the pid file mean what they did.
+ *
+ * The worker runs the CLI's own entry module (`entry`: the bundle under `npm start`, main.ts under
+ * tsx), which hands control to `runPartWorker` when it finds `workerData.xaaPart`.
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { ListenError } from '@xaa/node-kit';
+import { type PartOptions, type PlaygroundPart, type RunningPart, startPart } from './parts.ts';
+
+interface PartWorkerData {
+  xaaPart: PlaygroundPart;
+  options: PartOptions;
+}
+
+type FromWorker = { type: 'loaded' } | { type: 'ready' } | { type: 'closed' } | { type: 'failed'; error: SerializedError };
+type ToWorker = { type: 'start' } | { type: 'close' };
+
+interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+function serialize(e: unknown): SerializedError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}), ...(err.stack ? { stack: err.stack } : {}) };
+}
+
+/** The worker's error as the main thread's: a port in use stays a `ListenError` (the CLI's clear message). */
+function revive(e: SerializedError): Error {
+  const err = e.name === 'ListenError' && e.code ? new ListenError(e.message, e.code) : Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+/** True in a worker started by `PartThread` (the entry module then calls `runPartWorker` instead of the CLI). */
+export function isPartWorker(): boolean {
+  return !isMainThread && typeof (workerData as Partial<PartWorkerData> | null)?.xaaPart === 'string';
+}
+
+/** Worker side: load the part, start it when told, stop it when told. */
+export async function runPartWorker(): Promise<void> {
+  const { xaaPart, options } = workerData as PartWorkerData;
+  const port = parentPort as NonNullable<typeof parentPort>;
+  const send = (m: FromWorker) => port.postMessage(m);
+  let running: RunningPart | undefined;
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'start')
+      startPart(xaaPart, options).then(
+        (r) => {
+          running = r;
+          send({ type: 'ready' });
+        },
+        (e: unknown) => send({ type: 'failed', error: serialize(e) }),
+      );
+    else if (m.type === 'close')
+      (running?.close() ?? Promise.resolve())
+        .catch((e: unknown) => console.error(`[${xaaPart}] stopping:`, (e as Error).message))
+        .finally(() => {
+          send({ type: 'closed' });
+          port.close();
+        });
+  });
+  send({ type: 'loaded' });
+}
+
+/**
+ * Main side. `spawn` starts the thread (its modules load while other parts start); `start` asks it to
+ * start the part and resolves when it listens; `close` stops it (then ends the thread).
+ * `onCrash` hears of a thread that died after it was ready (an uncaught exception in the part).
+ */
+export class PartThread {
+  private readonly worker: Worker;
+  private readonly messages: FromWorker[] = [];
+  private waiters: Array<() => void> = [];
+  private exited = false;
+  private stopping = false;
+  private exitError: Error | undefined;
+
+  constructor(
+    readonly part: PlaygroundPart,
+    options: PartOptions,
+    entry: URL,
+    onCrash: (part: PlaygroundPart, error: Error) => void,
+  ) {
+    this.worker = new Worker(entry, { workerData: { xaaPart: part, options } satisfies PartWorkerData });
+    this.worker.on('message', (m: FromWorker) => {
+      this.messages.push(m);
+      this.wake();
+    });
+    this.worker.on('error', (e) => {
+      this.exitError = e;
+      if (!this.stopping) onCrash(part, e);
+    });
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.exitError ??= new Error(`the ${part} thread exited (${code})`);
+      if (!this.stopping && code !== 0) onCrash(part, this.exitError);
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private async next<T extends FromWorker['type']>(...types: T[]): Promise<Extract<FromWorker, { type: T | 'failed' }>> {
+    for (;;) {
+      const i = this.messages.findIndex((m) => (types as string[]).includes(m.type) || m.type === 'failed');
+      if (i >= 0) {
+        const [m] = this.messages.splice(i, 1);
+        return m as Extract<FromWorker, { type: T | 'failed' }>;
+      }
+      if (this.exited) throw this.exitError ?? new Error(`the ${this.part} thread ended`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  async start(): Promise<void> {
+    const loaded = await this.next('loaded');
+    if (loaded.type === 'failed') throw revive(loaded.error);
+    this.worker.postMessage({ type: 'start' } satisfies ToWorker);
+    const ready = await this.next('ready');
+    if (ready.type === 'failed') throw revive(ready.error);
+  }
+
+  private closing: Promise<void> | undefined;
+
+  close(graceMs = 10_000): Promise<void> {
+    this.closing ??= this.stop(graceMs);
+    return this.closing;
+  }
+
+  private async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.exited) return;
+    this.worker.postMessage({ type: 'close' } satisfies ToWorker);
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([this.next('closed').catch(() => undefined), timer]);
+    await this.worker.terminate();
+  }
+}
