@@ -103,8 +103,11 @@ export async function loadHarness(o: RunOptions): Promise<HarnessResult> {
         durationMs: o.durationMs ?? (full ? 60_000 : 3_000),
         warmupFlows: full ? 2 : 1,
         timeoutMs: 30_000,
-        ...(full ? { targetP99Ms: 250 } : {}),
         serverPid: stack.pid,
+        // Full mode: the target, then where the target holds on this machine and what each leg costs.
+        ...(full
+          ? { targetP99Ms: 250, sweep: { concurrencies: [50, 25, 10], durationMs: 10_000 }, legCosts: { requests: 2000, concurrency: 20 } }
+          : { legCosts: { requests: 30, concurrency: 5 } }),
       });
       result.checks.push(...(await healthChecks(stack, sso.id_token)));
     },

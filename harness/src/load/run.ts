@@ -27,6 +27,13 @@ export interface LoadOptions {
   serverPid?: number;
   /** MCP wire era: one stateless 2026-07-28 request (default), or the 2025 initialize handshake first. */
   mcpEra?: 'modern' | 'legacy';
+  /**
+   * After the main run, shorter runs at these concurrencies (same clients, same flows): where the
+   * latency target holds on this machine, and how throughput and latency move with concurrency.
+   */
+  sweep?: { concurrencies: number[]; durationMs: number };
+  /** Server CPU per request of each leg alone (`requests` of each, one after the other). */
+  legCosts?: { requests: number; concurrency: number };
 }
 
 /** A simulated client: one user's SSO session and the server it works with. */
@@ -97,6 +104,18 @@ export async function prepareClients(
   return out;
 }
 
+interface RunStats {
+  concurrency: number;
+  elapsed: number;
+  flow: number[];
+  legs: Record<'exchange' | 'jwt-bearer' | 'mcp tools/call', number[]>;
+  httpRequests: number;
+  errors: Record<string, number>;
+  samples: Record<string, string>;
+  /** Server CPU seconds used during the run (Linux /proc), when the pid is known. */
+  cpuSeconds: number | undefined;
+}
+
 export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: LoadOptions): Promise<HarnessResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -104,21 +123,15 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
   const idpToken = await idpTokenEndpoint(manifest.idp.issuer);
   const asToken = new Map<string, string>();
   for (const s of new Set(sims.map((x) => x.server))) asToken.set(s.name, (await asMetadata(s.issuer)).token_endpoint);
-
-  const errors: Record<string, number> = {};
-  const samples: Record<string, string> = {};
-  const flow: number[] = [];
-  const legs = { exchange: [] as number[], 'jwt-bearer': [] as number[], 'mcp tools/call': [] as number[] };
-  let measuring = false;
-  let httpRequests = 0;
   const mcpCall = o.mcpEra === 'legacy' ? mcpToolCall : mcpModernToolCall;
 
-  const one = async (sim: SimulatedClient): Promise<void> => {
+  /** One complete flow; `into` (when measuring) gets its timings or its error. */
+  const one = async (sim: SimulatedClient, into?: RunStats): Promise<void> => {
     const t0 = performance.now();
     const fail = (kind: string, body: string) => {
-      if (!measuring) return;
-      errors[kind] = (errors[kind] ?? 0) + 1;
-      samples[kind] ??= body.slice(0, 300);
+      if (!into) return;
+      into.errors[kind] = (into.errors[kind] ?? 0) + 1;
+      into.samples[kind] ??= body.slice(0, 300);
     };
     let leg = 'exchange';
     try {
@@ -135,16 +148,42 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
       const call = await mcpCall(sim.server.resource, at, sim.tool.name, sim.tool.args, { agent, timeoutMs: o.timeoutMs });
       const t3 = performance.now();
       if (!call.ok) return fail(call.kind, call.body);
-      if (measuring) {
-        httpRequests += 2 + call.requests;
-        flow.push(t3 - t0);
-        legs.exchange.push(t1 - t0);
-        legs['jwt-bearer'].push(t2 - t1);
-        legs['mcp tools/call'].push(t3 - t2);
+      if (into) {
+        into.httpRequests += 2 + call.requests;
+        into.flow.push(t3 - t0);
+        into.legs.exchange.push(t1 - t0);
+        into.legs['jwt-bearer'].push(t2 - t1);
+        into.legs['mcp tools/call'].push(t3 - t2);
       }
     } catch (e) {
       fail(`transport ${(e as NodeJS.ErrnoException).code ?? (e as Error).name} during ${leg}`, (e as Error).message);
     }
+  };
+
+  /** A closed loop: `concurrency` clients each run flows back to back until the time is up. */
+  const closedLoop = async (concurrency: number, durationMs: number): Promise<RunStats> => {
+    const stats: RunStats = {
+      concurrency,
+      elapsed: 0,
+      flow: [],
+      legs: { exchange: [], 'jwt-bearer': [], 'mcp tools/call': [] },
+      httpRequests: 0,
+      errors: {},
+      samples: {},
+      cpuSeconds: undefined,
+    };
+    const cpu0 = cpuSeconds(o.serverPid);
+    const t0 = performance.now();
+    const deadline = t0 + durationMs;
+    await Promise.all(
+      sims.slice(0, concurrency).map(async (sim) => {
+        while (performance.now() < deadline) await one(sim, stats);
+      }),
+    );
+    stats.elapsed = (performance.now() - t0) / 1000;
+    const cpu1 = cpuSeconds(o.serverPid);
+    if (cpu0 !== undefined && cpu1 !== undefined) stats.cpuSeconds = cpu1 - cpu0;
+    return stats;
   };
 
   // Warm-up: every simulated client runs a few flows, unmeasured.
@@ -152,20 +191,15 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     for (let i = 0; i < o.warmupFlows; i++) await one(sim);
   });
 
-  measuring = true;
-  const cpu0 = cpuSeconds(o.serverPid);
-  const t0 = performance.now();
-  const deadline = t0 + o.durationMs;
-  await Promise.all(
-    sims.slice(0, o.concurrency).map(async (sim) => {
-      while (performance.now() < deadline) await one(sim);
-    }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  measuring = false;
-  const cpu1 = cpuSeconds(o.serverPid);
+  const main = await closedLoop(o.concurrency, o.durationMs);
+  const sweep: RunStats[] = [];
+  for (const c of o.sweep?.concurrencies ?? []) sweep.push(await closedLoop(Math.min(c, sims.length), o.sweep?.durationMs ?? 10_000));
+  const legCosts = o.legCosts
+    ? await measureLegCosts(sims, { ...o.legCosts, agent, idpToken, asToken, serverPid: o.serverPid, timeoutMs: o.timeoutMs })
+    : undefined;
   agent.destroy();
 
+  const { flow, legs, errors, samples, httpRequests, elapsed, cpuSeconds: cpuUsed } = main;
   const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
   const f = sorted(flow);
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
@@ -188,7 +222,33 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     }),
     { name: 'errors', value: errorCount, target: '0' },
   ];
-  if (cpu0 !== undefined && cpu1 !== undefined) figures.push({ name: 'server CPU (of one core)', value: ((cpu1 - cpu0) / elapsed) * 100, unit: '%' });
+  if (cpuUsed !== undefined) {
+    figures.push({ name: 'server CPU (of one core)', value: (cpuUsed / elapsed) * 100, unit: '%' });
+    if (f.length) figures.push({ name: 'server CPU per flow', value: (cpuUsed * 1000) / f.length, unit: 'ms' });
+  }
+  for (const r of sweep) {
+    const sf = sorted(r.flow);
+    const errs = Object.values(r.errors).reduce((a, b) => a + b, 0);
+    figures.push({
+      name: `at ${r.concurrency} concurrent: flows/s · p50 · p99`,
+      value: `${(sf.length / r.elapsed).toFixed(1)} · ${percentile(sf, 50).toFixed(0)} · ${percentile(sf, 99).toFixed(0)}${errs ? ` · ${errs} errors` : ''}`,
+      unit: 'ms',
+    });
+  }
+  if (o.targetP99Ms && sweep.length) {
+    const holding = [main, ...sweep].filter((r) => Object.keys(r.errors).length === 0 && percentile(sorted(r.flow), 99) < (o.targetP99Ms as number));
+    figures.push({
+      name: `most concurrent flows with p99 < ${o.targetP99Ms} ms (of ${[main, ...sweep].map((r) => r.concurrency).join(', ')})`,
+      value: holding.length ? Math.max(...holding.map((r) => r.concurrency)) : 'none',
+    });
+  }
+  for (const c of legCosts ?? [])
+    figures.push({
+      name: `server CPU per request, ${c.leg} alone`,
+      value: c.cpuMsPerRequest ?? Number.NaN,
+      unit: 'ms',
+      ...(c.errors ? { target: `${c.errors} errors` } : {}),
+    });
   const checks: Check[] = [
     {
       name: 'no errors',
@@ -202,6 +262,13 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     { name: 'flows completed', ok: f.length > 0 },
   ];
   if (o.targetP99Ms) checks.push({ name: `p99 < ${o.targetP99Ms} ms`, ok: p99 < o.targetP99Ms, detail: `p99 ${p99.toFixed(1)} ms` });
+  if (sweep.length || legCosts) {
+    const extra = [
+      ...sweep.flatMap((r) => Object.entries(r.errors).map(([k, v]) => `${k} ×${v} at ${r.concurrency}`)),
+      ...(legCosts ?? []).filter((c) => c.errors).map((c) => `${c.leg} ×${c.errors}`),
+    ];
+    checks.push({ name: 'no errors in the sweep and per-leg runs', ok: extra.length === 0, detail: extra.join('; ') });
+  }
   return {
     harness: 'load',
     mode: o.mode,
@@ -212,9 +279,85 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     details: {
       errors,
       errorSamples: samples,
+      sweep: sweep.map((r) => ({
+        concurrency: r.concurrency,
+        flows: r.flow.length,
+        seconds: r.elapsed,
+        p50: percentile(sorted(r.flow), 50),
+        p99: percentile(sorted(r.flow), 99),
+        errors: r.errors,
+      })),
+      ...(legCosts ? { legCosts } : {}),
       simulatedClients: sims.length,
       users: [...new Set(sims.map((s) => s.user))],
       servers: [...new Set(sims.map((s) => s.server.name))],
     },
   };
+}
+
+export interface LegCost {
+  leg: 'token exchange (IdP)' | 'jwt-bearer (AS)' | 'MCP tools/call';
+  requests: number;
+  perSecond: number;
+  /** Server CPU (all threads) per request, ms. */
+  cpuMsPerRequest: number | undefined;
+  errors: number;
+}
+
+/**
+ * Where a flow's CPU goes: each leg alone, `requests` times at `concurrency`, with the server's CPU
+ * time read before and after. The ID-JAGs redeemed are those the exchange leg just minted (each once),
+ * the tools/call leg reuses one access token (as a client does between renewals).
+ */
+async function measureLegCosts(
+  sims: SimulatedClient[],
+  o: {
+    requests: number;
+    concurrency: number;
+    agent: ReturnType<typeof keepAliveAgent>;
+    idpToken: string;
+    asToken: Map<string, string>;
+    serverPid?: number;
+    timeoutMs: number;
+  },
+): Promise<LegCost[]> {
+  const sim = sims[0] as SimulatedClient;
+  const call = { agent: o.agent, timeoutMs: o.timeoutMs };
+  const measure = async (leg: LegCost['leg'], n: number, request: (i: number) => Promise<boolean>): Promise<LegCost> => {
+    let next = 0;
+    let errors = 0;
+    const cpu0 = cpuSeconds(o.serverPid);
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: Math.min(o.concurrency, n) }, async () => {
+        while (next < n) if (!(await request(next++).catch(() => false))) errors++;
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = cpuSeconds(o.serverPid);
+    return {
+      leg,
+      requests: n,
+      perSecond: n / seconds,
+      cpuMsPerRequest: cpu0 !== undefined && cpu1 !== undefined && n > 0 ? ((cpu1 - cpu0) * 1000) / n : undefined,
+      errors,
+    };
+  };
+  const idJags: string[] = [];
+  const exchange = await measure('token exchange (IdP)', o.requests, async () => {
+    const r = await tokenExchange(o.idpToken, sim.client, sim.idToken, sim.server, undefined, call);
+    if (r.status === 200) idJags.push((JSON.parse(r.body) as { access_token: string }).access_token);
+    return r.status === 200;
+  });
+  let accessToken = '';
+  const bearer = await measure('jwt-bearer (AS)', idJags.length, async (i) => {
+    const r = await jwtBearer(o.asToken.get(sim.server.name) as string, sim.client, sim.server, idJags[i] as string, call);
+    if (r.status === 200) accessToken ||= (JSON.parse(r.body) as { access_token: string }).access_token;
+    return r.status === 200;
+  });
+  const tools = await measure('MCP tools/call', accessToken ? o.requests : 0, async () => {
+    const r = await mcpModernToolCall(sim.server.resource, accessToken, sim.tool.name, sim.tool.args, call);
+    return r.ok;
+  });
+  return [exchange, bearer, tools];
 }
