@@ -37,6 +37,9 @@ describe('harnesses (quick mode)', () => {
       const r = await loadHarness({ mode: 'quick', stack, concurrency: 8, durationMs: 2_000 });
       expectPassed(r);
       expect(Number(r.figures.find((f) => f.name === 'flows completed')?.value)).toBeGreaterThan(0);
+      // Each leg alone: the server CPU it costs (read from /proc for the playground's pid).
+      for (const leg of ['token exchange (IdP)', 'jwt-bearer (AS)', 'MCP tools/call'])
+        expect(Number(r.figures.find((f) => f.name === `server CPU per request, ${leg} alone`)?.value)).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
