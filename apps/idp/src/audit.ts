@@ -31,6 +31,7 @@ export interface AuditQuery {
 export class AuditLog {
   private queue: FlowEvent[] = [];
   private scheduled = false;
+  private waiting: Array<() => void> = [];
   private readonly insert;
   private readonly db: Db;
 
@@ -49,13 +50,14 @@ export class AuditLog {
   }
 
   /**
-   * Queued and written in one transaction per tick; an event that hands out a token (`exchange.issued`,
-   * a decision) is written before the emitter returns, so the answer never leaves ahead of its audit
-   * row. With `synchronous = NORMAL` in WAL mode a commit costs no fsync and survives a process crash.
+   * Queued and written in one transaction per tick (group commit: concurrent token exchanges share a
+   * commit). Whoever hands out a token or an answer awaits `whenWritten()` first, so the answer never
+   * leaves ahead of its audit row; admin changes and revocations are written before `append` returns.
+   * With `synchronous = NORMAL` in WAL mode a commit costs no fsync and survives a process crash.
    */
   append(event: FlowEvent): void {
     this.queue.push(event);
-    if (event.step === 'exchange.issued' || event.step === 'exchange.decision' || event.step === 'admin.change' || event.step === 'revocation') {
+    if (event.step === 'admin.change' || event.step === 'revocation') {
       this.flush();
       return;
     }
@@ -65,8 +67,27 @@ export class AuditLog {
     }
   }
 
+  /** Resolves once every event appended so far is committed (or its write failed and was logged). */
+  whenWritten(): Promise<void> {
+    if (this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
   flush(): void {
     this.scheduled = false;
+    const waiting = this.waiting;
+    this.waiting = [];
+    try {
+      this.write();
+    } catch (e) {
+      // Visible, but a full disk must not turn a protocol answer into a 500 (FlowLog does the same).
+      console.error('[idp] audit write failed:', (e as Error).message);
+    } finally {
+      for (const resolve of waiting) resolve();
+    }
+  }
+
+  private write(): void {
     if (this.queue.length === 0 || !this.db.open) return;
     const batch = this.queue;
     this.queue = [];

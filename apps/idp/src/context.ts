@@ -24,6 +24,8 @@ export interface IdpContext {
   provider(): Provider;
   /** Re-create the provider (after a key rotation). */
   rebuildProvider(): void;
+  /** Resolves when every flow event emitted so far is in the persisted audit (group commit). */
+  auditWritten(): Promise<void>;
 }
 
 /** The W3C trace of each HTTP request, shared between the outer Koa app and oidc-provider's inner one. */

@@ -92,6 +92,7 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
       quiet: options.quiet ?? false,
       provider: () => (hostRef as ReturnType<typeof createProviderHost>).current(),
       rebuildProvider: () => hostRef?.rebuild(),
+      auditWritten: () => audit.whenWritten(),
     };
     hostRef = createProviderHost(idp);
     const app = createApp(idp, hostRef, audit);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '@xaa/node-kit';
 import type { FlowEvent } from '@xaa/protocol';
+import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { AuditLog, auditCsv } from '../../src/audit.ts';
 import { migrations } from '../../src/db/schema.ts';
@@ -45,4 +46,29 @@ it('CSV neutralises formula cells and quotes separators', () => {
   const row = csv.split('\n')[1] as string;
   expect(row).toContain(`"'=HYPERLINK(""http://evil"")"`);
   expect(row).toContain('"a,b"');
+});
+
+it('commits concurrent decisions together and tells each waiter once its row is on disk (group commit)', async () => {
+  const db = openDatabase(join(dir, 'group.db'), migrations);
+  const audit = new AuditLog(db);
+  // What another connection (another process, after a kill -9) would see.
+  const reader = new Database(join(dir, 'group.db'), { readonly: true });
+  const rows = () => (reader.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
+  audit.append(event(1));
+  audit.append(event(2, { step: 'exchange.issued', outcome: 'ok' }));
+  const first = audit.whenWritten();
+  audit.append(event(3));
+  const second = audit.whenWritten();
+  expect(rows()).toBe(0);
+  await Promise.all([first, second]);
+  expect(rows()).toBe(3);
+  // Nothing queued: nothing to wait for.
+  await audit.whenWritten();
+  // An admin change is on disk when append returns, with whatever was queued before it.
+  audit.append(event(4));
+  audit.append(event(5, { step: 'admin.change', outcome: 'ok' }));
+  expect(rows()).toBe(5);
+  audit.close();
+  reader.close();
+  db.close();
 });

@@ -237,6 +237,8 @@ export function handler(idp: IdpContext) {
         data: { jti: claims.jti, exp: claims.exp, rule: decision.rule },
       });
 
+      // The ID-JAG leaves only once its audit row is committed (shared with concurrent exchanges).
+      await idp.auditWritten();
       // RFC 8693 §2.2.1 / draft-04 §4.3.4: the ID-JAG travels in access_token; no refresh token.
       ctx.body = {
         issued_token_type: TOKEN_TYPE_ID_JAG,
@@ -264,6 +266,7 @@ export function handler(idp: IdpContext) {
       }
       const maxAge = (err.detail as { max_age?: unknown } | undefined)?.max_age;
       if (err.error === 'insufficient_user_authentication' && typeof maxAge === 'number') extraErrorParams.set(ctx.req, { max_age: maxAge });
+      await idp.auditWritten();
       throw toProviderError(err);
     }
   };
