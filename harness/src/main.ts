@@ -5,12 +5,26 @@
  * loopback ports, temporary data directory), prints the table, keeps the result in
  * `.test-results/harness/<name>.json`. Exit code 0 when every check passed, 1 otherwise, 2 for usage errors.
  */
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HARNESSES, type RunOptions } from './harnesses.ts';
 import { formatResult, passed, saveResult } from './report.ts';
 
 const USAGE = 'usage: harness <load|fuzz|crash|access> [--quick] [--seed N] [--concurrency N] [--duration S] [--profile]';
+
+/** Whole-machine CPU counters from /proc/stat (Linux; undefined elsewhere): all, busy and stolen time. */
+function machineCpu(): { total: number; busy: number; steal: number } | undefined {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] =
+      readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const busy = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0);
+    const total = busy + (idle ?? 0) + (iowait ?? 0) + (steal ?? 0);
+    return Number.isFinite(total) ? { total, busy, steal: steal ?? 0 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -38,12 +52,23 @@ async function main(argv: string[]): Promise<number> {
     profile: values.profile ?? false,
   };
   const loadBefore = loadavg()[0] ?? 0;
+  const cpuBefore = machineCpu();
   const result = await HARNESSES[name](options);
+  const cpuAfter = machineCpu();
   // Context for every figure: other work on the machine shares its cores with the run.
   result.figures.push({
     name: 'machine load average, 1 min (start / end)',
     value: `${loadBefore.toFixed(1)} / ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} cores`,
   });
+  if (cpuBefore && cpuAfter) {
+    const total = cpuAfter.total - cpuBefore.total;
+    // Time the hypervisor gave this VM's cores to someone else: high steal makes every figure worse.
+    if (total > 0)
+      result.figures.push(
+        { name: 'machine CPU busy during the run', value: ((cpuAfter.busy - cpuBefore.busy) / total) * 100, unit: '%' },
+        { name: 'machine CPU steal during the run', value: ((cpuAfter.steal - cpuBefore.steal) / total) * 100, unit: '%' },
+      );
+  }
   process.stdout.write(`${formatResult(result)}\n`);
   type Row = { name: string; percent: number; ms: number };
   const profile = (result.details?.profile ?? undefined) as { files?: string[]; byPackage?: Row[]; byFunction?: Row[] } | undefined;
