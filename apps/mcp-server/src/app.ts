@@ -13,7 +13,7 @@ import { jsonErrors, tokenEndpointErrorCodes, traceContext } from '@xaa/node-kit
 import { newTrace } from '@xaa/protocol';
 import type { Context, Middleware, Next } from 'koa';
 import Provider from 'oidc-provider';
-import { adminRouter } from './admin/router.ts';
+import { adminGuard, adminRouter } from './admin/router.ts';
 import { introspectJwtAccessTokens } from './as/introspect-jwt.ts';
 import { authorizationServerMetadata } from './as/metadata.ts';
 import { ClientAdapter } from './as/provider/clients.ts';
@@ -88,6 +88,7 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   const prm = protectedResourceMetadata(rt.def);
   const asMetadata = authorizationServerMetadata(rt.def);
   const admin = adminRouter(rt);
+  const guard = adminGuard(rt);
   const interactions = interactionRoutes(rt);
 
   // RFC 9110 §7.2: a Host that is not host[:port] names no origin, and URLs oidc-provider builds from it
@@ -122,9 +123,15 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   });
   // Admin errors are JSON (docs/contracts.md "Admin APIs"): a body the parser refuses is a 4xx, never Koa's text 500.
   const adminErrors = jsonErrors(`admin:${rt.def.name}`);
-  provider.use((ctx, next) => (ctx.path === '/admin' || ctx.path.startsWith('/admin/') ? adminErrors(ctx, next) : next()));
+  const isAdmin = (path: string) => path === '/admin' || path.startsWith('/admin/');
+  provider.use((ctx, next) => (isAdmin(ctx.path) ? adminErrors(ctx, () => guard(ctx, next)) : next()));
   provider.use(admin.routes());
   provider.use(admin.allowedMethods());
+  provider.use(async (ctx, next) => {
+    if (!isAdmin(ctx.path)) return next();
+    ctx.status = 404;
+    ctx.body = { error: 'not_found', error_description: 'There is no such admin route.' };
+  });
   provider.use(interactions.routes());
 
   const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => void;

@@ -10,7 +10,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { eventsRoutes, requireAdmin } from '@xaa/node-kit';
 import { GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import { z } from 'zod';
 import { defaults } from '../config.ts';
@@ -88,6 +88,14 @@ const publicClient = (c: { client_id: string; metadata: Record<string, unknown>;
   return { client_id: c.client_id, source: c.source, created_at: c.created_at, ...metadata };
 };
 
+/**
+ * The admin token check for every `/admin` path, known or not, before routing: anonymous callers learn
+ * nothing about which admin routes exist (the IdP's admin API does the same).
+ */
+export function adminGuard(rt: ServerRuntime): Middleware {
+  return requireAdmin({ issuer: rt.topology.idp.issuer, audience: rt.def.admin });
+}
+
 export function adminRouter(rt: ServerRuntime): Router {
   const router = new Router({ prefix: '/admin' });
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' });
@@ -102,7 +110,7 @@ export function adminRouter(rt: ServerRuntime): Router {
       data,
     });
 
-  router.use(requireAdmin({ issuer: rt.topology.idp.issuer, audience: rt.def.admin }));
+  // The guard (`adminGuard`) runs before routing, in app.ts: an unknown admin path is a 401 too.
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();

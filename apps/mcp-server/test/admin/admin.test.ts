@@ -21,6 +21,15 @@ describe('authentication', () => {
     const at = await stack.accessToken('alice', 'tasks');
     expect((await stack.admin('tasks', 'GET', '/admin/settings', undefined, at)).status).toBe(401);
   });
+  it('an unknown admin path is a 401 without a token (no route discovery), a JSON 404 with one', async () => {
+    for (const path of ['/admin/nope', '/admin/settings/x', '/admin/events/../users']) {
+      const anon = await stack.admin('tasks', 'GET', path, undefined, '');
+      expect(anon.status).toBe(401);
+    }
+    const authed = await stack.admin('tasks', 'GET', '/admin/nope');
+    expect(authed.status).toBe(404);
+    expect(authed.body.error).toBeTypeOf('string');
+  });
   it('the ops token for this origin works', async () => {
     const r = await stack.admin('tasks', 'GET', '/admin');
     expect(r.status).toBe(200);
