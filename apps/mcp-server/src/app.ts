@@ -11,7 +11,7 @@ import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { jsonErrors, tokenEndpointErrorCodes, traceContext } from '@xaa/node-kit';
 import { newTrace } from '@xaa/protocol';
-import type { Context, Middleware, Next } from 'koa';
+import type { Context } from 'koa';
 import Provider from 'oidc-provider';
 import { adminGuard, adminRouter } from './admin/router.ts';
 import { introspectJwtAccessTokens } from './as/introspect-jwt.ts';

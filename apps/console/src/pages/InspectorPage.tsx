@@ -8,7 +8,7 @@ export function InspectorPage({ initialToken = '' }: { initialToken?: string }) 
   const [verify, setVerify] = useState<VerifyState>({ state: 'idle' });
   useEffect(() => {
     const t = token.trim();
-    if (!t || t.split('.').length !== 3) {
+    if (t?.split('.').length !== 3) {
       setVerify({ state: 'idle' });
       return;
     }

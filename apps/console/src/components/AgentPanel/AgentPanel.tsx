@@ -218,7 +218,7 @@ export function AgentPanel(p: AgentPanelProps) {
               </button>
             </div>
           </form>
-          {p.connections && p.connections.length ? (
+          {p.connections?.length ? (
             <table className="data" aria-label="Agent connections">
               <thead>
                 <tr>
