@@ -87,6 +87,18 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   const mcpPath = new URL(rt.def.resource).pathname;
   const prm = protectedResourceMetadata(rt.def);
   const asMetadata = authorizationServerMetadata(rt.def);
+  /** `discovery`: a metadata document went out (the client's trace shows it before its token requests). */
+  const discovered = (ctx: Context, party: `as:${string}` | `mcp:${string}`, summary: string, specRef: string) =>
+    rt.flowLog.emit({
+      traceId: (ctx.state.trace as { traceId: string }).traceId,
+      party,
+      step: 'discovery',
+      outcome: 'ok',
+      summary,
+      subject: { server: rt.def.name },
+      http: { method: 'GET', url: `${new URL(rt.def.issuer).origin}${ctx.path}`, status: 200 },
+      data: { document: ctx.path, specRef },
+    });
   const admin = adminRouter(rt);
   const guard = adminGuard(rt);
   const interactions = interactionRoutes(rt);
@@ -106,8 +118,30 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   provider.use(tokenEndpointErrorCodes({ realm: base.def.issuer }));
   provider.use(introspectJwtAccessTokens(rt));
   provider.use(async (ctx, next) => {
-    if (prmPaths.has(ctx.path)) return json(ctx, prm);
-    if (ctx.path === '/.well-known/oauth-authorization-server') return json(ctx, asMetadata);
+    if (prmPaths.has(ctx.path)) {
+      json(ctx, prm);
+      if (ctx.method === 'GET')
+        discovered(
+          ctx,
+          rt.party.mcp,
+          `Protected resource metadata for ${prm.resource}: authorization server ${prm.authorization_servers.join(', ')}`,
+          'RFC 9728 §3',
+        );
+      return;
+    }
+    if (ctx.path === '/.well-known/oauth-authorization-server') {
+      json(ctx, asMetadata);
+      if (ctx.method === 'GET')
+        discovered(
+          ctx,
+          rt.party.as,
+          `AS metadata of ${asMetadata.issuer}: token endpoint ${asMetadata.token_endpoint}; ${
+            rt.def.xaa ? 'redeems ID-JAGs (jwt-bearer grant)' : 'classic OAuth only, no jwt-bearer grant'
+          }`,
+          'RFC 8414 §3',
+        );
+      return;
+    }
     if (ctx.path === mcpPath) {
       return dns(ctx, () =>
         bearer(ctx, async () => {

@@ -90,6 +90,18 @@ describe('start()', () => {
       const trace = newTrace();
       await fetch(hr.resource, { method: 'POST', headers: { traceparent: formatTraceparent(trace), 'content-type': 'application/json' }, body: '{}' });
       expect(running.flowLogs.hr!.recent({ traceId: trace.traceId }).map((e) => e.step)).toEqual(['mcp.request']);
+      // Discovery shows in the caller's trace: the PRM from the RS, the metadata from the AS.
+      const discovery = newTrace();
+      const prmUrl = `${new URL(hr.resource).origin}/.well-known/oauth-protected-resource${new URL(hr.resource).pathname}`;
+      expect((await fetch(prmUrl, { headers: { traceparent: formatTraceparent(discovery) } })).status).toBe(200);
+      expect((await fetch(`${hr.issuer}/.well-known/oauth-authorization-server`, { headers: { traceparent: formatTraceparent(discovery) } })).status).toBe(200);
+      const seen = running.flowLogs.hr!.recent({ traceId: discovery.traceId });
+      expect(seen.map((e) => [e.step, e.party])).toEqual([
+        ['discovery', 'mcp:hr'],
+        ['discovery', 'as:hr'],
+      ]);
+      expect(seen[0]?.summary).toContain(`authorization server ${hr.issuer}`);
+      expect(seen[1]?.summary).toContain(`token endpoint ${hr.issuer}/`);
     } finally {
       await running.close();
     }

@@ -25,6 +25,11 @@ export const FLOW_STEPS = [
   'classic.token',
   /** The IdP misbehaved on purpose (an admin-enabled fault switch fired), so a client developer can see it. */
   'fault.injected',
+  /**
+   * A server handed out its metadata (RFC 9728 protected resource metadata, RFC 8414 AS metadata):
+   * where a client's discovery shows up in the trace, before its first token request.
+   */
+  'discovery',
 ] as const;
 export type FlowStep = (typeof FLOW_STEPS)[number];
 
