@@ -4,7 +4,7 @@
  * Rows go in and out as plain records with wire-style snake_case names.
  */
 import { randomUUID } from 'node:crypto';
-import { type Db, writeGeneration } from '@xaa/node-kit';
+import { type Db, deepFreeze, writeGeneration } from '@xaa/node-kit';
 import type { Audience, Connection, Directory } from '@xaa/policy';
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
@@ -447,13 +447,4 @@ export class DirectoryStore {
           .map((s) => ({ name: s.name, title: s.title, issuer: s.issuer, resources: [s.resource], scopes: s.scopes })),
     };
   }
-}
-
-/** Freezes a plain record tree (arrays and objects) in place. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

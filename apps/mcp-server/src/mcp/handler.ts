@@ -7,6 +7,7 @@
  */
 import { type NodeMcpRequestHandler, toNodeHandler } from '@modelcontextprotocol/node';
 import { type AuthInfo, type CallToolResult, createMcpHandler, type McpHttpHandler, McpServer, requireScopes } from '@modelcontextprotocol/server';
+import { deepFreeze } from '@xaa/node-kit';
 import { EMA_EXTENSION_ID, newTrace, parseTraceparent } from '@xaa/protocol';
 import type { ServerRuntime } from '../context.ts';
 import { type Actor, actorLabel, type ToolDefinition } from './tool.ts';
@@ -55,14 +56,6 @@ function withCachedJsonSchema<S extends object>(schema: S): S {
     cachedSchemas.set(schema, wrapped);
   }
   return wrapped as S;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /** What the MCP layer needs of a server runtime. */
