@@ -13,7 +13,7 @@ import { infoCommand } from './commands/info.ts';
 import { resetCommand } from './commands/reset.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { CliError, EXIT, red, UsageError } from './output.ts';
-import { isPartWorker, runPartWorker } from './part-thread.ts';
+import { isPartWorker, runPartWorker, SOURCE_THREAD_ENTRY } from './part-thread.ts';
 import { PLAYGROUND_PARTS, type PlaygroundPart, quietly } from './parts.ts';
 
 const HELP = `xaa — the XAA Playground CLI
@@ -39,7 +39,7 @@ Exit codes: 0 ok · 1 error · 2 usage · 3 denied`;
 /** What a worker thread of `xaa start` runs: this module (bundled), or a tsx bootstrap that loads it (sources). */
 function threadEntry(): URL {
   const self = new URL(import.meta.url);
-  return self.pathname.endsWith('.ts') ? new URL('./thread-entry.mjs', self) : self;
+  return self.pathname.endsWith('.ts') ? SOURCE_THREAD_ENTRY : self;
 }
 
 /** The sample agent's commands (apps/mcp-client), mounted as they are. */

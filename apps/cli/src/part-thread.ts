@@ -38,6 +38,12 @@ function revive(e: SerializedError): Error {
   return err;
 }
 
+/**
+ * The module a worker thread runs when the playground runs from its TypeScript sources (registers
+ * tsx, then the CLI entry). The bundled CLI passes its own URL instead.
+ */
+export const SOURCE_THREAD_ENTRY = new URL('./thread-entry.mjs', import.meta.url);
+
 /** True in a worker started by `PartThread` (the entry module then calls `runPartWorker` instead of the CLI). */
 export function isPartWorker(): boolean {
   return !isMainThread && typeof (workerData as Partial<PartWorkerData> | null)?.xaaPart === 'string';
@@ -70,9 +76,9 @@ export async function runPartWorker(): Promise<void> {
 }
 
 /**
- * Main side. `spawn` starts the thread (its modules load while other parts start); `start` asks it to
- * start the part and resolves when it listens; `close` stops it (then ends the thread).
- * `onCrash` hears of a thread that died after it was ready (an uncaught exception in the part).
+ * Main side. The constructor starts the thread (its modules load while other parts start); `start`
+ * asks it to start the part and resolves when it listens; `close` stops it (then ends the thread).
+ * `onCrash` hears, once, of a thread that ended without being asked to (an uncaught exception).
  */
 export class PartThread {
   private readonly worker: Worker;
@@ -81,6 +87,7 @@ export class PartThread {
   private exited = false;
   private stopping = false;
   private exitError: Error | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(
     readonly part: PlaygroundPart,
@@ -93,9 +100,9 @@ export class PartThread {
       this.messages.push(m);
       this.wake();
     });
+    // An uncaught exception arrives as 'error', then 'exit' (code 1): report it there, once.
     this.worker.on('error', (e) => {
       this.exitError = e;
-      if (!this.stopping) onCrash(part, e);
     });
     this.worker.on('exit', (code) => {
       this.exited = true;
@@ -130,8 +137,6 @@ export class PartThread {
     const ready = await this.next('ready');
     if (ready.type === 'failed') throw revive(ready.error);
   }
-
-  private closing: Promise<void> | undefined;
 
   close(graceMs = 10_000): Promise<void> {
     this.closing ??= this.stop(graceMs);

@@ -25,7 +25,7 @@ export interface PlaygroundOptions {
   /**
    * Run the IdP and the servers in worker threads. `entry` is the module a worker runs: the CLI's
    * entry (it hands over to the part when it is a part's worker). `onCrash` hears of a part whose
-   * thread died after it was ready.
+   * thread ended without being asked to.
    */
   threads?: { entry: URL; onCrash: (part: PlaygroundPart, error: Error) => void };
 }
@@ -70,6 +70,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
   const threads = new Map<Unit, PartThread>();
   const running: RunningPart[] = [];
   const close = async () => {
+    // Started parts in reverse order; then threads spawned but never started (a start failed first).
     for (const r of running.reverse()) await r.close().catch(() => {});
     for (const t of threads.values()) await t.close().catch(() => {});
   };

@@ -83,22 +83,31 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   const mcp = nodeMcpHandler(rt, defaults.maxMcpBodyBytes);
   const dns = dnsRebindingProtection(allowedHostnames(rt.def));
   const bearer = requireBearer(rt);
-  const prmPaths = new Set(protectedResourceMetadataPaths(rt.def));
   const mcpPath = new URL(rt.def.resource).pathname;
   const prm = protectedResourceMetadata(rt.def);
   const asMetadata = authorizationServerMetadata(rt.def);
-  /** `discovery`: a metadata document went out (the client's trace shows it before its token requests). */
-  const discovered = (ctx: Context, party: `as:${string}` | `mcp:${string}`, summary: string, specRef: string) =>
-    rt.flowLog.emit({
-      traceId: (ctx.state.trace as { traceId: string }).traceId,
-      party,
-      step: 'discovery',
-      outcome: 'ok',
-      summary,
-      subject: { server: rt.def.name },
-      http: { method: 'GET', url: `${new URL(rt.def.issuer).origin}${ctx.path}`, status: 200 },
-      data: { document: ctx.path, specRef },
-    });
+  // The metadata documents, and the `discovery` flow event each GET of one emits (in the caller's trace).
+  const origin = new URL(rt.def.issuer).origin;
+  const prmDoc = {
+    body: prm,
+    party: rt.party.mcp,
+    summary: `Protected resource metadata for ${prm.resource}: authorization server ${prm.authorization_servers.join(', ')}`,
+    specRef: 'RFC 9728 §3',
+  };
+  const metadataDocs = new Map<string, { body: unknown; party: `as:${string}` | `mcp:${string}`; summary: string; specRef: string }>([
+    ...protectedResourceMetadataPaths(rt.def).map((p) => [p, prmDoc] as const),
+    [
+      '/.well-known/oauth-authorization-server',
+      {
+        body: asMetadata,
+        party: rt.party.as,
+        summary: `AS metadata of ${asMetadata.issuer}: token endpoint ${asMetadata.token_endpoint}; ${
+          rt.def.xaa ? 'redeems ID-JAGs (jwt-bearer grant)' : 'classic OAuth only, no jwt-bearer grant'
+        }`,
+        specRef: 'RFC 8414 §3',
+      },
+    ],
+  ]);
   const admin = adminRouter(rt);
   const guard = adminGuard(rt);
   const interactions = interactionRoutes(rt);
@@ -118,28 +127,20 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   provider.use(tokenEndpointErrorCodes({ realm: base.def.issuer }));
   provider.use(introspectJwtAccessTokens(rt));
   provider.use(async (ctx, next) => {
-    if (prmPaths.has(ctx.path)) {
-      json(ctx, prm);
+    const doc = metadataDocs.get(ctx.path);
+    if (doc) {
+      json(ctx, doc.body);
       if (ctx.method === 'GET')
-        discovered(
-          ctx,
-          rt.party.mcp,
-          `Protected resource metadata for ${prm.resource}: authorization server ${prm.authorization_servers.join(', ')}`,
-          'RFC 9728 §3',
-        );
-      return;
-    }
-    if (ctx.path === '/.well-known/oauth-authorization-server') {
-      json(ctx, asMetadata);
-      if (ctx.method === 'GET')
-        discovered(
-          ctx,
-          rt.party.as,
-          `AS metadata of ${asMetadata.issuer}: token endpoint ${asMetadata.token_endpoint}; ${
-            rt.def.xaa ? 'redeems ID-JAGs (jwt-bearer grant)' : 'classic OAuth only, no jwt-bearer grant'
-          }`,
-          'RFC 8414 §3',
-        );
+        rt.flowLog.emit({
+          traceId: (ctx.state.trace as { traceId: string }).traceId,
+          party: doc.party,
+          step: 'discovery',
+          outcome: 'ok',
+          summary: doc.summary,
+          subject: { server: rt.def.name },
+          http: { method: 'GET', url: `${origin}${ctx.path}`, status: 200 },
+          data: { document: ctx.path, specRef: doc.specRef },
+        });
       return;
     }
     if (ctx.path === mcpPath) {
