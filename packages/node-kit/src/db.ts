@@ -2,7 +2,7 @@
  * SQLite for one trust domain: better-sqlite3 in WAL mode with ordered, versioned migrations
  * (PRAGMA user_version). Each app owns its file; no app opens another's.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -12,7 +12,7 @@ export type Db = Database.Database;
 export type Migration = string | ((db: Db) => void);
 
 export function openDatabase(path: string, migrations: readonly Migration[]): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') restrictFile(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a committed write is in the WAL (the OS page cache) before the call returns, so
@@ -24,6 +24,18 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Db
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);
   return cachePreparedStatements(db);
+}
+
+/**
+ * The file holds signing keys and client secrets: owner read/write only (0600), like playground.json.
+ * It is created with that mode before SQLite opens it (an existing file is narrowed too); SQLite
+ * creates its `-wal` and `-shm` files with the mode of the database file (sqlite.org/tempfiles.html),
+ * and any left over from a wider mode are narrowed here.
+ */
+function restrictFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(p)) chmodSync(p, 0o600);
 }
 
 /**

@@ -21,6 +21,20 @@ export function traceContext(): Middleware {
 }
 
 /**
+ * Pages that take a password or a consent decision must not be framed by another origin, or a page
+ * can overlay them and steal the click (clickjacking): CSP `frame-ancestors 'none'` (CSP Level 3
+ * §6.4.2) and, for browsers without it, `X-Frame-Options: DENY` (RFC 7034; OAuth security BCP,
+ * RFC 9700 §4.16).
+ */
+export function noFraming(): Middleware {
+  return async function noFraming(ctx: Context, next: Next) {
+    ctx.set('Content-Security-Policy', "frame-ancestors 'none'");
+    ctx.set('X-Frame-Options', 'DENY');
+    await next();
+  };
+}
+
+/**
  * One error renderer for JSON APIs (admin and the like): OAuth errors keep their code, a body parser
  * failure is a 400/413/415, anything unknown is a logged `500 server_error` without internals.
  */

@@ -148,7 +148,40 @@ describe('console backend', () => {
   it('rejects a callback that was not started here', async () => {
     const res = await fetch(`${base}/auth/callback?code=x&state=y`);
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('Sign-in expired');
+    expect(await res.text()).toContain('No sign-in in progress');
+  });
+
+  describe('an error in the callback query is shown only for the sign-in this browser started (RFC 6749 §10.12)', () => {
+    const attack = new URLSearchParams({ error: 'access_denied', error_description: 'Your account is locked: call +1 555 0100 ATTACKER' });
+    const pending = () => {
+      const { id } = sessions.create({ pending: { state: 'state-of-this-browser', nonce: 'n', codeVerifier: 'v', returnTo: '/' } }, 600);
+      return { id, cookie: `xaa_console_sid=${id}` };
+    };
+
+    it.each([
+      ['no session', undefined, undefined],
+      ['no state', 'pending', undefined],
+      ['another state', 'pending', 'state-of-the-attacker'],
+    ])('%s: a neutral page, no attacker text, the pending sign-in kept', async (_label, withSession, state) => {
+      const p = withSession ? pending() : undefined;
+      const q = new URLSearchParams(attack);
+      if (state) q.set('state', state);
+      const res = await fetch(`${base}/auth/callback?${q}`, { headers: p ? { cookie: p.cookie } : {} });
+      expect(res.status).toBe(400);
+      const html = await res.text();
+      expect(html).toContain('No sign-in in progress');
+      expect(html).not.toMatch(/ATTACKER|access_denied|555 0100|locked/);
+      if (p) expect(sessions.get(p.id)?.data.pending?.state).toBe('state-of-this-browser');
+    });
+
+    it('with the state of this browser the IdP error is reported (and the pending sign-in ends)', async () => {
+      const p = pending();
+      const q = new URLSearchParams({ error: 'server_error', error_description: 'temporarily unavailable', state: 'state-of-this-browser' });
+      const res = await fetch(`${base}/auth/callback?${q}`, { headers: { cookie: p.cookie } });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('Sign-in failed');
+      expect(sessions.get(p.id)).toBeUndefined();
+    });
   });
 
   it('404s unknown API paths as JSON', async () => {

@@ -5,6 +5,7 @@
  */
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import { noFraming } from '@xaa/node-kit';
 import { ADMIN_SCOPE } from '@xaa/protocol';
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
@@ -28,6 +29,7 @@ function interactionGone(ctx: Context) {
 
 export function interactionRoutes(idp: IdpContext): Router {
   const router = new Router();
+  router.use(noFraming());
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });
   const throttle = new LoginThrottle({ now: idp.now });
 

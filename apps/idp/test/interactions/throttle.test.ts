@@ -51,13 +51,47 @@ describe('LoginThrottle (NIST SP 800-63B §5.2.2 rate limiting)', () => {
     expect(t.retryAfter('dave')).toBe(0);
   });
 
-  it('tracks at most maxEntries usernames', () => {
+  it('a spray of failures for many other usernames does not flush the lock of the attacked one (ASVS V2.2.1)', () => {
     let now = 0;
-    const t = new LoginThrottle({ now: () => now, maxEntries: 3, maxFailures: 1 });
-    for (const u of ['a', 'b', 'c', 'd']) t.failed(u);
+    const t = new LoginThrottle({ now: () => now, maxEntries: 50 });
+    for (let i = 0; i < LOGIN_THROTTLE_DEFAULTS.maxFailures; i++) t.failed('dave');
+    const locked = t.retryAfter('dave');
+    expect(locked).toBe(LOGIN_THROTTLE_DEFAULTS.lockSeconds);
+    for (let i = 0; i < 10_000; i++) {
+      t.failed(`spray-${i}`);
+      if (i % 100 === 0) now += 1;
+    }
+    expect(t.retryAfter('dave')).toBeGreaterThan(0);
+    expect(t.size).toBeLessThanOrEqual(51);
+  });
+
+  it('does not flush the failures counted so far either (below the lock)', () => {
+    let now = 0;
+    const t = new LoginThrottle({ now: () => now, maxEntries: 10 });
+    for (let i = 1; i < LOGIN_THROTTLE_DEFAULTS.maxFailures; i++) t.failed('dave');
+    for (let i = 0; i < 1000; i++) t.failed(`spray-${i}`);
     now += 1;
+    t.failed('dave');
+    expect(t.retryAfter('dave')).toBe(LOGIN_THROTTLE_DEFAULTS.lockSeconds);
+  });
+
+  it('throttles usernames that find the table full as one, and frees room once records are spent', () => {
+    let now = 0;
+    const t = new LoginThrottle({ now: () => now, maxEntries: 3, maxFailures: 2 });
+    for (const u of ['a', 'b', 'c']) t.failed(u);
+    t.failed('x');
+    expect(t.retryAfter('x')).toBe(0);
+    t.failed('y');
+    expect(t.retryAfter('x')).toBeGreaterThan(0);
+    expect(t.retryAfter('z')).toBeGreaterThan(0);
     expect(t.retryAfter('a')).toBe(0);
-    expect(t.retryAfter('d')).toBeGreaterThan(0);
+    expect(t.size).toBe(4);
+    now += (LOGIN_THROTTLE_DEFAULTS.windowSeconds + LOGIN_THROTTLE_DEFAULTS.maxLockSeconds + 1) * 1000;
+    t.failed('q');
+    expect(t.size).toBeLessThanOrEqual(3);
+    t.failed('q');
+    expect(t.retryAfter('q')).toBeGreaterThan(0);
+    expect(t.retryAfter('z')).toBe(0);
   });
 });
 

@@ -7,6 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import { noFraming } from '@xaa/node-kit';
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { type ServerRuntime, traceOf } from '../context.ts';
@@ -34,6 +35,7 @@ function gone(ctx: Context) {
 
 export function interactionRoutes(rt: ServerRuntime): Router {
   const router = new Router();
+  router.use(noFraming());
   const form = bodyParser({ enableTypes: ['form'], formLimit: '8kb', encoding: 'utf-8' });
   let consentScreens = 0;
 

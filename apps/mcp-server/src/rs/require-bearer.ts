@@ -3,7 +3,9 @@
  * request to `/mcp` carries `Authorization: Bearer <JWT>`; the token must be an RFC 9068 access token
  * (`typ: at+jwt`) signed with this server's AS key, issued by this AS (`iss`, byte for byte), for this
  * resource (`aud`), unexpired, for a local user that still exists. An ID-JAG, an IdP ID token or
- * another server's token fails here with 401 `invalid_token`. Scope sufficiency per tool is the
+ * another server's token fails here with 401 `invalid_token`, and so does a client-credentials token:
+ * its subject is a client (RFC 9068 §2.2), not a user, whatever its `sub` string happens to equal.
+ * Scope sufficiency per tool is the
  * SDK's scope challenge (403 `insufficient_scope`, see mcp/handler.ts).
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
@@ -15,6 +17,13 @@ import type { Actor } from '../mcp/tool.ts';
 
 export type BearerFailure = { ok: false; status: 400 | 401; error?: 'invalid_token' | 'invalid_request'; description: string };
 export type BearerResult = { ok: true; authInfo: AuthInfo; claims: JWTPayload; actor: Actor } | BearerFailure;
+
+/**
+ * The claim this AS puts on every client-credentials access token (the grant type, as `gty`), so the
+ * MCP server can tell a client's token from a user's even when a client was registered with a
+ * `client_id` equal to a local user's id (a `sub` string alone cannot tell them apart).
+ */
+export const CLIENT_TOKEN_CLAIMS = { gty: 'client_credentials' } as const;
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
 const ACCESS_TOKEN_SKEW = 5;
@@ -90,6 +99,13 @@ export async function verifyBearer(rt: ServerRuntime, authorization: string | un
   // RFC 9068 §4: a single audience value is what this AS issues; anything else was not minted here.
   if (Array.isArray(claims.aud) && claims.aud.length !== 1)
     return { ok: false, status: 401, error: 'invalid_token', description: 'The access token names more than one audience.' };
+  if (claims.gty !== undefined || claims.sub === claims.client_id)
+    return {
+      ok: false,
+      status: 401,
+      error: 'invalid_token',
+      description: 'The access token was issued to a client for itself (client credentials), not for a user.',
+    };
   const user = typeof claims.sub === 'string' ? rt.users.get(claims.sub) : undefined;
   if (!user) return { ok: false, status: 401, error: 'invalid_token', description: 'The access token names a user this server does not know.' };
   const clientId = String(claims.client_id);

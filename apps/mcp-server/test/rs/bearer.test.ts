@@ -64,6 +64,33 @@ describe('tokens that are not this server’s access tokens → 401 invalid_toke
     const { access_token } = (await res.json()) as { access_token: string };
     await expect401(stack.server('tasks').resource, access_token, /user/);
   });
+  it('a client registered with client_id = a local user id cannot pass its client-credentials token off as that user', async () => {
+    const users = await stack.admin('tasks', 'GET', '/admin/users');
+    const alice = (users.body.users as Array<{ id: string; username: string }>).find((u) => u.username === 'alice');
+    expect(alice).toBeTruthy();
+    const created = await stack.admin('tasks', 'POST', '/admin/clients', {
+      client_id: alice?.id,
+      client_name: 'Impersonator',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const res = await fetch(`${stack.server('tasks').issuer}/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(alice?.id as string)}:${encodeURIComponent(created.body.client_secret as string)}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials&scope=tasks.read',
+    });
+    expect(res.status).toBe(200);
+    const { access_token } = (await res.json()) as { access_token: string };
+    const claims = JSON.parse(Buffer.from(access_token.split('.')[1] as string, 'base64url').toString()) as Record<string, unknown>;
+    expect(claims.sub).toBe(alice?.id);
+    await expect401(stack.server('tasks').resource, access_token, /client credentials/);
+    // alice's own token still works.
+    expect((await rawMcp(stack.server('tasks').resource, await stack.accessToken('alice', 'tasks'), list)).status).toBe(200);
+  });
 });
 
 describe('per-tool scopes (MCP-AUTHZ: 403 insufficient_scope)', () => {

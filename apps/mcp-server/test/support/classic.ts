@@ -8,7 +8,7 @@ import { CookieJar, pkce } from '@xaa/testkit';
 export interface ClassicRun {
   callback: URL;
   verifier: string;
-  pages: Array<{ url: string; status: number; html: string }>;
+  pages: Array<{ url: string; status: number; html: string; headers: Headers }>;
 }
 
 export async function authorize(
@@ -46,7 +46,7 @@ export async function authorize(
       continue;
     }
     const html = await res.text();
-    pages.push({ url: url.href, status: res.status, html });
+    pages.push({ url: url.href, status: res.status, html, headers: res.headers });
     if (res.status !== 200) throw Object.assign(new Error(`AS answered ${res.status} at ${url.pathname}`), { html, pages });
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
     if (!action) throw Object.assign(new Error(`no form at ${url.pathname}`), { html, pages });

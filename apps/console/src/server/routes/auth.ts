@@ -146,9 +146,14 @@ async function callback(ctx: Context, deps: AuthDeps) {
   ctx.set('Cache-Control', 'no-store');
   ctx.type = 'html';
   const pending = ctx.state.session?.data.pending;
-  if (!ctx.state.session || !pending) {
+  // Only a response to the sign-in this browser started is read at all, an error response included
+  // (RFC 6749 §10.12, RFC 9700 §4.7: `state` binds the response to the browser's pending request).
+  // Anything else (no pending sign-in, no or another `state`) gets one neutral page that echoes
+  // nothing from the query, and leaves a pending sign-in as it was.
+  const state = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
+  if (!ctx.state.session || !pending || !sameToken(state, pending.state)) {
     ctx.status = 400;
-    ctx.body = errorPage('Sign-in expired', 'This sign-in was not started here or took too long. Start again.');
+    ctx.body = errorPage('No sign-in in progress', 'This browser has no sign-in in progress that matches this response. Start again.');
     return;
   }
   const current = new URL(ctx.originalUrl, deps.idp.options.redirectUri);

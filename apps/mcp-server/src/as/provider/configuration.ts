@@ -17,6 +17,7 @@ import { defaults } from '../../config.ts';
 import type { ServerRuntime } from '../../context.ts';
 import { persistentSecret } from '../../db/secrets.ts';
 import { renderErrorPage } from '../../interactions/views.ts';
+import { CLIENT_TOKEN_CLAIMS } from '../../rs/require-bearer.ts';
 import { SqliteAdapter } from './adapter.ts';
 import type { ClientAdapter } from './clients.ts';
 
@@ -71,6 +72,8 @@ export function configuration(
       RegistrationAccessToken: defaults.refreshTokenTtl,
     },
     // The classic path's refresh tokens: for every client allowed the grant, always rotated.
+    // A client-credentials token names the client as `sub` (RFC 9068 §2.2): marked, so /mcp refuses it.
+    extraTokenClaims: async (_ctx, token) => (token.kind === 'ClientCredentials' ? { ...CLIENT_TOKEN_CLAIMS } : undefined),
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
