@@ -9,8 +9,7 @@
  * A console click that carries a `traceparent` continues that trace: one user action, one trace.
  */
 import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
-import { eventsRoutes, jsonErrors, requireAdmin, traceContext } from '@xaa/node-kit';
+import { allowedHostnamesFor, eventsRoutes, guardedSurface, hostCheck, jsonErrors, requireAdmin, surfaceRouter, traceContext } from '@xaa/node-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import Koa, { type Context } from 'koa';
 import { z } from 'zod';
@@ -84,7 +83,7 @@ export function createApp(agent: Agent, options: ApiOptions): Koa {
   app.use(jsonErrors('agent'));
   app.use(traceContext());
 
-  const open = new Router();
+  const open = surfaceRouter();
   const redirectPath = new URL(agent.config.redirectUri).pathname;
   open.get(redirectPath, async (ctx) => {
     const r = await agent.handleCallback(new URL(ctx.originalUrl, agent.config.agent.url));
@@ -105,8 +104,11 @@ export function createApp(agent: Agent, options: ApiOptions): Koa {
   app.use(open.allowedMethods());
 
   const guard = requireAdmin({ issuer: options.issuer, audience: options.adminAudience, ...(options.jwks ? { jwks: options.jwks } : {}) });
-  const events = eventsRoutes(agent.flowLog, '/admin');
-  const admin = new Router({ prefix: '/admin/agent' });
+  const feed = eventsRoutes(agent.flowLog, '/admin');
+  const events = surfaceRouter('/admin');
+  events.get('/events', feed);
+  events.get('/events/stream', feed);
+  const admin = surfaceRouter('/admin/agent');
   const body = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' });
   const trace = (ctx: Context) => ctx.state.trace?.traceId as string | undefined;
 
@@ -149,22 +151,20 @@ export function createApp(agent: Agent, options: ApiOptions): Koa {
     if (q) await run(ctx, () => agent.status(defined(q)));
   });
 
-  app.use(async (ctx) => {
-    if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) {
-      ctx.status = 404;
-      ctx.body = { error: 'not_found', error_description: `No route for ${ctx.method} ${ctx.path}.` };
-      return;
-    }
-    await guard(ctx, async () => {
-      await events(ctx, async () => {
-        await admin.routes()(ctx as never, async () => {
-          await admin.allowedMethods()(ctx as never, async () => {
-            ctx.status = 404;
-            ctx.body = { error: 'not_found', error_description: `No route for ${ctx.method} ${ctx.path}.` };
-          });
-        });
-      });
-    });
-  });
+  const notFound = async (ctx: Context) => {
+    ctx.status = 404;
+    ctx.body = { error: 'not_found', error_description: `No route for ${ctx.method} ${ctx.path}.` };
+  };
+  // Every spelling of /admin ends in the guarded surface; its routers are reachable only through the guard.
+  app.use(
+    guardedSurface({
+      prefix: '/admin',
+      before: [hostCheck(allowedHostnamesFor([agent.config.agent.url]))],
+      guard,
+      routers: [events, admin],
+      notFound,
+    }),
+  );
+  app.use(notFound);
   return app;
 }

@@ -2,18 +2,18 @@
  * One sample server's origin, composed on its AS's oidc-provider Koa app (issuer = origin):
  *
  *   traceparent → well-known metadata (RFC 9728 PRM, RFC 8414 AS metadata) → /mcp (DNS-rebinding
- *   guard → bearer check → MCP SDK handler) → /admin (IdP-issued admin token) → /interaction (login,
+ *   guard → bearer check → MCP SDK handler) → /admin (guarded surface: Host check, IdP-issued admin token) → /interaction (login,
  *   consent) → oidc-provider's own routes (authorize, token incl. jwt-bearer, jwks, register, revoke,
  *   introspect).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { jsonErrors, tokenEndpointErrorCodes, traceContext } from '@xaa/node-kit';
+import { tokenEndpointErrorCodes, traceContext } from '@xaa/node-kit';
 import { newTrace } from '@xaa/protocol';
 import type { Context } from 'koa';
 import Provider from 'oidc-provider';
-import { adminGuard, adminRouter } from './admin/router.ts';
+import { adminSurface } from './admin/router.ts';
 import { introspectJwtAccessTokens } from './as/introspect-jwt.ts';
 import { authorizationServerMetadata } from './as/metadata.ts';
 import { ClientAdapter } from './as/provider/clients.ts';
@@ -108,8 +108,7 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
       },
     ],
   ]);
-  const admin = adminRouter(rt);
-  const guard = adminGuard(rt);
+  const admin = adminSurface(rt);
   const interactions = interactionRoutes(rt);
 
   // RFC 9110 §7.2: a Host that is not host[:port] names no origin, and URLs oidc-provider builds from it
@@ -156,17 +155,8 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
     }
     await next();
   });
-  // Admin errors are JSON (docs/contracts.md "Admin APIs"): a body the parser refuses is a 4xx, never Koa's text 500.
-  const adminErrors = jsonErrors(`admin:${rt.def.name}`);
-  const isAdmin = (path: string) => path === '/admin' || path.startsWith('/admin/');
-  provider.use((ctx, next) => (isAdmin(ctx.path) ? adminErrors(ctx, () => guard(ctx, next)) : next()));
-  provider.use(admin.routes());
-  provider.use(admin.allowedMethods());
-  provider.use(async (ctx, next) => {
-    if (!isAdmin(ctx.path)) return next();
-    ctx.status = 404;
-    ctx.body = { error: 'not_found', error_description: 'There is no such admin route.' };
-  });
+  // Every spelling of /admin ends in the guarded surface: its routers are reachable only through the guard.
+  provider.use(admin);
   provider.use(interactions.routes());
 
   const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => void;

@@ -1,4 +1,6 @@
 /** Koa composition of the console backend: named middleware, in order (style P1). */
+
+import { allowedHostnamesFor, guardedSurface, hostCheck } from '@xaa/node-kit';
 import { SCENARIOS } from '@xaa/scenarios';
 import type { Topology } from '@xaa/topology';
 import Koa from 'koa';
@@ -6,7 +8,7 @@ import { adminApis } from './admin-apis.ts';
 import { AdminTokens } from './admin-tokens.ts';
 import type { ConsoleConfig } from './config.ts';
 import { IdpClient } from './idp-client.ts';
-import { authRoutes, guardApi, loadSession, requireAdminSession } from './routes/auth.ts';
+import { authRoutes, guardApi, loadSession, requireAdminSession, sessionRoute } from './routes/auth.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { inspectRoutes } from './routes/inspect.ts';
 import { proxyRoutes } from './routes/proxy.ts';
@@ -67,25 +69,31 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
   app.use(loadSession(authDeps));
+  // Same-origin and CSRF checks for every spelling of /api and for the logout.
   app.use(guardApi(authDeps));
   app.use(authRoutes(authDeps));
-  app.use(async function demoTools(ctx, next) {
-    if (!ctx.path.startsWith('/api/scenarios') && !ctx.path.startsWith('/api/scorecard')) return next();
-    return requireAdminSession()(ctx, () => scenarios(ctx, () => scorecard(ctx, next)));
-  });
-  app.use(async function apiOnly(ctx, next) {
-    if (!ctx.path.startsWith('/api/')) return next();
-    return requireAdminSession()(ctx, async () => {
-      await eventsRoutes({ apis, tokens, config, fetchFn })(ctx, async () => {
-        await inspectRoutes({ issuers, fetchFn, timeoutMs: 5000 })(ctx, async () => {
-          await proxyRoutes({ apis, tokens, config, fetchFn })(ctx, async () => {
-            ctx.status = 404;
-            ctx.body = { error: 'not_found', error_description: `No console API at ${ctx.path}.` };
-          });
-        });
-      });
-    });
-  });
+  // Every spelling of /api ends in the guarded surface; the console APIs are mounted inside the
+  // signed-in-admin guard (only `GET /api/session` answers before it).
+  app.use(
+    guardedSurface({
+      prefix: '/api',
+      before: [hostCheck(allowedHostnamesFor([t.console.url]))],
+      open: [sessionRoute(authDeps)],
+      guard: requireAdminSession(),
+      routers: [
+        scenarios,
+        scorecard,
+        eventsRoutes({ apis, tokens, config, fetchFn }),
+        inspectRoutes({ issuers, fetchFn, timeoutMs: 5000 }),
+        proxyRoutes({ apis, tokens, config, fetchFn }),
+      ],
+      notFound: async (ctx) => {
+        ctx.status = 404;
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = { error: 'not_found', error_description: `No console API at ${ctx.path}.` };
+      },
+    }),
+  );
   app.use(deps.spa);
   return app;
 }

@@ -4,7 +4,8 @@
  * public (`token_endpoint_auth_method: none`) or use `private_key_jwt` with a JWKS.
  */
 import { randomBytes } from 'node:crypto';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { surfaceRouter } from '@xaa/node-kit';
 import { z } from 'zod';
 import type { AppRecord } from '../db/directory.ts';
 import { AdminProblem, conflict, handle, notFound, parse, recordChange, redirectUrl, slug } from './common.ts';
@@ -52,7 +53,7 @@ export function appView(a: AppRecord) {
 }
 
 export function appRoutes({ idp }: AdminDeps): Router {
-  const r = new Router({ prefix: '/admin' });
+  const r = surfaceRouter('/admin');
   const dir = idp.directory;
   const app = (id: string) => {
     const a = dir.getApp(id);

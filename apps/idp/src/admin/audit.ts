@@ -1,5 +1,6 @@
 /** Admin API: the audit trail — search with filters, export as CSV or JSON (claims and jti only, never a usable token). */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { surfaceRouter } from '@xaa/node-kit';
 import { z } from 'zod';
 import { auditCsv } from '../audit.ts';
 import { handle, parse } from './common.ts';
@@ -29,7 +30,7 @@ const auditQuery = z
   .strict();
 
 export function auditRoutes({ audit }: AdminDeps): Router {
-  const r = new Router({ prefix: '/admin' });
+  const r = surfaceRouter('/admin');
   r.get(
     '/audit',
     handle((ctx) => {

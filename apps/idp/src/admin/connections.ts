@@ -2,7 +2,8 @@
  * Admin API: connections — client app → MCP server, allowed scopes, audience (all / groups / users),
  * ID-JAG lifetime, enabled. A change applies to the very next token exchange.
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { surfaceRouter } from '@xaa/node-kit';
 import { z } from 'zod';
 import { defaults } from '../config.ts';
 import type { ConnectionRecord } from '../db/directory.ts';
@@ -43,7 +44,7 @@ export const connectionPatch = z
 const listQuery = z.object({ client_id: slug.optional(), server: slug.optional() }).strict();
 
 export function connectionRoutes({ idp }: AdminDeps): Router {
-  const r = new Router({ prefix: '/admin' });
+  const r = surfaceRouter('/admin');
   const dir = idp.directory;
   const view = (c: ConnectionRecord) => {
     const server = dir.getServer(c.server);

@@ -1,5 +1,6 @@
 /** Admin API: users, groups, sessions (list, revoke per user) and a user's effective access. */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { surfaceRouter } from '@xaa/node-kit';
 import { evaluate } from '@xaa/policy';
 import { z } from 'zod';
 import type { UserRecord } from '../db/directory.ts';
@@ -51,7 +52,7 @@ export function userView(u: UserRecord) {
 }
 
 export function directoryRoutes({ idp, audit }: AdminDeps): Router {
-  const r = new Router({ prefix: '/admin' });
+  const r = surfaceRouter('/admin');
   const dir = idp.directory;
   const user = (id: string) => {
     const u = dir.resolveUser(id);

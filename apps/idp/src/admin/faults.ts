@@ -3,7 +3,8 @@
  * kinds), `PUT /admin/faults` (replace the rules; `{ "faults": [] }` turns everything off). Each change
  * is an `admin.change` event; each firing is a `fault.injected` event.
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { surfaceRouter } from '@xaa/node-kit';
 import { z } from 'zod';
 import { FAULT_KIND_NAMES, FAULT_KINDS, type FaultKind, SLOW_MAX_MS } from '../faults/catalog.ts';
 import { faultsOf } from '../faults/store.ts';
@@ -23,7 +24,7 @@ export const faultRule = z
 export const faultsPut = z.object({ faults: z.array(faultRule).max(50) }).strict();
 
 export function faultRoutes({ idp }: AdminDeps): Router {
-  const r = new Router({ prefix: '/admin' });
+  const r = surfaceRouter('/admin');
   const view = () => ({ faults: faultsOf(idp).list(), kinds: FAULT_KINDS });
 
   r.get(

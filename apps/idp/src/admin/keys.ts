@@ -1,5 +1,6 @@
 /** Admin API: signing keys (list, rotate, choose the algorithm; design §4). */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { surfaceRouter } from '@xaa/node-kit';
 import { z } from 'zod';
 import { handle, parse, recordChange } from './common.ts';
 import type { AdminDeps } from './router.ts';
@@ -7,7 +8,7 @@ import type { AdminDeps } from './router.ts';
 export const rotateBody = z.object({ alg: z.enum(['ES256', 'RS256']).optional() }).strict();
 
 export function keyRoutes({ idp }: AdminDeps): Router {
-  const r = new Router({ prefix: '/admin' });
+  const r = surfaceRouter('/admin');
   const view = () => {
     const current = idp.keys.current();
     return {

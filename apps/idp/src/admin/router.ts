@@ -4,7 +4,7 @@
  * `xaa:admin`. Nothing here answers anonymously; the OpenAPI document is the one public route.
  */
 import { bodyParser } from '@koa/bodyparser';
-import { eventsRoutes, jsonErrors, requireAdmin } from '@xaa/node-kit';
+import { allowedHostnamesFor, eventsRoutes, guardedSurface, hostCheck, jsonErrors, requireAdmin, surfaceRouter } from '@xaa/node-kit';
 import type { Context, Middleware, Next } from 'koa';
 import type { AuditLog } from '../audit.ts';
 import type { IdpContext } from '../context.ts';
@@ -42,14 +42,6 @@ function jsonOnly(): Middleware {
   };
 }
 
-/** Run middleware in order (the part of koa-compose we need). */
-function chain(list: Middleware[]): (ctx: Context) => Promise<void> {
-  return (ctx) => {
-    const run = (i: number): Promise<void> => (i < list.length ? Promise.resolve((list[i] as Middleware)(ctx, () => run(i + 1))) : Promise.resolve());
-    return run(0);
-  };
-}
-
 export function adminApi(idp: IdpContext, audit: AuditLog, host: ProviderHost): Middleware {
   const deps: AdminDeps = { idp, audit, host };
   const guard = requireAdmin({ issuer: idp.issuer, audience: idp.adminAudience, jwks: (header, token) => idp.keys.verifier()(header, token) });
@@ -65,31 +57,39 @@ export function adminApi(idp: IdpContext, audit: AuditLog, host: ProviderHost): 
     faultRoutes(deps),
   ];
 
-  const stack = chain([
-    jsonErrors('idp-admin'),
-    // The OpenAPI description is public; everything else needs an admin token — the guard runs before
-    // any routing, so an unknown path is a 401 for anonymous callers too.
-    async function guardOrDoc(ctx: Context, next: Next) {
-      if (ctx.method === 'GET' && ctx.path === '/admin/openapi.json') {
-        ctx.body = openApiDocument(idp);
-        return;
-      }
-      await guard(ctx, next);
-    },
-    jsonOnly(),
-    ...routers.flatMap((r) => [r.routes() as unknown as Middleware, r.allowedMethods() as unknown as Middleware]),
-    eventsRoutes(idp.flowLog, '/admin'),
-    async function notFound(ctx: Context) {
+  const openDoc = surfaceRouter();
+  openDoc.get('/admin/openapi.json', (ctx) => {
+    ctx.body = openApiDocument(idp);
+  });
+  const events = surfaceRouter('/admin');
+  const feed = eventsRoutes(idp.flowLog, '/admin');
+  events.get('/events', feed);
+  events.get('/events/stream', feed);
+
+  // Every spelling of /admin ends here (guardedSurface): the OpenAPI description is public; everything
+  // else is mounted inside the admin-token guard, so an unknown path is a 401 for anonymous callers too.
+  const surface = guardedSurface({
+    prefix: '/admin',
+    before: [
+      async function noStore(ctx: Context, next: Next) {
+        ctx.set('Cache-Control', 'no-store');
+        await next();
+      },
+      jsonErrors('idp-admin'),
+      hostCheck(allowedHostnamesFor([idp.issuer])),
+    ],
+    open: [openDoc],
+    guard,
+    routers: [jsonOnly(), ...routers, events],
+    notFound: async function notFound(ctx: Context) {
       ctx.status = 404;
       ctx.body = { error: 'not_found', error_description: `No admin resource at ${ctx.method} ${ctx.path}.` };
     },
-  ]);
+  });
 
   return async function admin(ctx: Context, next: Next) {
-    if (ctx.path !== '/admin' && !ctx.path.startsWith('/admin/')) return next();
-    ctx.set('Cache-Control', 'no-store');
-    await stack(ctx);
-    if (ctx.status === 405)
+    await surface(ctx, next);
+    if (ctx.status === 405 && ctx.response.get('allow'))
       ctx.body = { error: 'invalid_request', error_description: `${ctx.method} is not allowed on ${ctx.path} (allowed: ${ctx.response.get('allow')}).` };
   };
 }

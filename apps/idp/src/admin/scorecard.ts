@@ -11,7 +11,8 @@
  * IdP never signs another issuer's name (`iss` cannot be set); tokens that need a foreign key are the
  * scorecard's own work. Every mint is an `admin.change` flow event naming the mutation and the `jti`.
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { surfaceRouter } from '@xaa/node-kit';
 import { type IdJagClaims, TYP_ID_JAG } from '@xaa/protocol';
 import { type JWTPayload, SignJWT } from 'jose';
 import { z } from 'zod';
@@ -93,7 +94,7 @@ export function describeMutation(m: Mutation | undefined): string {
 }
 
 export function scorecardRoutes({ idp }: AdminDeps): Router {
-  const r = new Router({ prefix: '/admin/scorecard' });
+  const r = surfaceRouter('/admin/scorecard');
 
   r.post(
     '/mint',

@@ -1,5 +1,6 @@
 /** Admin API: MCP servers — the registered (audience = AS issuer, resource) pairs (EMA §7.6.1) with their scopes. */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { surfaceRouter } from '@xaa/node-kit';
 import { z } from 'zod';
 import { conflict, handle, identifierUrl, notFound, parse, recordChange, scopeToken, slug } from './common.ts';
 import type { AdminDeps } from './router.ts';
@@ -30,7 +31,7 @@ export const serverPatch = z
   .strict();
 
 export function serverRoutes({ idp }: AdminDeps): Router {
-  const r = new Router({ prefix: '/admin' });
+  const r = surfaceRouter('/admin');
   const dir = idp.directory;
   const issuerTaken = (issuer: string, except?: string) => dir.listServers().some((s) => s.issuer === issuer && s.name !== except);
 

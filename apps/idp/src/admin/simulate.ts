@@ -3,7 +3,8 @@
  * scopes) and shows the decision, its trace, and the claims an ID-JAG WOULD carry — minting nothing,
  * signing nothing, recording nothing.
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { surfaceRouter } from '@xaa/node-kit';
 import { evaluate } from '@xaa/policy';
 import { z } from 'zod';
 import { defaults } from '../config.ts';
@@ -30,7 +31,7 @@ export const simulateBody = z
   .strict();
 
 export function simulateRoutes({ idp }: AdminDeps): Router {
-  const r = new Router({ prefix: '/admin' });
+  const r = surfaceRouter('/admin');
   r.post(
     '/simulate',
     handle((ctx) => {

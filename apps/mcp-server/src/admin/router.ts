@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
-import { eventsRoutes, requireAdmin } from '@xaa/node-kit';
+import type Router from '@koa/router';
+import { allowedHostnamesFor, eventsRoutes, guardedSurface, hostCheck, jsonErrors, requireAdmin, surfaceRouter } from '@xaa/node-kit';
 import { GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
 import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
@@ -89,15 +89,35 @@ const publicClient = (c: { client_id: string; metadata: Record<string, unknown>;
 };
 
 /**
- * The admin token check for every `/admin` path, known or not, before routing: anonymous callers learn
- * nothing about which admin routes exist (the IdP's admin API does the same).
+ * The whole `/admin` surface of this origin: every spelling of the prefix ends here, and the routers
+ * are mounted inside the admin-token guard (node-kit `guardedSurface`), so an unknown or oddly spelled
+ * admin path is a 401 for anonymous callers and a 404 for admins — never a handler.
  */
-export function adminGuard(rt: ServerRuntime): Middleware {
-  return requireAdmin({ issuer: rt.topology.idp.issuer, audience: rt.def.admin });
+export function adminSurface(rt: ServerRuntime): Middleware {
+  return guardedSurface({
+    prefix: '/admin',
+    before: [
+      async function noStore(ctx, next) {
+        ctx.set('Cache-Control', 'no-store');
+        await next();
+      },
+      // Admin errors are JSON (docs/contracts.md "Admin APIs"): a body the parser refuses is a 4xx, never Koa's text 500.
+      jsonErrors(`admin:${rt.def.name}`),
+      hostCheck(allowedHostnamesFor([rt.def.issuer, rt.def.admin])),
+    ],
+    guard: requireAdmin({ issuer: rt.topology.idp.issuer, audience: rt.def.admin }),
+    routers: adminRouters(rt),
+    notFound: async (ctx) => {
+      ctx.status = 404;
+      ctx.body = { error: 'not_found', error_description: 'There is no such admin route.' };
+    },
+  });
 }
 
-export function adminRouter(rt: ServerRuntime): Router {
-  const router = new Router({ prefix: '/admin' });
+export function adminRouters(rt: ServerRuntime): Router[] {
+  const router = surfaceRouter('/admin');
+  // `/admin` itself: a strict router with a prefix would spell its root route `/admin/`.
+  const root = surfaceRouter();
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' });
   const change = (ctx: Context, summary: string, data: Record<string, unknown>) =>
     rt.flowLog.emit({
@@ -110,16 +130,11 @@ export function adminRouter(rt: ServerRuntime): Router {
       data,
     });
 
-  // The guard (`adminGuard`) runs before routing, in app.ts: an unknown admin path is a 401 too.
-  router.use(async (ctx, next) => {
-    ctx.set('Cache-Control', 'no-store');
-    await next();
-  });
   const events = eventsRoutes(rt.flowLog);
   router.get('/events', (ctx, next) => events(ctx, next));
   router.get('/events/stream', (ctx, next) => events(ctx, next));
 
-  router.get('/', (ctx) => {
+  root.get('/admin', (ctx) => {
     ctx.body = {
       server: { name: rt.def.name, title: rt.def.title, issuer: rt.def.issuer, resource: rt.def.resource, scopes: rt.def.scopes, xaa: rt.def.xaa },
       settings: rt.settings.get(),
@@ -260,5 +275,5 @@ export function adminRouter(rt: ServerRuntime): Router {
     ctx.body = { reset: true, users: rt.users.list().length };
   });
 
-  return router;
+  return [root, router];
 }

@@ -2,6 +2,8 @@
  * Sign-in at the IdP (OIDC code + PKCE) and the browser session: HttpOnly SameSite=Lax cookie, a
  * CSRF token for mutating requests (double-submit: cookie + header, both must equal the session's).
  */
+import type Router from '@koa/router';
+import { surfaceRouter, underPrefix } from '@xaa/node-kit';
 import type { Context, Middleware, Next } from 'koa';
 import type { ConsoleConfig } from '../config.ts';
 import type { IdpClient } from '../idp-client.ts';
@@ -56,7 +58,8 @@ export function loadSession(deps: AuthDeps): Middleware {
 export function guardApi(deps: AuthDeps): Middleware {
   const origin = new URL(deps.consoleUrl).origin;
   return async function guardApi(ctx: Context, next: Next) {
-    if (!ctx.path.startsWith('/api/') && ctx.path !== '/auth/logout') return next();
+    // Every spelling of /api (the same loose reading as the guarded surface), and the logout.
+    if (!underPrefix(ctx.path, '/api') && ctx.path !== '/auth/logout') return next();
     const requestOrigin = ctx.get('origin');
     if (requestOrigin && requestOrigin !== origin && requestOrigin !== `${ctx.protocol}://${ctx.host}`) {
       ctx.status = 403;
@@ -68,7 +71,8 @@ export function guardApi(deps: AuthDeps): Middleware {
       ctx.set('Access-Control-Allow-Credentials', 'true');
       ctx.set('Vary', 'Origin');
     }
-    if (ctx.method === 'OPTIONS') {
+    // A CORS preflight (Fetch §3.2.2) from the console's own origin; any other OPTIONS meets the guard.
+    if (ctx.method === 'OPTIONS' && requestOrigin && ctx.get('access-control-request-method')) {
       ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
       ctx.set('Access-Control-Allow-Headers', `content-type, ${deps.config.csrfHeader}`);
       ctx.status = 204;
@@ -119,9 +123,15 @@ export function authRoutes(deps: AuthDeps): Middleware {
     if (ctx.path === '/auth/login' && ctx.method === 'GET') return login(ctx, deps);
     if (ctx.path === '/auth/callback' && ctx.method === 'GET') return callback(ctx, deps);
     if (ctx.path === '/auth/logout' && ctx.method === 'POST') return logout(ctx, deps);
-    if (ctx.path === '/api/session' && ctx.method === 'GET') return sessionInfo(ctx, deps);
     return next();
   };
+}
+
+/** `GET /api/session`: the one console API an anonymous browser may call (it says "not signed in"). */
+export function sessionRoute(deps: AuthDeps): Router {
+  const r = surfaceRouter();
+  r.get('/api/session', (ctx) => sessionInfo(ctx, deps));
+  return r;
 }
 
 async function login(ctx: Context, deps: AuthDeps) {
