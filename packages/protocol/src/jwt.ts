@@ -45,3 +45,18 @@ export function stripSignature(compact: string): string {
   const i = compact.lastIndexOf('.');
   return i < 0 ? compact : `${compact.slice(0, i)}.`;
 }
+
+/**
+ * RFC 7515 §4.1.9: `typ` is a media type, compared case-insensitively (RFC 2045 §2), and the
+ * `application/` prefix is omitted when no other `/` appears — so `application/oauth-id-jag+jwt`,
+ * `OAUTH-ID-JAG+JWT` and `oauth-id-jag+jwt` name the same type (RFC 8725 §3.11).
+ */
+export function normalizeTyp(typ: string): string {
+  const lower = typ.trim().toLowerCase();
+  return lower.includes('/') ? lower : `application/${lower}`;
+}
+
+/** True when the JOSE header `typ` names the media type `expected` (RFC 7515 §4.1.9). */
+export function typIs(typ: unknown, expected: string): boolean {
+  return typeof typ === 'string' && typ !== '' && normalizeTyp(typ) === normalizeTyp(expected);
+}

@@ -12,7 +12,7 @@
  * Every failure is `invalid_grant` (RFC 8693 §2.2.2) with a stable internal code.
  * What it does not do: authenticate the client (oidc-provider did) or look at policy.
  */
-import { InvalidGrant, InvalidRequest, TOKEN_TYPE_ID_TOKEN, TOKEN_TYPE_REFRESH_TOKEN, TOKEN_TYPE_SAML2, TYP_ACCESS_TOKEN, TYP_ID_JAG } from '@xaa/protocol';
+import { InvalidGrant, InvalidRequest, TOKEN_TYPE_ID_TOKEN, TOKEN_TYPE_REFRESH_TOKEN, TOKEN_TYPE_SAML2, TYP_ACCESS_TOKEN, TYP_ID_JAG, typIs } from '@xaa/protocol';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type Provider from 'oidc-provider';
 import { defaults } from '../config.ts';
@@ -71,7 +71,8 @@ async function verifyIdToken(idp: Pick<IdpContext, 'issuer' | 'keys' | 'director
     throw mapJoseError(e);
   }
   // Explicit typing (RFC 8725 §3.11): an ID-JAG or a JWT access token is not an ID token.
-  if (typ === TYP_ID_JAG || typ === TYP_ACCESS_TOKEN || (typ !== undefined && typ.toUpperCase() !== 'JWT'))
+  // typ is a media type (RFC 7515 §4.1.9): `application/oauth-id-jag+jwt` is an ID-JAG too.
+  if (typIs(typ, TYP_ID_JAG) || typIs(typ, TYP_ACCESS_TOKEN) || (typ !== undefined && !typIs(typ, 'JWT')))
     throw new InvalidGrant('The subject token is not an ID token.', { code: 'ERR_SUBJECT_NOT_ID_TOKEN', specRef: SPEC });
   // draft-04 §4.3.3 / spec digest §6.2: the ID token's audience MUST be the authenticated client.
   const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];

@@ -9,7 +9,7 @@
  * SDK's scope challenge (403 `insufficient_scope`, see mcp/handler.ts).
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { bearerChallenge, decodeUnverified, parseScope, protectedResourceMetadataUrl, TYP_ACCESS_TOKEN, TYP_ID_JAG } from '@xaa/protocol';
+import { bearerChallenge, decodeUnverified, parseScope, protectedResourceMetadataUrl, TYP_ACCESS_TOKEN, TYP_ID_JAG, typIs } from '@xaa/protocol';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { Context, Next } from 'koa';
 import type { ServerRuntime } from '../context.ts';
@@ -91,8 +91,8 @@ export async function verifyBearer(rt: ServerRuntime, authorization: string | un
     // The message may say what the token looks like (read unverified, for the message only).
     const typ = decodeUnverified(token)?.header.typ;
     const description =
-      typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') !== TYP_ACCESS_TOKEN
-        ? `The token is not an access token (typ ${typ})${typ === TYP_ID_JAG ? ': an ID-JAG is redeemed at the AS token endpoint, not sent to the MCP server' : ''}.`
+      typeof typ === 'string' && !typIs(typ, TYP_ACCESS_TOKEN)
+        ? `The token is not an access token (typ ${typ})${typIs(typ, TYP_ID_JAG) ? ': an ID-JAG is redeemed at the AS token endpoint, not sent to the MCP server' : ''}.`
         : describe(e, rt);
     return { ok: false, status: 401, error: 'invalid_token', description };
   }

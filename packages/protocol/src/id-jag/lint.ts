@@ -7,7 +7,7 @@
  * Each finding has a stable `rule` id that tests and the UI switch on (never the message text).
  */
 import { DEFAULT_ID_JAG_TTL, TYP_ID_JAG } from '../constants.ts';
-import { decodeUnverified } from '../jwt.ts';
+import { decodeUnverified, typIs } from '../jwt.ts';
 import { isValidScopeToken } from '../scope.ts';
 
 export type LintLevel = 'error' | 'warning' | 'info';
@@ -139,7 +139,7 @@ export function lintIdJag(
   }
 
   // Header (draft-04 §3.1; EMA §7.4.1).
-  const isIdJag = header.typ === TYP_ID_JAG;
+  const isIdJag = typIs(header.typ, TYP_ID_JAG);
   add(
     'typ',
     'error',

@@ -14,7 +14,7 @@
 import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify, type ProtectedHeaderParameters } from 'jose';
 import { DEFAULT_CLOCK_SKEW, DEFAULT_ID_JAG_ALGORITHMS, DEFAULT_ID_JAG_MAX_AGE, TYP_ID_JAG } from '../constants.ts';
 import { InvalidGrant, InvalidScope, InvalidTarget, type OAuthError } from '../errors.ts';
-import { decodeUnverified } from '../jwt.ts';
+import { decodeUnverified, typIs } from '../jwt.ts';
 import { parseScope, scopesMissing } from '../scope.ts';
 import type { IdJagClaims } from './claims.ts';
 
@@ -152,8 +152,9 @@ export async function verifyIdJag(assertion: string, options: VerifyIdJagOptions
     const { header } = decoded;
     const claims = decoded.claims as Record<string, unknown>;
 
-    // 2. typ: stops ID tokens and access tokens being replayed as grants.
-    if (header.typ !== TYP_ID_JAG)
+    // 2. typ: stops ID tokens and access tokens being replayed as grants. Compared as a media type
+    // (RFC 7515 §4.1.9): `application/oauth-id-jag+jwt` is the same type.
+    if (!typIs(header.typ, TYP_ID_JAG))
       throw fail('typ', 'ERR_ID_JAG_TYP', `The assertion's JOSE typ is ${JSON.stringify(header.typ ?? null)}; expected "${TYP_ID_JAG}".`);
     pass('typ');
 
@@ -177,8 +178,8 @@ export async function verifyIdJag(assertion: string, options: VerifyIdJagOptions
     let verified: IdJagClaims;
     try {
       const result = await jwtVerify<IdJagClaims>(assertion, trusted.jwks, {
+        // typ was checked above as a media type (RFC 7515 §4.1.9).
         algorithms,
-        typ: TYP_ID_JAG,
         issuer: trusted.issuer,
         audience: options.audience,
         requiredClaims: ['iss', 'sub', 'aud', 'client_id', 'jti', 'iat', 'exp'],

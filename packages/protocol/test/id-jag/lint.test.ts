@@ -52,6 +52,17 @@ describe('lintIdJag (draft-04 §3.1, EMA §7.4)', () => {
     expect(r.findings.find((f) => f.rule === 'typ')?.level).toBe('error');
   });
 
+  it('accepts the full media type application/oauth-id-jag+jwt, any case (RFC 7515 §4.1.9)', async () => {
+    for (const typ of ['application/oauth-id-jag+jwt', 'OAUTH-ID-JAG+JWT']) {
+      const token = await new SignJWT(good()).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ }).sign(key.key);
+      const r = lintIdJag(token, { now: NOW });
+      expect(r.isIdJag, typ).toBe(true);
+      expect(failed(r), typ).not.toContain('typ');
+    }
+    const wrong = await new SignJWT(good()).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'application/jwt' }).sign(key.key);
+    expect(failed(lintIdJag(wrong, { now: NOW }))).toContain('typ');
+  });
+
   it('flags alg none and the missing signature (EMA §7.4.1)', () => {
     const token = new UnsecuredJWT(good()).encode();
     const r = lintIdJag(token, { now: NOW });

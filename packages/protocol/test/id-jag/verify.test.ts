@@ -81,6 +81,21 @@ describe('verifyIdJag (spec digest §3.4)', () => {
     await expectFailure(t, 'typ', 'invalid_grant', 'ERR_ID_JAG_TYP');
   });
 
+  it('RFC 7515 §4.1.9: typ is a media type — application/ prefix and case do not matter', async () => {
+    for (const typ of ['application/oauth-id-jag+jwt', 'OAuth-ID-JAG+JWT', 'Application/OAUTH-ID-JAG+JWT']) {
+      const t = await new SignJWT({ ...claims(), jti: `j-${typ}` }).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ }).sign(key.key);
+      const r = await verifyIdJag(t, options);
+      expect(r.ok, typ).toBe(true);
+    }
+  });
+
+  it('RFC 8725 §3.11: a near-miss typ is still refused (other prefix, other suffix, empty)', async () => {
+    for (const typ of ['text/oauth-id-jag+jwt', 'application/oauth-id-jag', 'oauth-id-jag+jwt; x', 'at+jwt', '']) {
+      const t = await new SignJWT(claims()).setProtectedHeader({ alg: 'ES256', kid: 'k1', typ }).sign(key.key);
+      await expectFailure(t, 'typ', 'invalid_grant', 'ERR_ID_JAG_TYP');
+    }
+  });
+
   it('EMA §7.4.1: alg none is refused', async () => {
     const enc = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
     const t = `${enc({ alg: 'none', typ: 'oauth-id-jag+jwt' })}.${enc(claims())}.`;

@@ -288,6 +288,23 @@ export const AS_CASES: readonly AsCase[] = [
     `Only a token that declares itself ${TYP_ID_JAG} may be redeemed as an ID-JAG.`,
     'draft-04 §4.4.1, RFC 8725 §3.11',
   ),
+  {
+    id: 'header.typ-media-type',
+    title: 'typ application/oauth-id-jag+jwt is the same type',
+    group: 'header',
+    level: 'should',
+    mutated: `header typ = "application/${TYP_ID_JAG.toUpperCase()}" (signed by the IdP)`,
+    expected: '200 with an access token',
+    why: 'typ is a media type: compared case-insensitively, and the application/ prefix may be omitted. An AS that compares the string exactly refuses valid grants from IdPs that spell it in full.',
+    specRef: 'RFC 7515 §4.1.9, RFC 8725 §3.11',
+    run: async (ctx) => {
+      const a = await ctx.present(await ctx.mint({ typ: `application/${TYP_ID_JAG.toUpperCase()}` }));
+      if (a.transport_error) return { outcome: 'error', reason: `The AS did not answer: ${a.transport_error}`, answers: [a] };
+      return isSuccess(a)
+        ? { outcome: 'pass', answers: [a] }
+        : { outcome: 'fail', reason: `The AS refused the full media type: ${describe(a)} ${a.error_description ?? ''}`.trim(), answers: [a] };
+    },
+  },
 
   // ── audience ──────────────────────────────────────────────────────────────────────────────────
   invalidGrant(

@@ -51,6 +51,7 @@ const CAUGHT_BY: Record<Exclude<Weakness, 'none' | 'reject-all'>, string[]> = {
   'any-issuer': ['issuer.untrusted:fail'],
   'assume-issuer': ['claims.missing-iss:fail'],
   'ignore-typ': ['header.typ-jwt:fail', 'header.typ-missing:fail'],
+  'exact-typ': ['header.typ-media-type:warn'],
   'skip-aud': ['audience.wrong:fail', 'audience.trailing-slash:warn'],
   'aud-array': ['audience.array:fail'],
   'accept-expired': ['time.expired:fail'],
