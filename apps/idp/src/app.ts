@@ -1,5 +1,5 @@
 /**
- * Koa composition: trace context → the login interaction → the admin API → oidc-provider (mounted at
+ * Koa composition: trace context → the login interaction → SAML Web SSO (./saml) → the admin API → oidc-provider (mounted at
  * the root, so discovery, /authorize, /token, /jwks, /userinfo, /logout, /revoke are its own).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,6 +10,7 @@ import type { AuditLog } from './audit.ts';
 import { type IdpContext, setRequestTrace } from './context.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import type { ProviderHost } from './provider/host.ts';
+import { samlRoutes } from './saml/routes.ts';
 
 export function createApp(idp: IdpContext, host: ProviderHost, audit: AuditLog): Koa {
   const app = new Koa();
@@ -35,6 +36,10 @@ export function createApp(idp: IdpContext, host: ProviderHost, audit: AuditLog):
   const interactions = interactionRoutes(idp);
   app.use(interactions.routes());
   app.use(interactions.allowedMethods());
+
+  const saml = samlRoutes(idp);
+  app.use(saml.routes());
+  app.use(saml.allowedMethods());
 
   app.use(adminApi(idp, audit, host));
 

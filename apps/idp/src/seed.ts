@@ -10,6 +10,7 @@ import type { Db } from '@xaa/node-kit';
 import type { Topology } from '@xaa/topology';
 import type { DirectoryStore } from './db/directory.ts';
 import { hashPassword } from './passwords.ts';
+import { NAMEID_PERSISTENT, SamlRegistrations } from './saml/registrations.ts';
 
 /** Seeded users get ids derived from their username, so a reset keeps the same `sub`. */
 export function seededUserId(username: string): string {
@@ -63,6 +64,11 @@ export async function seed(directory: DirectoryStore, t: Topology): Promise<void
         disabled: false,
         registrations: Object.fromEntries(Object.entries(c.servers).map(([server, reg]) => [server, reg.client_id])),
       });
+    // SAML apps (SAML 2.0 Web SSO, apps/idp/src/saml): persistent NameID = the user's stable id, the OIDC `sub`.
+    const saml = new SamlRegistrations(directory.db);
+    for (const c of t.clients)
+      if (c.saml)
+        saml.put({ client_id: c.idp.client_id, entity_id: c.saml.entity_id, acs_urls: [c.saml.acs_url], name_id_format: NAMEID_PERSISTENT, certificate: null });
     directory.upsertApp({
       client_id: t.console.client.client_id,
       title: 'XAA Console',
@@ -105,7 +111,7 @@ export async function seed(directory: DirectoryStore, t: Topology): Promise<void
 /** Wipe the directory, sessions, tokens and audit; keep keys and settings. */
 export function wipe(db: Db): void {
   db.transaction(() => {
-    for (const table of ['connections', 'app_registrations', 'apps', 'servers', 'user_groups', 'users', 'groups', 'oidc', 'audit'])
+    for (const table of ['saml_requests', 'saml_apps', 'connections', 'app_registrations', 'apps', 'servers', 'user_groups', 'users', 'groups', 'oidc', 'audit'])
       db.exec(`DELETE FROM ${table}`);
   })();
 }

@@ -31,10 +31,12 @@ const GROUPS: GroupDef[] = [
   { name: 'it', title: 'IT' },
 ];
 
-const CLIENTS: Array<{ name: string; title: string }> = [
+const CLIENTS: Array<{ name: string; title: string; saml?: true }> = [
   { name: 'acme-agent', title: 'Acme Agent' },
   { name: 'acme-chat', title: 'Acme Chat' },
   { name: 'shadow-agent', title: 'Shadow Agent' },
+  /** A desktop agent that signs in with SAML 2.0 (then saml2 → refresh token → ID-JAG), governed by the same connections as Acme Agent. */
+  { name: 'acme-desktop', title: 'Acme Desktop', saml: true },
 ];
 
 /** The seeded demo password (design §3): demo-only, documented in the README. */
@@ -56,8 +58,9 @@ export function defaultTopology(options: TopologyOptions = {}): Topology {
     return { ...s, port, issuer: origin(port), resource: `${origin(port)}/mcp`, admin: `${origin(port)}/admin` };
   });
 
-  const clients: ClientDef[] = CLIENTS.map((c) => ({
+  const clients: ClientDef[] = CLIENTS.map(({ saml, ...c }) => ({
     ...c,
+    ...(saml ? { saml: { entity_id: `${agentOrigin}/saml/${c.name}`, acs_url: `${agentOrigin}/saml/acs` } } : {}),
     idp: {
       client_id: c.name,
       client_secret: secret(`idp:${c.name}`),
@@ -80,11 +83,13 @@ export function defaultTopology(options: TopologyOptions = {}): Topology {
     { client: 'acme-agent', server: 'docs', scopes: ['docs.read', 'docs.write'], audience: everyone, ttl: 300, enabled: true },
     { client: 'acme-chat', server: 'docs', scopes: ['docs.read'], audience: everyone, ttl: 300, enabled: true },
   ];
+  // Acme Desktop (SAML) gets Acme Agent's connections: one policy, whichever protocol the user signed in with.
+  for (const c of connections.filter((x) => x.client === 'acme-agent')) connections.push({ ...c, client: 'acme-desktop', scopes: [...c.scopes] });
 
   return {
     host,
     dataDir: options.dataDir ?? '.data',
-    idp: { issuer: origin(base), port: base, admin: `${origin(base)}/admin` },
+    idp: { issuer: origin(base), port: base, admin: `${origin(base)}/admin`, saml: { metadata_url: `${origin(base)}/saml/metadata` } },
     servers,
     clients,
     users: USERS.map((u) => ({ ...u, password: DEMO_PASSWORD })),

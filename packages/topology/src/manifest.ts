@@ -9,9 +9,9 @@ import type { Topology } from './types.ts';
 
 export function playgroundManifest(t: Topology) {
   return {
-    idp: { issuer: t.idp.issuer, admin: t.idp.admin },
+    idp: { issuer: t.idp.issuer, admin: t.idp.admin, saml: t.idp.saml },
     servers: t.servers.map((s) => ({ name: s.name, title: s.title, issuer: s.issuer, resource: s.resource, scopes: s.scopes, xaa: s.xaa, admin: s.admin })),
-    clients: t.clients.map((c) => ({ name: c.name, title: c.title, idp: c.idp, servers: c.servers })),
+    clients: t.clients.map((c) => ({ name: c.name, title: c.title, idp: c.idp, servers: c.servers, ...(c.saml ? { saml: c.saml } : {}) })),
     users: t.users.map((u) => ({ username: u.username, password: u.password, email: u.email, name: u.name, groups: u.groups, admin: u.admin })),
     connections: t.connections,
     agent: { url: t.agent.url },

@@ -27,6 +27,8 @@ export interface ClientDef {
   idp: ClientRegistration & { redirect_uris: string[]; post_logout_redirect_uris: string[] };
   /** The app's own registration at each server's AS, keyed by server name. */
   servers: Record<string, ClientRegistration>;
+  /** Present when the app also signs in with SAML 2.0 Web SSO: its SP entity ID and ACS URL at the IdP. */
+  saml?: { entity_id: string; acs_url: string };
 }
 
 export interface UserDef {
@@ -59,7 +61,7 @@ export interface ConnectionDef {
 export interface Topology {
   host: string;
   dataDir: string;
-  idp: { issuer: string; port: number; admin: string };
+  idp: { issuer: string; port: number; admin: string; saml: { metadata_url: string } };
   servers: ServerDef[];
   clients: ClientDef[];
   users: UserDef[];

@@ -126,4 +126,31 @@ export const migrations: Migration[] = [
   `,
   // 2: step-up per connection (draft-04 §9.2): maximum age of the user's sign-in, in seconds.
   'ALTER TABLE connections ADD COLUMN max_auth_age INTEGER',
+  // 3: SAML 2.0 (apps/idp/src/saml): the IdP's RSA signing keys with their X.509 certificates, each app's
+  // SAML SP registration, and AuthnRequests waiting for the sign-in to finish.
+  `
+  CREATE TABLE saml_keys (
+    id TEXT PRIMARY KEY,
+    private_pem TEXT NOT NULL,
+    cert_pem TEXT NOT NULL,
+    -- the JWT signing key this certificate accompanies: a JWT key rotation rotates it too
+    jwt_kid TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    retired_at INTEGER
+  );
+  CREATE TABLE saml_apps (
+    client_id TEXT PRIMARY KEY REFERENCES apps(client_id) ON DELETE CASCADE,
+    entity_id TEXT NOT NULL UNIQUE,
+    acs_urls TEXT NOT NULL,
+    name_id_format TEXT NOT NULL,
+    certificate TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE saml_requests (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];

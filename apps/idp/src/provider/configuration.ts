@@ -16,6 +16,7 @@ import { persistentSecret } from '../db/settings.ts';
 import { escapeHtml, page } from '../interactions/views.ts';
 import { SqliteAdapter } from './adapter.ts';
 import { ClientAdapter } from './clients.ts';
+import { withBridgeClient } from '../saml/bridge.ts';
 
 /** oidc-provider routes a browser navigates to: their errors are pages. */
 const BROWSER_ROUTES = new Set(['authorization', 'resume', 'end_session', 'end_session_confirm', 'end_session_success', 'code_verification', 'device_resume']);
@@ -51,7 +52,8 @@ function interactionPolicyFor(idp: Pick<IdpContext, 'directory'>) {
 export function configuration(idp: IdpContext): Configuration {
   const alg = () => idp.keys.current()?.alg ?? 'ES256';
   const resources = new Set(adminResources(idp));
-  const clientAdapter = new ClientAdapter(idp.directory, alg);
+  // The directory's apps, plus the internal client SAML Web SSO signs in through (../saml/bridge.ts).
+  const clientAdapter = withBridgeClient(new ClientAdapter(idp.directory, alg), idp.issuer);
 
   return {
     adapter: (name: string) => (name === 'Client' ? clientAdapter : new SqliteAdapter(name, idp.db, idp.now)),
