@@ -89,7 +89,10 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   // The metadata documents, and the `discovery` flow event each GET of one emits (in the caller's trace).
   const origin = new URL(rt.def.issuer).origin;
   const prmDoc = {
-    body: prm,
+    // Read per request: `dpop_bound_access_tokens_required` follows the admin setting (RFC 9728 §2).
+    get body() {
+      return protectedResourceMetadata(rt.def, rt.settings.get().dpop_bound_access_tokens_required);
+    },
     party: rt.party.mcp,
     summary: `Protected resource metadata for ${prm.resource}: authorization server ${prm.authorization_servers.join(', ')}`,
     specRef: 'RFC 9728 §3',

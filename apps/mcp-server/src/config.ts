@@ -42,6 +42,12 @@ export interface AsSettings {
   access_token_ttl: number;
   /** Hide which ID-JAG check failed from the caller (the audit still names it). */
   generic_errors: boolean;
+  /**
+   * Accept only DPoP-bound access tokens (RFC 9728 §2 `dpop_bound_access_tokens_required`): the MCP
+   * server refuses Bearer, and the AS refuses a jwt-bearer request without a DPoP proof
+   * (draft-04 §9.8.1.2.4: `invalid_grant`).
+   */
+  dpop_bound_access_tokens_required: boolean;
 }
 
 export const defaults = {
@@ -50,6 +56,7 @@ export const defaults = {
     jit_provisioning: true,
     access_token_ttl: 300,
     generic_errors: false,
+    dpop_bound_access_tokens_required: false,
   } satisfies AsSettings,
   /** Bounds an admin may set for the access-token lifetime (s). */
   accessTokenTtlRange: [30, 86_400] as const,

@@ -5,15 +5,22 @@
  * typed `dpop+jwt`, asymmetric `alg`, a public `jwk` in the header that verifies it, `htm` = POST,
  * `htu` = this token endpoint, a fresh `iat`, an unseen `jti` — and the result is the RFC 7638
  * thumbprint of that key. Without the header the result is undefined.
+ * At an MCP server the same checks run with the request's method and URL, a ±5 min window and `ath`
+ * (RFC 9449 §4.3 step 12; MCP DPoP profile "MCP Server Validation"); the caller compares the returned
+ * thumbprint with the access token's `cnf.jkt`.
  * What it does not do: DPoP nonces (the playground does not require them).
  */
 
-import { calculateJwkThumbprint, EmbeddedJWK, type JWK, errors as joseErrors, jwtVerify } from 'jose';
+import { base64url, calculateJwkThumbprint, EmbeddedJWK, type JWK, errors as joseErrors, jwtVerify } from 'jose';
 import { InvalidDpopProof } from './errors.ts';
 
 const SPEC = 'RFC 9449 §4.3';
-/** How old (or how far in the future) a proof's `iat` may be. */
+/** How old (or how far in the future) a proof's `iat` may be at a token endpoint. */
 export const DPOP_MAX_AGE_SECONDS = 60;
+/** The `iat` window at an MCP server (MCP DPoP profile "MCP Server Validation": ±5 minutes). */
+export const DPOP_RESOURCE_MAX_AGE_SECONDS = 300;
+/** Asymmetric algorithms accepted on proofs (RFC 9449 §4.3 step 5; never `none` or a MAC). */
+export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
 
 /** Proof `jti`s seen recently (per key), forgotten once their `iat` window has passed. */
 export class DpopReplayCache {
@@ -31,33 +38,60 @@ export class DpopReplayCache {
   }
 }
 
-function normalizeHtu(value: string): string | undefined {
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+/**
+ * RFC 9449 §4.3 step 9: compare `htu` without query and fragment, after syntax- and scheme-based
+ * normalization (RFC 3986 §6.2.2, §6.2.3): case of scheme and host, default port, dot segments (the
+ * URL parser), percent-encoded unreserved characters decoded and the remaining escapes upper-cased,
+ * and an empty path as `/`.
+ */
+export function normalizeHtu(value: string): string | undefined {
   try {
     const u = new URL(value);
-    return `${u.protocol}//${u.host}${u.pathname}`;
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return undefined;
+    const path = u.pathname.replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => {
+      const c = String.fromCharCode(Number.parseInt(hex, 16));
+      return UNRESERVED.test(c) ? c : `%${hex.toUpperCase()}`;
+    });
+    return `${u.protocol}//${u.host}${path || '/'}`;
   } catch {
     return undefined;
   }
 }
 
+/** RFC 9449 §4.2: `ath` = base64url(SHA-256(ASCII access token)). */
+export async function accessTokenHash(accessToken: string): Promise<string> {
+  return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))));
+}
+
+export interface DpopExpectation {
+  htm: string;
+  htu: string;
+  /** At a resource: the access token the proof must be bound to (`ath`, RFC 9449 §4.3 step 12). */
+  accessToken?: string;
+  /** The `iat` window (s); default DPOP_MAX_AGE_SECONDS. */
+  maxAgeSeconds?: number;
+}
+
 /** Returns the key thumbprint to bind (`cnf.jkt`), or undefined when the request has no DPoP header. */
 export async function verifyDpopProof(
   header: string | undefined,
-  expected: { htm: string; htu: string },
+  expected: DpopExpectation,
   nowSeconds: number,
   replay: DpopReplayCache,
 ): Promise<string | undefined> {
   if (header === undefined || header === '') return undefined;
   // Node joins repeated headers with ", "; a compact JWS contains neither.
   if (/[,\s]/.test(header)) throw new InvalidDpopProof('Exactly one DPoP proof is allowed.', { code: 'ERR_DPOP_MULTIPLE', specRef: SPEC });
+  const maxAge = expected.maxAgeSeconds ?? DPOP_MAX_AGE_SECONDS;
   let payload: Record<string, unknown>;
   let jwk: JWK;
   try {
     const result = await jwtVerify(header, EmbeddedJWK, {
       typ: 'dpop+jwt',
-      algorithms: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'],
+      algorithms: DPOP_ALGORITHMS,
       requiredClaims: ['iat', 'jti', 'htm', 'htu'],
-      maxTokenAge: DPOP_MAX_AGE_SECONDS,
+      maxTokenAge: maxAge,
       clockTolerance: 5,
       currentDate: new Date(nowSeconds * 1000),
     });
@@ -79,8 +113,15 @@ export async function verifyDpopProof(
     throw new InvalidDpopProof(`The DPoP proof's htu must be ${expected.htu}.`, { code: 'ERR_DPOP_HTU', specRef: SPEC });
   if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256)
     throw new InvalidDpopProof("The DPoP proof's jti is invalid.", { code: 'ERR_DPOP_JTI', specRef: SPEC });
+  if (expected.accessToken !== undefined) {
+    if (typeof payload.ath !== 'string' || payload.ath === '')
+      throw new InvalidDpopProof('The DPoP proof lacks ath (the access token hash).', { code: 'ERR_DPOP_ATH_MISSING', specRef: 'RFC 9449 §4.3 step 12' });
+    if (payload.ath !== (await accessTokenHash(expected.accessToken)))
+      throw new InvalidDpopProof("The DPoP proof's ath is not the hash of this access token.", { code: 'ERR_DPOP_ATH', specRef: 'RFC 9449 §4.3 step 12' });
+  }
   const jkt = await calculateJwkThumbprint(jwk);
-  if (!replay.use(`${jkt}:${payload.jti}`, nowSeconds + DPOP_MAX_AGE_SECONDS + 5, nowSeconds))
+  // Remembered until its iat can no longer pass the window (RFC 9449 §11.1), so the cache stays bounded.
+  if (!replay.use(`${jkt}:${payload.jti}`, nowSeconds + 2 * maxAge + 10, nowSeconds))
     throw new InvalidDpopProof('This DPoP proof was already used.', { code: 'ERR_DPOP_REPLAY', specRef: 'RFC 9449 §11.1' });
   return jkt;
 }

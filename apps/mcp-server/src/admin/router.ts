@@ -41,6 +41,7 @@ const settingsPatch = z
     jit_provisioning: z.boolean().optional(),
     access_token_ttl: z.number().int().min(defaults.accessTokenTtlRange[0]).max(defaults.accessTokenTtlRange[1]).optional(),
     generic_errors: z.boolean().optional(),
+    dpop_bound_access_tokens_required: z.boolean().optional(),
   })
   .strict();
 const clientCreate = z

@@ -28,7 +28,8 @@ export function introspectJwtAccessTokens(rt: ServerRuntime) {
         requiredClaims: ['exp', 'iat', 'jti'],
         currentDate: new Date(rt.nowMs()),
       });
-      ctx.body = { ...payload, active: true, token_type: 'Bearer' };
+      // RFC 9449 §6.2: a key-bound token says so (its `cnf` travels with the claims).
+      ctx.body = { ...payload, active: true, token_type: payload.cnf ? 'DPoP' : 'Bearer' };
     } catch {
       ctx.body = { active: false };
     }

@@ -6,6 +6,7 @@
  */
 import {
   type AuthorizationServerMetadata,
+  DPOP_ALGORITHMS,
   GRANT_PROFILE_ID_JAG,
   GRANT_TYPE_AUTHORIZATION_CODE,
   GRANT_TYPE_CLIENT_CREDENTIALS,
@@ -41,5 +42,7 @@ export function authorizationServerMetadata(def: ServerDef): AuthorizationServer
     client_id_metadata_document_supported: true,
     authorization_response_iss_parameter_supported: true,
     resource_indicators_supported: true,
+    // RFC 9449 §5.1: the jwt-bearer grant checks DPoP proofs and binds access tokens to their key.
+    ...(def.xaa ? { dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS] } : {}),
   };
 }

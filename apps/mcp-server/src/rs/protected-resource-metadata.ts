@@ -2,12 +2,12 @@
  * RFC 9728 protected resource metadata of one MCP server, served path-aware at
  * `/.well-known/oauth-protected-resource/mcp` (RFC 9728 §3.1) and at the root form
  * `/.well-known/oauth-protected-resource` (MCP-AUTHZ probing order). `resource` is this server's
- * canonical URI, exactly as the client will send it in the token exchange (spec digest §2.0).
+ * canonical URI, exactly as the client will send it in the token exchange (MCP-AUTHZ, RFC 8707).
  */
-import { type ProtectedResourceMetadata, protectedResourceMetadataUrl } from '@xaa/protocol';
+import { DPOP_ALGORITHMS, type ProtectedResourceMetadata, protectedResourceMetadataUrl } from '@xaa/protocol';
 import type { ServerDef } from '@xaa/topology';
 
-export function protectedResourceMetadata(def: ServerDef): ProtectedResourceMetadata {
+export function protectedResourceMetadata(def: ServerDef, dpopRequired = false): ProtectedResourceMetadata {
   return {
     resource: def.resource,
     authorization_servers: [def.issuer],
@@ -15,6 +15,9 @@ export function protectedResourceMetadata(def: ServerDef): ProtectedResourceMeta
     bearer_methods_supported: ['header'],
     resource_name: def.title,
     resource_signing_alg_values_supported: ['ES256', 'RS256'],
+    // RFC 9728 §2: DPoP proofs this server checks, and whether it refuses Bearer (admin setting).
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
+    dpop_bound_access_tokens_required: dpopRequired,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The MCP server's access-token check (MCP-AUTHZ; RFC 6750; RFC 9068; EMA §5.1, §7.5.4). Every
- * request to `/mcp` carries `Authorization: Bearer <JWT>`; the token must be an RFC 9068 access token
+ * request to `/mcp` carries `Authorization: Bearer <JWT>` (or `DPoP <JWT>` with a proof, see
+ * dpop-presentation.ts); the token must be an RFC 9068 access token
  * (`typ: at+jwt`) signed with this server's AS key, issued by this AS (`iss`, byte for byte), for this
  * resource (`aud`), unexpired, for a local user that still exists. An ID-JAG, an IdP ID token or
  * another server's token fails here with 401 `invalid_token`, and so does a client-credentials token:
@@ -14,8 +15,17 @@ import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { Context, Next } from 'koa';
 import type { ServerRuntime } from '../context.ts';
 import type { Actor } from '../mcp/tool.ts';
+import { boundJkt, checkPresentation, type DpopRequest, dpopChallenge, type Scheme } from './dpop-presentation.ts';
 
-export type BearerFailure = { ok: false; status: 400 | 401; error?: 'invalid_token' | 'invalid_request'; description: string };
+export type BearerFailure = {
+  ok: false;
+  status: 400 | 401;
+  error?: 'invalid_token' | 'invalid_request' | 'invalid_dpop_proof';
+  description: string;
+  /** The challenge scheme to answer with (RFC 6750 §3 or RFC 9449 §7.1). */
+  scheme?: Scheme;
+  code?: string;
+};
 export type BearerResult = { ok: true; authInfo: AuthInfo; claims: JWTPayload; actor: Actor } | BearerFailure;
 
 /**
@@ -25,7 +35,8 @@ export type BearerResult = { ok: true; authInfo: AuthInfo; claims: JWTPayload; a
  */
 export const CLIENT_TOKEN_CLAIMS = { gty: 'client_credentials' } as const;
 
-const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
+/** RFC 6750 §2.1 / RFC 9449 §7.1: `Bearer <token>` or `DPoP <token>` (token68). */
+const CREDENTIALS = /^(Bearer|DPoP)[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
 const ACCESS_TOKEN_SKEW = 5;
 
 function describe(e: unknown, rt: ServerRuntime): string {
@@ -76,14 +87,20 @@ async function verifyJwt(rt: ServerRuntime, token: string): Promise<JWTPayload> 
   return payload;
 }
 
-export async function verifyBearer(rt: ServerRuntime, authorization: string | undefined): Promise<BearerResult> {
+export async function verifyBearer(
+  rt: ServerRuntime,
+  authorization: string | undefined,
+  dpop: DpopRequest = { proof: undefined, method: 'POST', url: rt.def.resource },
+): Promise<BearerResult> {
   if (!authorization) return { ok: false, status: 401, description: 'An access token is required.' };
-  const m = BEARER.exec(authorization.trim());
+  const m = CREDENTIALS.exec(authorization.trim());
   if (!m) {
-    if (!/^Bearer\b/i.test(authorization.trim())) return { ok: false, status: 401, description: 'An access token is required (Bearer scheme).' };
-    return { ok: false, status: 400, error: 'invalid_request', description: 'The Authorization header is not a valid Bearer credential.' };
+    const named = /^(Bearer|DPoP)\b/i.exec(authorization.trim());
+    if (!named) return { ok: false, status: 401, description: 'An access token is required (Bearer or DPoP scheme).' };
+    return { ok: false, status: 400, error: 'invalid_request', description: `The Authorization header is not a valid ${named[1]} credential.` };
   }
-  const token = m[1] as string;
+  const scheme: Scheme = (m[1] as string).toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+  const token = m[2] as string;
   let claims: JWTPayload;
   try {
     claims = await verifyJwt(rt, token);
@@ -94,8 +111,10 @@ export async function verifyBearer(rt: ServerRuntime, authorization: string | un
       typeof typ === 'string' && !typIs(typ, TYP_ACCESS_TOKEN)
         ? `The token is not an access token (typ ${typ})${typIs(typ, TYP_ID_JAG) ? ': an ID-JAG is redeemed at the AS token endpoint, not sent to the MCP server' : ''}.`
         : describe(e, rt);
-    return { ok: false, status: 401, error: 'invalid_token', description };
+    return { ok: false, status: 401, error: 'invalid_token', description, scheme };
   }
+  const presentation = await checkPresentation(rt, scheme, token, claims, dpop);
+  if (presentation) return presentation;
   // RFC 9068 §4: a single audience value is what this AS issues; anything else was not minted here.
   if (Array.isArray(claims.aud) && claims.aud.length !== 1)
     return { ok: false, status: 401, error: 'invalid_token', description: 'The access token names more than one audience.' };
@@ -117,7 +136,7 @@ export async function verifyBearer(rt: ServerRuntime, authorization: string | un
     expiresAt: claims.exp as number,
     resource: resourceUrl(rt),
     resourceMetadataUrl: protectedResourceMetadataUrl(rt.def.resource),
-    extra: { actor, jti: claims.jti, sub: claims.sub },
+    extra: { actor, jti: claims.jti, sub: claims.sub, ...(boundJkt(claims) ? { jkt: boundJkt(claims) } : {}) },
   };
   return { ok: true, authInfo, claims, actor };
 }
@@ -142,18 +161,22 @@ export function clientTitle(rt: ServerRuntime, clientId: string): string {
 export function requireBearer(rt: ServerRuntime) {
   const resourceMetadata = protectedResourceMetadataUrl(rt.def.resource);
   return async function requireBearer(ctx: Context, next: Next) {
-    const result = await verifyBearer(rt, ctx.get('authorization') || undefined);
+    const result = await verifyBearer(rt, ctx.get('authorization') || undefined, {
+      proof: ctx.get('dpop') || undefined,
+      method: ctx.method,
+      url: `${ctx.protocol}://${ctx.host}${ctx.path}`,
+    });
     if (!result.ok) {
       ctx.status = result.status;
       ctx.set('Cache-Control', 'no-store');
-      ctx.set(
-        'WWW-Authenticate',
-        bearerChallenge({
-          resource_metadata: resourceMetadata,
-          scope: rt.def.scopes.join(' '),
-          ...(result.error ? { error: result.error, error_description: result.description } : {}),
-        }),
-      );
+      const params = {
+        resource_metadata: resourceMetadata,
+        scope: rt.def.scopes.join(' '),
+        ...(result.error ? { error: result.error, error_description: result.description } : {}),
+      };
+      // A DPoP failure, or any failure while this server requires DPoP, is a DPoP challenge (RFC 9449 §7.1).
+      const dpopOnly = result.scheme === 'DPoP' || rt.settings.get().dpop_bound_access_tokens_required;
+      ctx.set('WWW-Authenticate', dpopOnly ? dpopChallenge(params) : bearerChallenge(params as Parameters<typeof bearerChallenge>[0]));
       ctx.body = { error: result.error ?? 'invalid_token', error_description: result.description };
       rt.flowLog.emit({
         traceId: ctx.state.trace.traceId,
@@ -163,7 +186,12 @@ export function requireBearer(rt: ServerRuntime) {
         summary: `${ctx.method} /mcp refused (${result.status}): ${result.description}`,
         subject: { server: rt.def.name },
         http: { method: ctx.method, url: `${rt.def.issuer}${ctx.path}`, status: result.status },
-        error: { code: result.error ?? 'invalid_token', description: result.description, specRef: 'RFC 6750 §3.1, MCP-AUTHZ' },
+        error: {
+          code: result.error ?? 'invalid_token',
+          description: result.description,
+          specRef: result.scheme === 'DPoP' ? 'RFC 9449 §7.1' : 'RFC 6750 §3.1, MCP-AUTHZ',
+          ...(result.code ? { internal: result.code } : {}),
+        },
       });
       return;
     }

@@ -25,6 +25,7 @@ import {
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { type ServerRuntime, traceOf } from '../../../context.ts';
+import { dpopBinding } from '../../redeem/dpop-proof.ts';
 import { issueAccessToken } from '../../redeem/issue-access-token.ts';
 import { mapSubject } from '../../redeem/map-subject.ts';
 import { emitChecks, verifyAssertion } from '../../redeem/verify-id-jag.ts';
@@ -155,6 +156,8 @@ export function handler(rt: ServerRuntime) {
       if (!isOAuthError(e)) throw e;
       throw deny(e.error, e.error_description, e.code, e.specRef);
     }
+    const binding = dpopBinding(rt, dpopJkt);
+    if (!binding.ok) throw deny(binding.error, binding.description, binding.code, binding.specRef);
     const result = await verifyAssertion(rt, {
       assertion,
       clientId,
@@ -189,6 +192,7 @@ export function handler(rt: ServerRuntime) {
       scopes: result.grantedScopes,
       idp: { iss: result.claims.iss, sub: result.claims.sub },
       ...(typeof result.claims.auth_time === 'number' ? { authTime: result.claims.auth_time } : {}),
+      jkt: binding.jkt,
     });
     rt.flowLog.emit({
       traceId,
@@ -200,6 +204,6 @@ export function handler(rt: ServerRuntime) {
       tokens: [await tokenView('access_token', issued.access_token, { redact })],
       data: { scope: result.grantedScopes.join(' '), expires_at: issued.claims.exp, jti: issued.claims.jti, id_jag_jti: result.claims.jti },
     });
-    ctx.body = { access_token: issued.access_token, token_type: 'Bearer', expires_in: issued.expires_in, scope: result.grantedScopes.join(' ') };
+    ctx.body = { access_token: issued.access_token, token_type: binding.token_type, expires_in: issued.expires_in, scope: result.grantedScopes.join(' ') };
   };
 }

@@ -1,0 +1,31 @@
+/**
+ * Sender constraint at redemption (draft-04 §9.8.1.2; RFC 9449 §5, §6.1). The grant has already
+ * validated a `DPoP` proof on the request, if any (RFC 9449 §4.3, `htu` = this token endpoint), and
+ * the ID-JAG's `cnf.jkt` check has compared keys. What is left:
+ * - no proof while this server requires DPoP-bound access tokens (`dpop_bound_access_tokens_required`,
+ *   RFC 9728 §2) → `invalid_grant` (draft-04 §9.8.1.2.4);
+ * - a proof → the access token is bound to that key (`cnf.jkt`, the same key as a bound ID-JAG,
+ *   §9.8.1.2.1 SHOULD) and the response says `token_type: DPoP` (RFC 9449 §5).
+ */
+import type { ServerRuntime } from '../../context.ts';
+
+export interface DpopBinding {
+  /** The thumbprint to put in the access token's `cnf.jkt`, or undefined for a Bearer token. */
+  jkt: string | undefined;
+  token_type: 'DPoP' | 'Bearer';
+}
+
+export type DpopBindingResult = ({ ok: true } & DpopBinding) | { ok: false; error: 'invalid_grant'; description: string; code: string; specRef: string };
+
+export function dpopBinding(rt: ServerRuntime, proofJkt: string | undefined): DpopBindingResult {
+  if (proofJkt !== undefined) return { ok: true, jkt: proofJkt, token_type: 'DPoP' };
+  if (rt.settings.get().dpop_bound_access_tokens_required)
+    return {
+      ok: false,
+      error: 'invalid_grant',
+      description: `${rt.def.title} accepts only DPoP-bound access tokens: send a DPoP proof with this request.`,
+      code: 'ERR_DPOP_REQUIRED',
+      specRef: 'draft-04 §9.8.1.2.4, RFC 9449 §5',
+    };
+  return { ok: true, jkt: undefined, token_type: 'Bearer' };
+}

@@ -1,0 +1,118 @@
+/**
+ * DPoP at the MCP server (RFC 9449 §7; MCP DPoP profile "Access Token Presentation", "MCP Server
+ * Validation"). A DPoP-bound access token (`cnf.jkt`, RFC 9449 §6.1) travels as
+ * `Authorization: DPoP <token>` with a fresh proof in the `DPoP` header: `htm` = this request's method,
+ * `htu` = this MCP endpoint (query and fragment ignored, normalised, RFC 9449 §4.3 step 9), `iat`
+ * within ±5 min, an unseen `jti` (replay cache bounded by that window), `ath` = hash of the token, and
+ * the proof key's thumbprint = `cnf.jkt` (step 12). A bound token sent as `Bearer` is refused
+ * (RFC 9449 §7.2), and so is an unbound one when this server requires DPoP
+ * (`dpop_bound_access_tokens_required`, RFC 9728 §2).
+ */
+import { DPOP_ALGORITHMS, DPOP_RESOURCE_MAX_AGE_SECONDS, DpopReplayCache, isOAuthError, normalizeHtu, verifyDpopProof } from '@xaa/protocol';
+import type { JWTPayload } from 'jose';
+import type { ServerRuntime } from '../context.ts';
+
+export type Scheme = 'Bearer' | 'DPoP';
+export type DpopFailure = { ok: false; status: 401; scheme: 'DPoP'; error: 'invalid_token' | 'invalid_dpop_proof'; description: string; code: string };
+
+/** The request facts a proof is checked against. */
+export interface DpopRequest {
+  /** The `DPoP` header(s) as Node joined them. */
+  proof: string | undefined;
+  method: string;
+  /** The URL this request was sent to (scheme, Host header, path). */
+  url: string;
+}
+
+const replayCaches = new WeakMap<ServerRuntime, DpopReplayCache>();
+function replayCache(rt: ServerRuntime): DpopReplayCache {
+  let c = replayCaches.get(rt);
+  if (!c) {
+    c = new DpopReplayCache(20_000);
+    replayCaches.set(rt, c);
+  }
+  return c;
+}
+
+/** `cnf.jkt` of a verified access token, if it is DPoP-bound. */
+export function boundJkt(claims: JWTPayload): string | undefined {
+  const cnf = claims.cnf as { jkt?: unknown } | undefined;
+  return cnf && typeof cnf === 'object' && typeof cnf.jkt === 'string' ? cnf.jkt : undefined;
+}
+
+const fail = (error: DpopFailure['error'], description: string, code: string): DpopFailure => ({
+  ok: false,
+  status: 401,
+  scheme: 'DPoP',
+  error,
+  description,
+  code,
+});
+
+/**
+ * The DPoP rules for a token whose signature and claims already verified: undefined when the request
+ * may proceed, else the 401 to send.
+ */
+export async function checkPresentation(
+  rt: ServerRuntime,
+  scheme: Scheme,
+  token: string,
+  claims: JWTPayload,
+  req: DpopRequest,
+): Promise<DpopFailure | undefined> {
+  const jkt = boundJkt(claims);
+  if (scheme === 'Bearer') {
+    if (jkt !== undefined)
+      return fail(
+        'invalid_token',
+        'The access token is DPoP-bound (cnf.jkt): present it with the DPoP scheme and a proof (RFC 9449 §7.2).',
+        'ERR_DPOP_BOUND_AS_BEARER',
+      );
+    if (rt.settings.get().dpop_bound_access_tokens_required)
+      return fail('invalid_token', 'This MCP server accepts only DPoP-bound access tokens (dpop_bound_access_tokens_required).', 'ERR_DPOP_REQUIRED');
+    return undefined;
+  }
+  if (jkt === undefined)
+    return fail('invalid_token', 'The access token is not DPoP-bound (no cnf.jkt); the DPoP scheme needs a bound token.', 'ERR_DPOP_UNBOUND');
+  if (!req.proof) return fail('invalid_dpop_proof', 'A DPoP proof (DPoP header) is required with the DPoP scheme.', 'ERR_DPOP_MISSING');
+  // The proof names the URL the client used: this server's canonical resource or the URL it was reached at.
+  const requested = normalizeHtu(req.url);
+  const canonical = rt.def.resource;
+  let proofJkt: string | undefined;
+  let lastError: unknown;
+  for (const htu of requested && requested !== normalizeHtu(canonical) ? [canonical, requested] : [canonical]) {
+    try {
+      proofJkt = await verifyDpopProof(
+        req.proof,
+        { htm: req.method.toUpperCase(), htu, accessToken: token, maxAgeSeconds: DPOP_RESOURCE_MAX_AGE_SECONDS },
+        rt.nowSeconds(),
+        replayCache(rt),
+      );
+      break;
+    } catch (e) {
+      if (!isOAuthError(e)) throw e;
+      lastError = e;
+      if (e.code !== 'ERR_DPOP_HTU') break;
+    }
+  }
+  if (proofJkt === undefined) {
+    const e = lastError as { error_description: string; code?: string };
+    return fail('invalid_dpop_proof', e.error_description, e.code ?? 'ERR_DPOP_INVALID');
+  }
+  if (proofJkt !== jkt)
+    return fail('invalid_dpop_proof', "The DPoP proof's key is not the key the access token is bound to (cnf.jkt).", 'ERR_DPOP_KEY_MISMATCH');
+  return undefined;
+}
+
+const quote = (v: string) => `"${v.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, ' ')}"`;
+
+/** RFC 9449 §7.1 challenge: `DPoP error="…", error_description="…", algs="…", resource_metadata="…"`. */
+export function dpopChallenge(params: { resource_metadata: string; scope?: string; error?: string; error_description?: string }): string {
+  const parts: string[] = [];
+  if (params.error) parts.push(`error=${quote(params.error)}`);
+  if (params.error_description) parts.push(`error_description=${quote(params.error_description)}`);
+  if (params.scope) parts.push(`scope=${quote(params.scope)}`);
+  parts.push(`algs=${quote(DPOP_ALGORITHMS.join(' '))}`);
+  parts.push(`resource_metadata=${quote(params.resource_metadata)}`);
+  return `DPoP ${parts.join(', ')}`;
+}
