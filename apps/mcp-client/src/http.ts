@@ -154,7 +154,9 @@ export function instrumentedFetch(options: InstrumentOptions, base: FetchLike = 
     const url = new URL(String(input instanceof Request ? input.url : input));
     const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     const headers = new Headers(input instanceof Request ? input.headers : undefined);
-    new Headers(init.headers).forEach((v, k) => headers.set(k, v));
+    new Headers(init.headers).forEach((v, k) => {
+      headers.set(k, v);
+    });
     if (ctx) headers.set('traceparent', formatTraceparent({ traceId: ctx.traceId, spanId: '' }));
     const streaming = method === 'GET' && (headers.get('accept') ?? '').includes('text/event-stream');
     const signals = [init.signal, streaming ? undefined : AbortSignal.timeout(options.timeoutMs)].filter((s): s is AbortSignal => !!s);
