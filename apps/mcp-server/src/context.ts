@@ -36,7 +36,13 @@ export interface ServerRuntime {
   /** The party names of this server in flow events. */
   party: { as: `as:${string}`; mcp: `mcp:${string}` };
   /** Create a local user with its sample tool data. */
-  createUser(input: { username: string; email?: string | null; name?: string; source: 'seed' | 'jit' | 'admin' }): import('./db/users.ts').LocalUser;
+  createUser(input: {
+    username: string;
+    email?: string | null;
+    name?: string;
+    source: 'seed' | 'jit' | 'admin';
+    issuer?: string | null;
+  }): import('./db/users.ts').LocalUser;
 }
 
 /** The W3C trace of a request (set by node-kit's traceContext on the Koa state, kept on req for oidc-provider hooks). */
