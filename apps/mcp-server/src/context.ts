@@ -35,6 +35,8 @@ export interface ServerRuntime {
   nowSeconds(): number;
   /** The party names of this server in flow events. */
   party: { as: `as:${string}`; mcp: `mcp:${string}` };
+  /** `fetch` for URLs a client names (jwks_uri, CIMD): SSRF rules of node-kit's outboundFetch. */
+  outboundFetch: typeof fetch;
   /** Create a local user with its sample tool data. */
   createUser(input: {
     username: string;

@@ -3,4 +3,5 @@ export * from './db.ts';
 export * from './flow-log.ts';
 export * from './koa.ts';
 export * from './oidc-provider-errors.ts';
+export * from './outbound.ts';
 export * from './server.ts';
