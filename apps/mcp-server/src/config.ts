@@ -12,6 +12,12 @@ export interface McpServerOptions {
   dataDir: string;
   /** Listen address. Default 127.0.0.1 (loopback only). */
   host?: string;
+  /**
+   * Whether outbound fetches of URLs a client names (its `jwks_uri`, its Client ID Metadata
+   * Document) may reach loopback and private addresses. Default: when `host` is such an address (the
+   * playground itself listens there). Link-local and cloud-metadata addresses are never reached.
+   */
+  outboundPrivate?: boolean;
   /** Names of the servers to run (default: every server of the topology). */
   servers?: string[];
   /** No console output (tests, benchmarks). */

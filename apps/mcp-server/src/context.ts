@@ -35,8 +35,16 @@ export interface ServerRuntime {
   nowSeconds(): number;
   /** The party names of this server in flow events. */
   party: { as: `as:${string}`; mcp: `mcp:${string}` };
+  /** `fetch` for URLs a client names (jwks_uri, CIMD): SSRF rules of node-kit's outboundFetch. */
+  outboundFetch: typeof fetch;
   /** Create a local user with its sample tool data. */
-  createUser(input: { username: string; email?: string | null; name?: string; source: 'seed' | 'jit' | 'admin' }): import('./db/users.ts').LocalUser;
+  createUser(input: {
+    username: string;
+    email?: string | null;
+    name?: string;
+    source: 'seed' | 'jit' | 'admin';
+    issuer?: string | null;
+  }): import('./db/users.ts').LocalUser;
 }
 
 /** The W3C trace of a request (set by node-kit's traceContext on the Koa state, kept on req for oidc-provider hooks). */

@@ -6,7 +6,7 @@
  * them as a process.
  */
 import { join } from 'node:path';
-import { FlowLog, listen, openDatabase, type RunningServer } from '@xaa/node-kit';
+import { FlowLog, listen, listensPrivately, openDatabase, outboundFetch, type RunningServer } from '@xaa/node-kit';
 import type { ServerDef } from '@xaa/topology';
 import { buildServer } from './app.ts';
 import { CimdResolver } from './as/cimd.ts';
@@ -64,6 +64,11 @@ export async function start(options: McpServerOptions): Promise<RunningMcpServer
   // WAL + synchronous NORMAL (openDatabase): a committed row (a consumed jti, a rotated refresh token)
   // survives a process crash or restart.
   const db = openDatabase(join(options.dataDir, 'resource.db'), migrations);
+  const outbound = outboundFetch({
+    allowPrivate: options.outboundPrivate ?? listensPrivately(host),
+    timeoutMs: defaults.cimd.timeoutMs,
+    maxBytes: defaults.cimd.maxBytes,
+  });
   const listening: RunningServer[] = [];
   const built: Array<ReturnType<typeof buildServer>> = [];
   const flowLogs: Record<string, FlowLog> = {};
@@ -83,7 +88,8 @@ export async function start(options: McpServerOptions): Promise<RunningMcpServer
         trust: new TrustStore(db, def.name, nowSeconds),
         users,
         clients: new ClientStore(db, def.name, nowSeconds),
-        cimd: new CimdResolver(fetch, nowMs),
+        cimd: new CimdResolver(outbound, nowMs),
+        outboundFetch: outbound,
         replay: new JtiReplayStore(db, def.name, nowSeconds),
         tools,
         nowMs,

@@ -5,7 +5,8 @@
  *   ID-JAG servers plus the classic grants; re-synced on every start so playground.json stays true;
  * - trusted IdP: the topology's IdP (issuer + `/jwks`), once — an admin may remove it later;
  * - local users: the topology's users (for the classic login), each with sample tool data. The IdP
- *   subjects are linked to them just in time on the first ID-JAG (by email, a linking hint).
+ *   subjects are linked to them just in time on the first ID-JAG (by verified email: they came from
+ *   the topology's IdP, see map-subject.ts).
  */
 import { GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
 import type { Topology } from '@xaa/topology';
@@ -40,7 +41,9 @@ export function seed(rt: ServerRuntime): void {
     const marker = db.prepare("SELECT value FROM secrets WHERE server = ? AND name = 'seeded'").get(def.name);
     if (marker) return;
     if (def.xaa) rt.trust.add({ issuer: topology.idp.issuer, jwks_uri: `${topology.idp.issuer}/jwks`, algorithms: [...defaults.idJagAlgorithms] });
-    for (const u of topology.users) if (!rt.users.byUsername(u.username)) rt.createUser({ username: u.username, email: u.email, name: u.name, source: 'seed' });
+    for (const u of topology.users)
+      if (!rt.users.byUsername(u.username))
+        rt.createUser({ username: u.username, email: u.email, name: u.name, source: 'seed', issuer: def.xaa ? topology.idp.issuer : null });
     db.prepare("INSERT INTO secrets (server, name, value) VALUES (?, 'seeded', '1')").run(def.name);
   })();
 }

@@ -59,6 +59,11 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
     if (!u) throw notFound('user', id);
     return u;
   };
+  // Emails are unique, case-insensitively (an AS may link accounts by a verified email).
+  const emailFree = (email: string, exceptId?: string) => {
+    const holder = dir.findUserByEmail(email);
+    if (holder && holder.id !== exceptId) throw conflict(`Another user (${holder.username}) already has the email ${email}; emails are unique, ignoring case.`);
+  };
   const checkGroups = (groups: string[] | undefined) => {
     const unknown = (groups ?? []).filter((g) => !dir.getGroup(g));
     if (unknown.length)
@@ -83,6 +88,7 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
     handle(async (ctx) => {
       const body = parse(userCreate, ctx.request.body);
       if (dir.findUserByUsername(body.username)) throw conflict(`A user named ${body.username} exists already.`);
+      emailFree(body.email);
       checkGroups(body.groups);
       const created = dir.createUser({
         username: body.username,
@@ -103,6 +109,7 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
       const u = user(ctx.params.id as string);
       const body = parse(userPatch, ctx.request.body);
       checkGroups(body.groups);
+      if (body.email !== undefined) emailFree(body.email, u.id);
       const { password, ...rest } = body;
       const updated = dir.updateUser(u.id, { ...rest, ...(password ? { password_hash: await hashPassword(password) } : {}) }) as UserRecord;
       recordChange(idp, ctx, `updated user ${u.username} (${Object.keys(body).join(', ') || 'no fields'})`, {

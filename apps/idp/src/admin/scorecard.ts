@@ -9,7 +9,8 @@
  * Behind `requireAdmin` like every admin route: an access token for `<issuer>/admin` with scope
  * `xaa:admin` (ops client via client_credentials, or an admin user). Nothing here is anonymous. The
  * IdP never signs another issuer's name (`iss` cannot be set); tokens that need a foreign key are the
- * scorecard's own work. Every mint is an `admin.change` flow event naming the mutation and the `jti`.
+ * scorecard's own work, and nothing it signs may be accepted by the playground itself (no ID-token or
+ * access-token `typ`, no IdP or admin-API audience, a bounded `exp`: scorecard-guard.ts). Every mint is an `admin.change` flow event naming the mutation and the `jti`.
  */
 import type Router from '@koa/router';
 import { surfaceRouter } from '@xaa/node-kit';
@@ -21,6 +22,7 @@ import { persistentSecret } from '../db/settings.ts';
 import { idJagClaims } from '../issuance/mint-id-jag.ts';
 import { AdminProblem, handle, parse, recordChange } from './common.ts';
 import type { AdminDeps } from './router.ts';
+import { assertMintable } from './scorecard-guard.ts';
 
 const url = z
   .string()
@@ -120,6 +122,7 @@ export function scorecardRoutes({ idp }: AdminDeps): Router {
       const payload = mutateClaims(claims, body.mutation, nowSeconds);
       const key = await idp.keys.signingKey();
       const typ = body.mutation?.typ === undefined ? TYP_ID_JAG : body.mutation.typ;
+      assertMintable(idp, typ, payload);
       const header = { alg: key.alg, kid: key.kid, ...(typ === null ? {} : { typ }) };
       const assertion = await new SignJWT(payload).setProtectedHeader(header).sign(key.key);
       recordChange(idp, ctx, `scorecard test ID-JAG for ${user.username} → ${body.audience} (mutation: ${describeMutation(body.mutation)})`, {

@@ -7,6 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { type Db, deepFreeze, writeGeneration } from '@xaa/node-kit';
 import type { Audience, Connection, Directory } from '@xaa/policy';
 
+/** Another user already has this email (compared case-insensitively): emails are unique at the IdP. */
+export class EmailTakenError extends Error {
+  readonly code = 'ERR_EMAIL_TAKEN';
+  constructor(readonly email: string) {
+    super(`Another user already has the email ${email}.`);
+  }
+}
+
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 export type AppKind = 'app' | 'console' | 'ops';
 
@@ -146,10 +154,26 @@ export class DirectoryStore {
     return this.getUser(idOrUsername) ?? this.findUserByUsername(idOrUsername);
   }
 
+  /**
+   * The user with this email, compared case-insensitively (RFC 5321 §2.4 leaves the local part's
+   * case to the mail host; every mail host this directory knows ignores it). Emails are unique here:
+   * an AS may link accounts by a verified email, so one address must name one person.
+   */
+  findUserByEmail(email: string): UserRecord | undefined {
+    const row = this.db.prepare('SELECT id FROM users WHERE lower(email) = lower(?) LIMIT 1').get(email) as { id: string } | undefined;
+    return row ? this.getUser(row.id) : undefined;
+  }
+
+  private assertEmailFree(email: string, exceptId?: string): void {
+    const holder = this.findUserByEmail(email);
+    if (holder && holder.id !== exceptId) throw new EmailTakenError(email);
+  }
+
   createUser(input: { id?: string; username: string; email: string; name: string; password_hash: string; admin?: boolean; groups?: string[] }): UserRecord {
     const id = input.id ?? `u_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const now = this.now();
     this.db.transaction(() => {
+      this.assertEmailFree(input.email);
       this.db
         .prepare(
           'INSERT INTO users (id, username, email, name, password_hash, admin, disabled, not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)',
@@ -173,6 +197,7 @@ export class DirectoryStore {
     const current = this.getUser(id);
     if (!current) return undefined;
     this.db.transaction(() => {
+      if (patch.email !== undefined) this.assertEmailFree(patch.email, id);
       const sets: string[] = [];
       const values: unknown[] = [];
       for (const key of ['email', 'name', 'password_hash', 'not_before'] as const) {

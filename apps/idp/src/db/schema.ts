@@ -153,4 +153,16 @@ export const migrations: Migration[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  // 4: a user's email is unique, case-insensitively (an AS links accounts by verified email). Enforced
+  // by triggers for new and changed rows, so a database that already holds two users with one
+  // address still opens (an admin resolves those); the index makes the lookup cheap.
+  `
+  CREATE INDEX users_email_lower ON users(lower(email));
+  CREATE TRIGGER users_email_unique_insert BEFORE INSERT ON users
+    WHEN EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(NEW.email))
+    BEGIN SELECT RAISE(ABORT, 'ERR_EMAIL_TAKEN: another user already has this email'); END;
+  CREATE TRIGGER users_email_unique_update BEFORE UPDATE OF email ON users
+    WHEN lower(NEW.email) <> lower(OLD.email) AND EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(NEW.email) AND id <> NEW.id)
+    BEGIN SELECT RAISE(ABORT, 'ERR_EMAIL_TAKEN: another user already has this email'); END;
+  `,
 ];

@@ -4,6 +4,8 @@
  * `scope` exactly the granted scopes (spec digest §6.5), `sub` the user's stable id — or a pairwise id
  * per AS when that server is configured so (draft-04 §3.1: the id the IdP would use towards that AS).
  * Signed with the IdP's current key (same `kid` as its ID tokens), header `typ: oauth-id-jag+jwt`.
+ * `email` comes with `email_verified` (OIDC Core §5.1), as in the ID token: the directory's addresses
+ * are set by IT, and an AS links an existing account by email only when the IdP vouches for it.
  */
 import { createHmac } from 'node:crypto';
 import { buildIdJagClaims, type IdJagClaims, mintIdJag, type SigningKey } from '@xaa/protocol';
@@ -41,6 +43,7 @@ export function idJagClaims(input: MintInput): IdJagClaims {
     now: input.nowSeconds,
     ...(input.authTime !== undefined ? { authTime: input.authTime } : {}),
     email: input.user.email,
+    emailVerified: true,
     ...(input.jkt ? { extra: { cnf: { jkt: input.jkt } } } : {}),
   });
 }

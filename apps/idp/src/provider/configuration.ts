@@ -7,6 +7,8 @@
  * Apps are first-party: `loadExistingGrant` grants the requested OIDC scopes at once, so the IdP
  * never shows a consent screen (design §3).
  */
+
+import { listensPrivately, outboundFetch } from '@xaa/node-kit';
 import { ADMIN_SCOPE, TOKEN_TYPE_ID_JAG } from '@xaa/protocol';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors, interactionPolicy } from 'oidc-provider';
@@ -55,7 +57,12 @@ export function configuration(idp: IdpContext): Configuration {
   // The directory's apps, plus the internal client SAML Web SSO signs in through (../saml/bridge.ts).
   const clientAdapter = withBridgeClient(new ClientAdapter(idp.directory, alg), idp.issuer);
 
+  // A client's jwks_uri is fetched under the SSRF rules (node-kit outbound.ts): loopback and private
+  // addresses only when the IdP itself is on one (its issuer host), never link-local or metadata.
+  const outbound = outboundFetch({ allowPrivate: listensPrivately(new URL(idp.issuer).hostname), timeoutMs: 2500, maxBytes: 64 * 1024 });
+
   return {
+    fetch: (url, options) => outbound(url, options),
     adapter: (name: string) => (name === 'Client' ? clientAdapter : new SqliteAdapter(name, idp.db, idp.now)),
     jwks: idp.keys.providerJwks() as Configuration['jwks'],
     cookies: { keys: [persistentSecret(idp.db, 'cookie_key')] },

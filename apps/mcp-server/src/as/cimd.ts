@@ -4,7 +4,11 @@
  * https only (plain http only for loopback hosts, for local development), no redirects, a size cap, a
  * timeout, JSON object only; the document must carry `client_id` equal to the URL byte for byte,
  * `client_name` and `redirect_uris`, and no shared secret. Documents are cached for a few minutes.
+ * The resolver is given node-kit's `outboundFetch`: the resolved address is checked (no link-local
+ * or metadata addresses; loopback and private ones only when the server allows them) and pinned.
  */
+
+import { OutboundRefused } from '@xaa/node-kit';
 import { defaults } from '../config.ts';
 
 export type CimdResult = { ok: true; metadata: Record<string, unknown> } | { ok: false; reason: string };
@@ -88,6 +92,7 @@ export class CimdResolver {
     try {
       res = await this.fetchFn(id, { redirect: 'manual', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(this.limits.timeoutMs) });
     } catch (e) {
+      if (e instanceof OutboundRefused) return { ok: false, reason: `metadata document not fetched: ${e.message}` };
       return { ok: false, reason: `metadata document fetch failed (${(e as Error).name === 'TimeoutError' ? 'timeout' : 'network error'})` };
     }
     if (res.status !== 200) {

@@ -94,4 +94,16 @@ export const migrations: Migration[] = [
   CREATE INDEX oidc_uid ON oidc (server, uid);
   CREATE INDEX oidc_expires ON oidc (expires_at);
   `,
+  // 2: the IdP a local user came from (account linking by email only within one IdP, draft-04 §6.3).
+  // Existing users: the issuer of their first linked subject; seeded users not linked yet: the
+  // server's first trusted issuer (the topology's IdP, added in the same seed transaction).
+  `
+  ALTER TABLE users ADD COLUMN issuer TEXT;
+  UPDATE users SET issuer = (
+    SELECT i.iss FROM identities i WHERE i.server = users.server AND i.user_id = users.id ORDER BY i.created_at, i.iss LIMIT 1
+  );
+  UPDATE users SET issuer = (
+    SELECT t.issuer FROM trusted_issuers t WHERE t.server = users.server ORDER BY t.created_at, t.issuer LIMIT 1
+  ) WHERE issuer IS NULL AND source = 'seed';
+  `,
 ];

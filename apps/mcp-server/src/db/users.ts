@@ -1,7 +1,9 @@
 /**
  * Local users of one server and the subject mapping (IdP issuer, sub) -> local user
  * (draft-04 §3.1, §6.3; spec digest §6.6). Users are resolved on `iss`+`sub`, never `sub` alone;
- * `email` is only a linking hint when JIT provisioning links a new subject.
+ * `email` is only a linking hint when JIT provisioning links a new subject. `issuer` is the IdP a user
+ * came from (the topology's IdP for seeded users, the ID-JAG's `iss` for JIT users, none for users
+ * made here): a new subject is linked by email only to a user of the same IdP.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@xaa/node-kit';
@@ -12,6 +14,8 @@ export interface LocalUser {
   email: string | null;
   name: string;
   source: 'seed' | 'jit' | 'admin';
+  /** The IdP issuer this user came from; null for a user of this server alone. */
+  issuer: string | null;
   created_at: number;
 }
 
@@ -31,15 +35,15 @@ export class UserStore {
     private readonly server: string,
     private readonly nowSeconds: () => number,
   ) {
-    this.getStmt = db.prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? AND id = ?');
+    this.getStmt = db.prepare('SELECT id, username, email, name, source, issuer, created_at FROM users WHERE server = ? AND id = ?');
     this.identityStmt = db.prepare(
-      'SELECT u.id, u.username, u.email, u.name, u.source, u.created_at FROM identities i JOIN users u ON u.server = i.server AND u.id = i.user_id WHERE i.server = ? AND i.iss = ? AND i.sub = ?',
+      'SELECT u.id, u.username, u.email, u.name, u.source, u.issuer, u.created_at FROM identities i JOIN users u ON u.server = i.server AND u.id = i.user_id WHERE i.server = ? AND i.iss = ? AND i.sub = ?',
     );
   }
 
   list(): Array<LocalUser & { identities: Array<{ iss: string; sub: string }> }> {
     const users = this.db
-      .prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? ORDER BY created_at, username')
+      .prepare('SELECT id, username, email, name, source, issuer, created_at FROM users WHERE server = ? ORDER BY created_at, username')
       .all(this.server) as LocalUser[];
     const links = this.db.prepare('SELECT iss, sub, user_id FROM identities WHERE server = ?').all(this.server) as IdentityLink[];
     return users.map((u) => ({ ...u, identities: links.filter((l) => l.user_id === u.id).map(({ iss, sub }) => ({ iss, sub })) }));
@@ -50,18 +54,29 @@ export class UserStore {
   }
 
   byUsername(username: string): LocalUser | undefined {
-    return this.db.prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? AND username = ?').get(this.server, username) as
-      | LocalUser
-      | undefined;
-  }
-
-  byEmail(email: string): LocalUser | undefined {
     return this.db
-      .prepare('SELECT id, username, email, name, source, created_at FROM users WHERE server = ? AND email = ? ORDER BY created_at LIMIT 1')
-      .get(this.server, email) as LocalUser | undefined;
+      .prepare('SELECT id, username, email, name, source, issuer, created_at FROM users WHERE server = ? AND username = ?')
+      .get(this.server, username) as LocalUser | undefined;
   }
 
-  create(input: { username: string; email?: string | null; name?: string; source: LocalUser['source'] }): LocalUser {
+  /**
+   * The one user a new (`iss`, `sub`) may be linked to by email: same email (case-insensitive), came
+   * from the same issuer, and not linked to another subject of that issuer yet (a second subject with
+   * the same email is another account, e.g. a recycled address). None when that is not exactly one.
+   */
+  linkableByEmail(iss: string, email: string): LocalUser | undefined {
+    const rows = this.db
+      .prepare(
+        `SELECT u.id, u.username, u.email, u.name, u.source, u.issuer, u.created_at FROM users u
+         WHERE u.server = ? AND u.issuer = ? AND u.email = ? COLLATE NOCASE
+           AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.server = u.server AND i.user_id = u.id AND i.iss = u.issuer)
+         LIMIT 2`,
+      )
+      .all(this.server, iss, email) as LocalUser[];
+    return rows.length === 1 ? rows[0] : undefined;
+  }
+
+  create(input: { username: string; email?: string | null; name?: string; source: LocalUser['source']; issuer?: string | null }): LocalUser {
     let username = input.username.toLowerCase().replace(/[^a-z0-9._-]/g, '') || 'user';
     for (let i = 2; this.byUsername(username); i++) username = `${input.username}-${i}`;
     const user: LocalUser = {
@@ -70,11 +85,12 @@ export class UserStore {
       email: input.email ?? null,
       name: input.name ?? username,
       source: input.source,
+      issuer: input.issuer ?? null,
       created_at: this.nowSeconds(),
     };
     this.db
-      .prepare('INSERT INTO users (server, id, username, email, name, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(this.server, user.id, user.username, user.email, user.name, user.source, user.created_at);
+      .prepare('INSERT INTO users (server, id, username, email, name, source, issuer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(this.server, user.id, user.username, user.email, user.name, user.source, user.issuer, user.created_at);
     return user;
   }
 

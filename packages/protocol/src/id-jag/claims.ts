@@ -21,6 +21,8 @@ export interface IdJagClaims extends JWTPayload {
   acr?: string;
   amr?: string[];
   email?: string;
+  /** Whether the IdP verified `email` (OIDC Core §5.1): an AS links accounts by email only when true. */
+  email_verified?: boolean;
   tenant?: string;
   aud_sub?: string;
   /** RFC 7800 confirmation: `{ jkt }` when the IdP bound the grant to a DPoP key (draft-04 §9.8.1.1). */
@@ -39,6 +41,7 @@ export interface BuildIdJagInput {
   jti?: string;
   authTime?: number;
   email?: string;
+  emailVerified?: boolean;
   extra?: Record<string, unknown>;
 }
 
@@ -58,5 +61,6 @@ export function buildIdJagClaims(input: BuildIdJagInput): IdJagClaims {
   if (input.scopes && input.scopes.length > 0) claims.scope = input.scopes.join(' ');
   if (input.authTime !== undefined) claims.auth_time = Math.floor(input.authTime);
   if (input.email !== undefined) claims.email = input.email;
+  if (input.email !== undefined && input.emailVerified !== undefined) claims.email_verified = input.emailVerified;
   return { ...claims, ...input.extra };
 }

@@ -67,6 +67,10 @@ export const ID_JAG_CLAIM_DOCS: Record<string, { meaning: string; specRef: strin
   resource: { meaning: 'The MCP server (RFC 9728 resource identifier) the access token will be restricted to.', specRef: 'EMA §4.3, RFC 8707 §2' },
   scope: { meaning: 'Scopes the IdP granted under the admin policy, space-delimited.', specRef: 'draft-04 §3.1, RFC 6749 §3.3' },
   email: { meaning: "The user's email: a hint for account linking or JIT provisioning, never an identifier.", specRef: 'draft-04 §3.1, EMA §7.4.3' },
+  email_verified: {
+    meaning: 'Whether the IdP verified the email; an AS links an existing account by email only when it is true.',
+    specRef: 'OIDC Core §5.1, draft-04 §6.3',
+  },
   auth_time: { meaning: 'When the user last authenticated at the IdP.', specRef: 'draft-04 §3.1, OIDC Core §2' },
   acr: { meaning: 'Authentication context class of the login.', specRef: 'draft-04 §3.1, OIDC Core §2' },
   amr: { meaning: 'Authentication methods used at login (e.g. pwd, mfa).', specRef: 'draft-04 §3.1, RFC 8176' },

@@ -270,22 +270,25 @@ export const AS_CASES: readonly AsCase[] = [
   },
 
   // ── JOSE header ───────────────────────────────────────────────────────────────────────────────
+  // The IdP does not sign test tokens with an ID token's typ (JWT, or none) or an access token's
+  // (at+jwt): the IdP itself would accept those (apps/idp/src/admin/scorecard-guard.ts). Another JWT
+  // type the IdP signs, and a near miss of the ID-JAG type, test the same check.
   invalidGrant(
-    'typ is JWT instead of oauth-id-jag+jwt',
-    'header.typ-jwt',
+    'typ is logout+jwt (another JWT the IdP signs) instead of oauth-id-jag+jwt',
+    'header.typ-other',
     'header',
-    'header typ = "JWT" (signed by the IdP)',
-    { typ: 'JWT' },
-    'Explicit typing stops other JWTs the IdP signs (ID tokens, access tokens) from being replayed as grants.',
+    'header typ = "logout+jwt" (signed by the IdP)',
+    { typ: 'logout+jwt' },
+    'Explicit typing stops other JWTs the IdP signs (logout tokens, ID tokens, access tokens) from being replayed as grants.',
     'draft-04 §4.4.1, RFC 8725 §3.11',
   ),
   invalidGrant(
-    'typ missing',
-    'header.typ-missing',
+    'typ is a near miss of oauth-id-jag+jwt',
+    'header.typ-near-miss',
     'header',
-    'header typ removed (signed by the IdP)',
-    { typ: null },
-    `Only a token that declares itself ${TYP_ID_JAG} may be redeemed as an ID-JAG.`,
+    'header typ = "oauth-id-jag" (signed by the IdP)',
+    { typ: 'oauth-id-jag' },
+    `Only a token that declares itself ${TYP_ID_JAG} may be redeemed as an ID-JAG; a prefix or substring match is not enough.`,
     'draft-04 §4.4.1, RFC 8725 §3.11',
   ),
   {

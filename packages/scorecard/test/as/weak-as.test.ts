@@ -50,7 +50,7 @@ const CAUGHT_BY: Record<Exclude<Weakness, 'none' | 'reject-all'>, string[]> = {
   'trust-embedded-jwk': ['signature.unknown-kid:fail'],
   'any-issuer': ['issuer.untrusted:fail'],
   'assume-issuer': ['claims.missing-iss:fail'],
-  'ignore-typ': ['header.typ-jwt:fail', 'header.typ-missing:fail'],
+  'ignore-typ': ['header.typ-other:fail', 'header.typ-near-miss:fail'],
   'exact-typ': ['header.typ-media-type:warn'],
   'skip-aud': ['audience.wrong:fail', 'audience.trailing-slash:warn'],
   'aud-array': ['audience.array:fail'],

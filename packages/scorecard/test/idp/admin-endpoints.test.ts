@@ -65,20 +65,20 @@ describe('POST /admin/scorecard/mint', () => {
     expect(r.body.claims.jti).toBe(payload.jti);
   });
 
-  it('applies the mutation: typ removed, claims set and removed, times shifted', async () => {
+  it('applies the mutation: typ changed, claims set and removed, times shifted', async () => {
     const now = Math.floor(Date.now() / 1000);
     const r = await call(
       'POST',
       '/scorecard/mint',
-      mintBody({ mutation: { typ: null, set: { aud: ['a', 'b'] }, remove: ['jti'], times: { iat: -900, exp: -600 } } }),
+      mintBody({ mutation: { typ: 'logout+jwt', set: { aud: ['a', 'b'] }, remove: ['jti'], times: { iat: -900, exp: -600 } } }),
     );
     expect(r.status).toBe(201);
-    expect(decodeProtectedHeader(r.body.assertion).typ).toBeUndefined();
+    expect(decodeProtectedHeader(r.body.assertion).typ).toBe('logout+jwt');
     expect(r.body.claims.aud).toEqual(['a', 'b']);
     expect(r.body.claims.jti).toBeUndefined();
     expect(Math.abs(r.body.claims.exp - (now - 600))).toBeLessThanOrEqual(2);
-    const typed = await call('POST', '/scorecard/mint', mintBody({ mutation: { typ: 'JWT' } }));
-    expect(decodeProtectedHeader(typed.body.assertion).typ).toBe('JWT');
+    // An ID token's typ (JWT, none) or an access token's is never signed (the IdP would accept it).
+    for (const typ of ['JWT', null, 'at+jwt']) expect((await call('POST', '/scorecard/mint', mintBody({ mutation: { typ } }))).status).toBe(400);
   });
 
   it('records each mint as an admin.change event with the mutation and jti', async () => {

@@ -73,6 +73,9 @@ export function configuration(
     },
     // The classic path's refresh tokens: for every client allowed the grant, always rotated.
     // A client-credentials token names the client as `sub` (RFC 9068 §2.2): marked, so /mcp refuses it.
+    // A client's jwks_uri is fetched under the SSRF rules (http(s), no link-local or metadata
+    // addresses, resolved address pinned, no redirects, capped): see node-kit outbound.ts.
+    fetch: (url, options) => rt.outboundFetch(url, options),
     extraTokenClaims: async (_ctx, token) => (token.kind === 'ClientCredentials' ? { ...CLIENT_TOKEN_CLAIMS } : undefined),
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,

@@ -1,9 +1,13 @@
 /**
  * Step 2 of redemption: subject resolution (draft-04 §3.1, §6.3; identity chaining §2.4.2). The
  * ID-JAG's `iss`+`sub` names the user; a known pair maps to its local user. An unknown pair is
- * provisioned just in time when the AS allows it — linked to the local user with the same `email`
- * if there is one (email only as a linking hint), else a new user — and refused with
- * `invalid_grant` when it does not.
+ * provisioned just in time when the AS allows it, and refused with `invalid_grant` when it does not.
+ *
+ * Provisioning links the pair to an existing local user by `email` only when the IdP vouches for the
+ * address (`email_verified: true`, OIDC Core §5.1) and that user came from the same IdP and has no
+ * other subject there yet (UserStore.linkableByEmail): an email asserted by another trusted IdP, or
+ * an unverified one, would otherwise take over someone else's account (draft-04 §6.3 "account
+ * linking"; OpenID Connect Core §5.7: `email` is not a stable identifier). Otherwise a new user.
  */
 import type { IdJagClaims } from '@xaa/protocol';
 import type { ServerRuntime } from '../../context.ts';
@@ -17,10 +21,10 @@ export function mapSubject(rt: ServerRuntime, claims: IdJagClaims): SubjectResul
   if (!rt.settings.get().jit_provisioning)
     return { ok: false, reason: `No local user is linked to ${claims.sub} at ${claims.iss}, and just-in-time provisioning is off.` };
   const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : undefined;
-  const byEmail = email ? rt.users.byEmail(email) : undefined;
-  if (byEmail) {
-    rt.users.link(claims.iss, claims.sub, byEmail.id);
-    return { ok: true, user: byEmail, provisioned: 'linked' };
+  const linkable = email && claims.email_verified === true ? rt.users.linkableByEmail(claims.iss, email) : undefined;
+  if (linkable) {
+    rt.users.link(claims.iss, claims.sub, linkable.id);
+    return { ok: true, user: linkable, provisioned: 'linked' };
   }
   const name = typeof claims.name === 'string' ? claims.name : undefined;
   const user = rt.createUser({
@@ -28,6 +32,7 @@ export function mapSubject(rt: ServerRuntime, claims: IdJagClaims): SubjectResul
     email: email ?? null,
     ...(name ? { name } : {}),
     source: 'jit',
+    issuer: claims.iss,
   });
   rt.users.link(claims.iss, claims.sub, user.id);
   return { ok: true, user, provisioned: 'created' };
