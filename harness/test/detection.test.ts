@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPathProbes } from '../src/access/paths.ts';
+import { type PathTarget, runPathProbes } from '../src/access/paths.ts';
 import { runFuzz } from '../src/fuzz/run.ts';
 import type { Check } from '../src/report.ts';
 
@@ -95,7 +95,7 @@ describe('access harness path-spelling probes', () => {
     }
   });
 
-  const target = (name: string, origin: string) => ({
+  const target = (name: string, origin: string): PathTarget => ({
     name,
     origin,
     prefix: '/admin',
