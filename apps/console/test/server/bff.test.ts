@@ -42,6 +42,8 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
     else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
+    // The IdP's admin-token status (node-kit idpAdminTokenStatus): every session token here is current.
+    else if (req.url === '/admin-token/status') res.end(JSON.stringify({ active: true }));
     else {
       res.statusCode = 404;
       res.end('{}');
