@@ -10,10 +10,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Db } from '@xaa/node-kit';
 import { GRANT_TYPE_CLIENT_CREDENTIALS } from '@xaa/protocol';
 import { CookieJar, driveLogin, ssoLogin } from '@xaa/testkit';
 import type { Topology } from '@xaa/topology';
-import Database from 'better-sqlite3';
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningPlayground, startPlayground } from '../../src/playground.ts';
@@ -48,6 +48,8 @@ async function opsToken(resource: string): Promise<string> {
 /** The token's header and claims, with `changes`, signed with the IdP's key of the same kid. */
 async function resign(token: string, changes: Record<string, unknown>): Promise<string> {
   const header = decodeProtectedHeader(token);
+  // better-sqlite3 (typed through node-kit's Db): the IdP's database, read only.
+  const Database = (await import('better-sqlite3' as string)).default as new (path: string, options: { readonly: boolean }) => Db;
   const db = new Database(join(dataDir, 'idp.db'), { readonly: true });
   const row = db.prepare('SELECT private_jwk, alg FROM keys WHERE kid = ?').get(header.kid) as { private_jwk: string; alg: string };
   db.close();
