@@ -197,6 +197,27 @@ describe('console backend', () => {
   });
 });
 
+describe('the merged event stream', () => {
+  it('ends (event signed-out) when the session that opened it expires', async () => {
+    const { id } = sessions.create({ user: { sub: 'u-carol', username: 'carol' }, refreshToken: 'rt' }, 2);
+    const res = await fetch(`${base}/api/events/stream`, { headers: { cookie: `xaa_console_sid=${id}` } });
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    let ended = false;
+    const deadline = Date.now() + 8000;
+    while (Date.now() < deadline && !ended) {
+      const r = await Promise.race([reader.read(), new Promise<'timeout'>((ok) => setTimeout(() => ok('timeout'), deadline - Date.now()))]);
+      if (r === 'timeout') break;
+      if (r.done) ended = true;
+      else text += new TextDecoder().decode(r.value);
+    }
+    await reader.cancel().catch(() => {});
+    expect(text).toContain('event: signed-out');
+    expect(ended).toBe(true);
+  }, 15_000);
+});
+
 describe('inspector signature check (through the backend)', () => {
   const claims = () => buildIdJagClaims({ issuer, subject: 'u', audience: 'http://as', clientId: 'c', ttlSeconds: 300, now: Date.now() / 1000 });
   const verify = async (token: string) => {
