@@ -21,6 +21,8 @@ export interface HarnessResult {
   checks: Check[];
   /** Everything else a reader may want (error kinds, per-endpoint counts, seeds). */
   details?: Record<string, unknown>;
+  /** Extra tables printed after the checks (first row = header). */
+  tables?: Array<{ title: string; rows: string[][] }>;
 }
 
 export function passed(result: HarnessResult): boolean {
@@ -62,6 +64,7 @@ export function formatResult(result: HarnessResult): string {
     '',
     table([['check', 'result', 'detail'], ...result.checks.map((c) => [c.name, c.ok ? 'pass' : 'FAIL', c.detail ?? ''])]),
     '',
+    ...(result.tables ?? []).flatMap((t) => [t.title, table(t.rows), '']),
     passed(result) ? 'PASS' : 'FAIL',
   ];
   return lines.join('\n');

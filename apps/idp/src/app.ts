@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { traceContext } from '@xaa/node-kit';
 import Koa from 'koa';
 import { adminApi } from './admin/router.ts';
+import { adminTokenStatusRoute } from './admin-token-status.ts';
 import type { AuditLog } from './audit.ts';
 import { type IdpContext, setRequestTrace } from './context.ts';
 import { interactionRoutes } from './interactions/routes.ts';
@@ -41,6 +42,7 @@ export function createApp(idp: IdpContext, host: ProviderHost, audit: AuditLog):
   app.use(saml.routes());
   app.use(saml.allowedMethods());
 
+  app.use(adminTokenStatusRoute(idp));
   app.use(adminApi(idp, audit, host));
 
   app.use(async function oidcProvider(ctx) {

@@ -9,7 +9,17 @@
  * A console click that carries a `traceparent` continues that trace: one user action, one trace.
  */
 import { bodyParser } from '@koa/bodyparser';
-import { allowedHostnamesFor, eventsRoutes, guardedSurface, hostCheck, jsonErrors, requireAdmin, surfaceRouter, traceContext } from '@xaa/node-kit';
+import {
+  allowedHostnamesFor,
+  eventsRoutes,
+  guardedSurface,
+  hostCheck,
+  idpAdminTokenStatus,
+  jsonErrors,
+  requireAdmin,
+  surfaceRouter,
+  traceContext,
+} from '@xaa/node-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import Koa, { type Context } from 'koa';
 import { z } from 'zod';
@@ -74,6 +84,8 @@ export interface ApiOptions {
   issuer: string;
   /** This API's audience: `<agent origin>/admin`. */
   adminAudience: string;
+  /** The clients whose admin tokens are accepted (the console's and the ops client's). */
+  adminClientIds?: readonly string[];
   jwks?: JWTVerifyGetKey;
 }
 
@@ -103,7 +115,13 @@ export function createApp(agent: Agent, options: ApiOptions): Koa {
   app.use(open.routes());
   app.use(open.allowedMethods());
 
-  const guard = requireAdmin({ issuer: options.issuer, audience: options.adminAudience, ...(options.jwks ? { jwks: options.jwks } : {}) });
+  const guard = requireAdmin({
+    issuer: options.issuer,
+    audience: options.adminAudience,
+    ...(options.adminClientIds ? { clientIds: options.adminClientIds } : {}),
+    status: idpAdminTokenStatus(options.issuer),
+    ...(options.jwks ? { jwks: options.jwks } : {}),
+  });
   const feed = eventsRoutes(agent.flowLog, '/admin');
   const events = surfaceRouter('/admin');
   events.get('/events', feed);

@@ -61,7 +61,11 @@ export async function start(options: AgentStartOptions): Promise<RunningAgent> {
     ...(options.now ? { now: options.now } : {}),
     redact: options.redact ?? false,
   });
-  const app = createApp(agent, { issuer: topology.idp.issuer, adminAudience: topology.agent.admin });
+  const app = createApp(agent, {
+    issuer: topology.idp.issuer,
+    adminAudience: topology.agent.admin,
+    adminClientIds: [topology.console.client.client_id, topology.ops.client_id],
+  });
   let server: Awaited<ReturnType<typeof listen>>;
   try {
     server = await listen(app.callback(), options.port ?? topology.agent.port, options.host ?? '127.0.0.1', 'agent');

@@ -12,7 +12,8 @@ import { sleep } from '../pool.ts';
 import type { Check, HarnessResult } from '../report.ts';
 import { appLogin, findLoginForm, startLogin, submitLogin } from '../sso.ts';
 import type { Manifest } from '../stack.ts';
-import { type Credential, credentialsFor } from './credentials.ts';
+import { type Credential, type CredentialSet, credentialsFor } from './credentials.ts';
+import { type PathRow, type PathTarget, recordStrings, runPathProbes } from './paths.ts';
 
 export interface AccessOptions {
   mode: 'quick' | 'full';
@@ -80,7 +81,12 @@ async function probe(base: string, p: Probe, cred: Credential): Promise<{ status
   return { status: res.status, body: res.body };
 }
 
-async function adminApiChecks(manifest: Manifest, dataDir: string, o: AccessOptions, notes: string[]): Promise<{ checks: Check[]; rows: Row[] }> {
+async function adminApiChecks(
+  manifest: Manifest,
+  dataDir: string,
+  o: AccessOptions,
+  notes: string[],
+): Promise<{ checks: Check[]; rows: Row[]; creds: CredentialSet; probes: Map<string, Probe[]> }> {
   const agentAdmin = `${manifest.agent.url}/admin`;
   const bases = [manifest.idp.admin, ...manifest.servers.map((s) => s.admin), agentAdmin];
   const creds = await credentialsFor(manifest, dataDir, bases, o.expired);
@@ -102,9 +108,11 @@ async function adminApiChecks(manifest: Manifest, dataDir: string, o: AccessOpti
     }
   }
   const rows: Row[] = [];
+  const probeLists = new Map<string, Probe[]>();
   for (const base of bases) {
     const known = base === agentAdmin ? AGENT_ADMIN_ROUTES : base === manifest.idp.admin ? [] : SERVER_ADMIN_ROUTES;
     const probes = await probesFor(base, known);
+    probeLists.set(base, probes);
     for (const cred of creds.byBase.get(base) ?? []) {
       const row: Row = { base, kind: cred.kind, probes: 0, refused: 0, unexpected: [] };
       for (const p of probes) {
@@ -156,7 +164,95 @@ async function adminApiChecks(manifest: Manifest, dataDir: string, o: AccessOpti
     if (acao === EVIL || acao === '*') corsBad.push(`${base}: ${acao}`);
   }
   checks.push({ name: 'admin APIs give other origins no CORS allowance', ok: corsBad.length === 0, detail: corsBad.join('; ') || `${bases.length} APIs` });
-  return { checks, rows };
+  return { checks, rows, creds, probes: probeLists };
+}
+
+/** The console's own API routes (absolute), probed like the admin APIs' (the proxied ones included). */
+const CONSOLE_ROUTES = [
+  'GET /api/events',
+  'GET /api/events/stream',
+  'GET /api/inspect/issuers',
+  'POST /api/inspect/verify',
+  'GET /api/idp/users',
+  'GET /api/idp/connections',
+  'GET /api/servers/tasks/settings',
+  'PATCH /api/servers/tasks/settings',
+  'GET /api/agent/agent/status',
+  'GET /api/scenarios',
+  'GET /api/scorecard/targets',
+].map((r) => {
+  const [method = 'GET', path = ''] = r.split(' ');
+  return { method, path };
+});
+
+/**
+ * Path-spelling probes (paths.ts) on every app's admin/API surface, with the credentials that must get
+ * nothing: anonymous, a non-admin token, an expired one (the console: none, a forged session cookie,
+ * a non-admin user's bearer token). Quick mode takes the first three routes of each surface.
+ */
+export async function pathChecks(
+  manifest: Manifest,
+  admin: { creds: CredentialSet; probes: Map<string, Probe[]> },
+  o: AccessOptions,
+): Promise<{ checks: Check[]; rows: PathRow[]; ms: number }> {
+  const allRecords = new Set<string>();
+  const targets: PathTarget[] = [];
+  const limit = o.mode === 'quick' ? 3 : Number.POSITIVE_INFINITY;
+  let nonAdminBearer: string | undefined;
+  for (const [base, probes] of admin.probes) {
+    const creds = admin.creds.byBase.get(base) ?? [];
+    const valid = creds.find((c) => c.kind === 'valid admin');
+    // What a real record looks like here: every listing this API gives the admin.
+    const records = new Set<string>();
+    for (const p of probes)
+      if (p.method === 'GET' && !p.stream && !p.path.includes('/x') && valid?.authorization) {
+        const r = await send(`${base}${p.path}`, { headers: { authorization: valid.authorization } }).catch(() => undefined);
+        if (r?.status === 200) recordStrings(r.body, records);
+      }
+    for (const r of records) allRecords.add(r);
+    const pick = (kinds: Credential['kind'][]) => kinds.map((k) => creds.find((c) => c.kind === k)).find(Boolean);
+    const nonAdmin = pick(['non-admin user', 'non-admin client', 'wrong audience']);
+    if (nonAdmin?.kind === 'non-admin user') nonAdminBearer ??= nonAdmin.authorization;
+    const expired = pick(['expired']);
+    const u = new URL(base);
+    targets.push({
+      name: `${u.port} ${u.pathname}`,
+      origin: u.origin,
+      prefix: u.pathname,
+      routes: probes.slice(0, limit).map((p) => ({ method: p.method, path: `${u.pathname}${p.path}` })),
+      credentials: [
+        { kind: 'anonymous', headers: {} },
+        ...(nonAdmin?.authorization ? [{ kind: nonAdmin.kind, headers: { authorization: nonAdmin.authorization } }] : []),
+        ...(expired?.authorization ? [{ kind: 'expired', headers: { authorization: expired.authorization } }] : []),
+      ],
+      records,
+    });
+  }
+  const c = new URL(manifest.console.url);
+  targets.push({
+    name: `${c.port} /api`,
+    origin: c.origin,
+    prefix: '/api',
+    routes: CONSOLE_ROUTES.slice(0, limit),
+    credentials: [
+      { kind: 'anonymous', headers: {} },
+      { kind: 'forged session', headers: { cookie: 'xaa_console_sid=forged-session-id-0000000000000000' } },
+      ...(nonAdminBearer ? [{ kind: 'non-admin user', headers: { authorization: nonAdminBearer } }] : []),
+    ],
+    records: allRecords,
+  });
+  const { rows, ms } = await runPathProbes(targets, { concurrency: 16 });
+  const total = rows.reduce((a, r) => a + r.probes, 0);
+  const bad = rows.flatMap((r) => r.failures.map((f) => `${r.target} ${r.credential}: ${f}`));
+  const checks: Check[] = [
+    {
+      name: 'every spelling of every admin/API path is refused or a 404 without data',
+      ok: bad.length === 0 && total > 0,
+      detail: bad.length ? bad.slice(0, 6).join('; ') : `${total} probes on ${targets.length} surfaces, ${allRecords.size} record strings watched`,
+    },
+  ];
+  if (o.mode === 'full') checks.push({ name: 'at least 1,000 path-spelling probes (full mode)', ok: total >= 1000, detail: `${total}` });
+  return { checks, rows, ms };
 }
 
 async function consoleChecks(manifest: Manifest): Promise<Check[]> {
@@ -289,9 +385,10 @@ export async function runAccess(manifest: Manifest, dataDir: string, o: AccessOp
   const startedAt = new Date().toISOString();
   const notes: string[] = [];
   const admin = await adminApiChecks(manifest, dataDir, o, notes);
+  const paths = await pathChecks(manifest, admin, o);
   const consoleC = await consoleChecks(manifest);
   const throttle = await throttleChecks(manifest, o.loginFailures);
-  const checks = [...admin.checks, ...consoleC, ...throttle];
+  const checks = [...admin.checks, ...paths.checks, ...consoleC, ...throttle];
   return {
     harness: 'access',
     mode: o.mode,
@@ -301,9 +398,20 @@ export async function runAccess(manifest: Manifest, dataDir: string, o: AccessOp
       { name: 'admin APIs', value: new Set(admin.rows.map((r) => r.base)).size },
       { name: 'credential kinds', value: new Set(admin.rows.map((r) => r.kind)).size },
       { name: 'probes', value: admin.rows.reduce((a, r) => a + r.probes, 0) },
+      { name: 'path-spelling probes', value: paths.rows.reduce((a, r) => a + r.probes, 0) },
+      { name: 'path-spelling probes, time', value: paths.ms / 1000, unit: 's' },
       { name: 'expired token', value: o.expired === 'wait' ? 'real, waited out' : 'backdated, IdP key' },
     ],
     checks,
-    details: { notes, matrix: admin.rows },
+    details: { notes, matrix: admin.rows, paths: paths.rows },
+    tables: [
+      {
+        title: 'path-spelling probes',
+        rows: [
+          ['surface', 'credential', 'probes', 'refused', '404/405 no data', 'failures'],
+          ...paths.rows.map((r) => [r.target, r.credential, String(r.probes), String(r.refused), String(r.notFound), String(r.failures.length)]),
+        ],
+      },
+    ],
   };
 }

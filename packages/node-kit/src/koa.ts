@@ -2,6 +2,7 @@
 import type { FlowEvent } from '@xaa/protocol';
 import { formatTraceparent, isOAuthError, newTrace, parseTraceparent, type TraceContext } from '@xaa/protocol';
 import type { Context, Middleware, Next } from 'koa';
+import type { StreamCredential } from './admin-auth.ts';
 import type { FlowLog } from './flow-log.ts';
 
 declare module 'koa' {
@@ -77,7 +78,7 @@ export function jsonErrors(label: string): Middleware {
  * `GET {base}/events` (recent events, `?after=<id>&limit=&traceId=`) and `GET {base}/events/stream`
  * (SSE, `event: flow`, honours `Last-Event-ID`). Mount behind `requireAdmin`.
  */
-export function eventsRoutes(log: FlowLog, base = '/admin'): Middleware {
+export function eventsRoutes(log: FlowLog, base = '/admin', options: { recheckMs?: number } = {}): Middleware {
   return async function eventsRoutes(ctx: Context, next: Next) {
     if (ctx.method !== 'GET') return next();
     if (ctx.path === `${base}/events`) {
@@ -93,12 +94,22 @@ export function eventsRoutes(log: FlowLog, base = '/admin'): Middleware {
       };
       return;
     }
-    if (ctx.path === `${base}/events/stream`) return sse(ctx, log);
+    if (ctx.path === `${base}/events/stream`) return sse(ctx, log, options.recheckMs ?? STREAM_RECHECK_MS);
     return next();
   };
 }
 
-function sse(ctx: Context, log: FlowLog): Promise<void> {
+/** How often an open event stream asks whether the credential that opened it is still current. */
+export const STREAM_RECHECK_MS = 2000;
+
+/**
+ * An event stream ends when the credential that opened it does (`ctx.state.credential`, set by
+ * `requireAdmin`): at its `exp`, or at the first recheck after it was revoked (RFC 6750 §3.1: the
+ * token is no longer valid, so neither is what it opened). The last thing sent is an `end` event
+ * naming the reason.
+ */
+function sse(ctx: Context, log: FlowLog, recheckMs: number): Promise<void> {
+  const credential = ctx.state.credential as StreamCredential | undefined;
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
   ctx.respond = false;
@@ -117,12 +128,36 @@ function sse(ctx: Context, log: FlowLog): Promise<void> {
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
   ping.unref();
   return new Promise((resolve) => {
+    let expiry: NodeJS.Timeout | undefined;
+    let recheckTimer: NodeJS.Timeout | undefined;
+    let finished = false;
     const done = () => {
+      if (finished) return;
+      finished = true;
       clearInterval(ping);
+      clearTimeout(expiry);
+      clearTimeout(recheckTimer);
       unsubscribe();
       resolve();
     };
+    const end = (reason: string) => {
+      if (finished) return;
+      if (!res.writableEnded) res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+      done();
+    };
+    if (credential) {
+      const left = credential.exp * 1000 - Date.now();
+      expiry = setTimeout(() => end('The access token that opened this stream has expired.'), Math.max(0, Math.min(left, 2 ** 31 - 1)));
+      const recheck = async () => {
+        if (finished) return;
+        const revoked = await credential.current();
+        if (revoked) return end(revoked);
+        if (!finished) recheckTimer = setTimeout(recheck, recheckMs);
+      };
+      recheckTimer = setTimeout(recheck, recheckMs);
+    }
     ctx.req.on('close', done);
+    res.on('close', done);
     res.on('error', done);
   });
 }

@@ -1,6 +1,6 @@
 /** Koa composition of the console backend: named middleware, in order (style P1). */
 
-import { allowedHostnamesFor, guardedSurface, hostCheck } from '@xaa/node-kit';
+import { allowedHostnamesFor, guardedSurface, hostCheck, idpAdminTokenStatus } from '@xaa/node-kit';
 import { SCENARIOS } from '@xaa/scenarios';
 import type { Topology } from '@xaa/topology';
 import Koa from 'koa';
@@ -45,6 +45,7 @@ export function createApp(deps: AppDeps): Koa {
   const apis = adminApis(t);
   const tokens = new AdminTokens(idp, sessions, config);
   const issuers = [{ issuer: t.idp.issuer, label: 'IdP' }, ...t.servers.map((s) => ({ issuer: s.issuer, label: `${s.title} AS` }))];
+  const status = idpAdminTokenStatus(t.idp.issuer, fetchFn);
   const authDeps = { sessions, idp, config, consoleUrl: t.console.url, publicInfo: () => publicInfo(t), log };
   // Stateful (runs in memory, one scorecard at a time): built once, not per request.
   const scenarios = scenarioRoutes({ topology: t, tokens, scenarios: SCENARIOS, fetchFn, log });
@@ -79,11 +80,11 @@ export function createApp(deps: AppDeps): Koa {
       prefix: '/api',
       before: [hostCheck(allowedHostnamesFor([t.console.url]))],
       open: [sessionRoute(authDeps)],
-      guard: requireAdminSession(),
+      guard: requireAdminSession({ status, sessions }),
       routers: [
         scenarios,
         scorecard,
-        eventsRoutes({ apis, tokens, config, fetchFn }),
+        eventsRoutes({ apis, tokens, config, fetchFn, sessions, status }),
         inspectRoutes({ issuers, fetchFn, timeoutMs: 5000 }),
         proxyRoutes({ apis, tokens, config, fetchFn }),
       ],

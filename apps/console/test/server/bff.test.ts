@@ -42,6 +42,8 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
     else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
+    // The IdP's admin-token status (node-kit idpAdminTokenStatus): every session token here is current.
+    else if (req.url === '/admin-token/status') res.end(JSON.stringify({ active: true }));
     else {
       res.statusCode = 404;
       res.end('{}');
@@ -226,6 +228,27 @@ describe('console backend', () => {
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ error: 'upstream_unavailable' });
   });
+});
+
+describe('the merged event stream', () => {
+  it('ends (event signed-out) when the session that opened it expires', async () => {
+    const { id } = sessions.create({ user: { sub: 'u-carol', username: 'carol' }, refreshToken: 'rt' }, 2);
+    const res = await fetch(`${base}/api/events/stream`, { headers: { cookie: `xaa_console_sid=${id}` } });
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    let ended = false;
+    const deadline = Date.now() + 8000;
+    while (Date.now() < deadline && !ended) {
+      const r = await Promise.race([reader.read(), new Promise<'timeout'>((ok) => setTimeout(() => ok('timeout'), deadline - Date.now()))]);
+      if (r === 'timeout') break;
+      if (r.done) ended = true;
+      else text += new TextDecoder().decode(r.value);
+    }
+    await reader.cancel().catch(() => {});
+    expect(text).toContain('event: signed-out');
+    expect(ended).toBe(true);
+  }, 15_000);
 });
 
 describe('inspector signature check (through the backend)', () => {

@@ -120,6 +120,8 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
       });
       // Disabling a user is central revocation (design §7.4): every session and token ends now.
       if (body.disabled === true && !u.disabled) revokeUser(idp, u.id, 'user disabled', actorOf(idp, ctx), ctx.state.trace.traceId);
+      // So is removing the admin role: the admin grants, their console session and every admin token end now.
+      else if (body.admin === false && u.admin) revokeUser(idp, u.id, 'admin role removed', actorOf(idp, ctx), ctx.state.trace.traceId);
       ctx.body = userView(dir.getUser(u.id) ?? updated);
     }),
   );

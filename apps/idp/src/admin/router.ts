@@ -6,6 +6,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import { allowedHostnamesFor, eventsRoutes, guardedSurface, hostCheck, jsonErrors, requireAdmin, surfaceRouter } from '@xaa/node-kit';
 import type { Context, Middleware, Next } from 'koa';
+import { adminTokenStatus } from '../admin-token-status.ts';
 import type { AuditLog } from '../audit.ts';
 import type { IdpContext } from '../context.ts';
 import type { ProviderHost } from '../provider/host.ts';
@@ -44,7 +45,13 @@ function jsonOnly(): Middleware {
 
 export function adminApi(idp: IdpContext, audit: AuditLog, host: ProviderHost): Middleware {
   const deps: AdminDeps = { idp, audit, host };
-  const guard = requireAdmin({ issuer: idp.issuer, audience: idp.adminAudience, jwks: (header, token) => idp.keys.verifier()(header, token) });
+  const guard = requireAdmin({
+    issuer: idp.issuer,
+    audience: idp.adminAudience,
+    jwks: (header, token) => idp.keys.verifier()(header, token),
+    clientIds: [idp.topology.console.client.client_id, idp.topology.ops.client_id],
+    status: async (_token, principal) => (principal ? adminTokenStatus(idp, principal.claims) : 'No token to check.'),
+  });
   const routers = [
     directoryRoutes(deps),
     appRoutes(deps),

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
-import { allowedHostnamesFor, eventsRoutes, guardedSurface, hostCheck, jsonErrors, requireAdmin, surfaceRouter } from '@xaa/node-kit';
+import { allowedHostnamesFor, eventsRoutes, guardedSurface, hostCheck, idpAdminTokenStatus, jsonErrors, requireAdmin, surfaceRouter } from '@xaa/node-kit';
 import { GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
 import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
@@ -106,7 +106,12 @@ export function adminSurface(rt: ServerRuntime): Middleware {
       jsonErrors(`admin:${rt.def.name}`),
       hostCheck(allowedHostnamesFor([rt.def.issuer, rt.def.admin])),
     ],
-    guard: requireAdmin({ issuer: rt.topology.idp.issuer, audience: rt.def.admin }),
+    guard: requireAdmin({
+      issuer: rt.topology.idp.issuer,
+      audience: rt.def.admin,
+      clientIds: [rt.topology.console.client.client_id, rt.topology.ops.client_id],
+      status: idpAdminTokenStatus(rt.topology.idp.issuer),
+    }),
     routers: adminRouters(rt),
     notFound: async (ctx) => {
       ctx.status = 404;

@@ -92,14 +92,42 @@ export function guardApi(deps: AuthDeps): Middleware {
   };
 }
 
-/** 401 for API calls without a signed-in admin. */
-export function requireAdminSession(): Middleware {
+function loginRequired(ctx: Context, description = 'Sign in to the console first.') {
+  ctx.status = 401;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = { error: 'login_required', error_description: description };
+}
+
+/**
+ * 401 for API calls without a signed-in admin. With `status` (node-kit `idpAdminTokenStatus`), the
+ * session's current admin token is checked at the IdP on every call, so a revocation there (admin
+ * role removed, user disabled, sessions revoked) ends the console session at once, not at the
+ * token's `exp`. A session holding no unexpired token renews one on its next upstream call, which
+ * the IdP refuses after a revocation (invalid_grant): that ends the session too (admin-tokens.ts).
+ */
+export function requireAdminSession(
+  options: { status?: (token: string) => Promise<string | undefined>; sessions?: SessionStore; now?: () => number } = {},
+): Middleware {
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   return async function requireAdminSession(ctx: Context, next: Next) {
-    if (!ctx.state.session?.data.user) {
-      ctx.status = 401;
-      ctx.set('Cache-Control', 'no-store');
-      ctx.body = { error: 'login_required', error_description: 'Sign in to the console first.' };
-      return;
+    const session = ctx.state.session;
+    if (!session?.data.user) return loginRequired(ctx);
+    const current = Object.values(session.data.tokens ?? {}).find((t) => t.exp > now());
+    if (options.status && current) {
+      let revoked: string | undefined;
+      try {
+        revoked = await options.status(current.access_token);
+      } catch (e) {
+        ctx.status = 503;
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = { error: 'temporarily_unavailable', error_description: (e as Error).message };
+        return;
+      }
+      if (revoked) {
+        options.sessions?.destroy(session);
+        ctx.state.session = undefined;
+        return loginRequired(ctx, `The IdP ended this admin session: ${revoked}`);
+      }
     }
     await next();
   };

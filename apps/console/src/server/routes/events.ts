@@ -9,6 +9,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { AdminApi } from '../admin-apis.ts';
 import { type AdminTokens, SignedOut } from '../admin-tokens.ts';
 import type { ConsoleConfig } from '../config.ts';
+import type { SessionStore } from '../sessions.ts';
 import { readSse } from '../sse.ts';
 
 export interface EventsDeps {
@@ -16,6 +17,12 @@ export interface EventsDeps {
   tokens: AdminTokens;
   config: ConsoleConfig;
   fetchFn: typeof fetch;
+  /** With these, the merged stream ends when the session that opened it expires or is revoked. */
+  sessions?: SessionStore;
+  /** Is a session's admin token still current at the IdP? (node-kit idpAdminTokenStatus) */
+  status?: (token: string) => Promise<string | undefined>;
+  /** How often an open stream rechecks its session (default 2 s). */
+  recheckMs?: number;
 }
 
 export function eventsRoutes(deps: EventsDeps): Middleware {
@@ -142,13 +149,40 @@ function stream(ctx: Context, deps: EventsDeps): Promise<void> {
   for (const api of deps.apis) void follow(api);
   const ping = setInterval(() => !res.writableEnded && res.write(': ping\n\n'), 15_000);
   ping.unref();
+  // The stream lives no longer than the session that opened it: its expiry, its removal (sign-out,
+  // an upstream refusal), or a revocation at the IdP (checked every recheckMs).
+  const signOut = (reason: string) => {
+    if (abort.signal.aborted) return;
+    write('signed-out', JSON.stringify({ reason }));
+    abort.abort();
+    res.end();
+  };
+  const nowS = () => Math.floor(Date.now() / 1000);
+  const expiry = setTimeout(() => signOut('The console session has expired.'), Math.max(0, Math.min((session.expiresAt - nowS()) * 1000, 2 ** 31 - 1)));
+  let recheck: NodeJS.Timeout | undefined;
+  const check = async () => {
+    if (abort.signal.aborted || !deps.sessions) return;
+    const current = deps.sessions.get(sessionId);
+    if (!current?.data.user) return signOut('The console session has ended.');
+    const token = Object.values(current.data.tokens ?? {}).find((t) => t.exp > nowS());
+    const revoked = deps.status && token ? await deps.status(token.access_token).catch(() => undefined) : undefined;
+    if (revoked) {
+      deps.sessions.destroy(current);
+      return signOut(`The IdP ended this admin session: ${revoked}`);
+    }
+    if (!abort.signal.aborted) recheck = setTimeout(check, deps.recheckMs ?? 2000);
+  };
+  recheck = setTimeout(check, deps.recheckMs ?? 2000);
   return new Promise((resolve) => {
     const done = () => {
       clearInterval(ping);
+      clearTimeout(expiry);
+      clearTimeout(recheck);
       abort.abort();
       resolve();
     };
     ctx.req.on('close', done);
+    res.on('close', done);
     res.on('error', done);
   });
 }
