@@ -10,7 +10,7 @@
  * and no string from a real record appears in it as a whole token. The record strings are the string
  * values the API returned to the valid admin for its listing routes that identify something: 6+
  * characters with a digit or one of `@ . : / - _` (ids, emails, client ids, issuers, key ids; not
- * plain words like "console", which an error message may use).
+ * plain words like "console" or snake_case codes like "invalid_request", which an error message may use).
  */
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -95,7 +95,8 @@ export function probesForRoute(route: PathRoute, prefix: string): PathProbe[] {
 export function recordStrings(body: string, into = new Set<string>()): Set<string> {
   const walk = (v: unknown) => {
     if (typeof v === 'string') {
-      if (v.length >= 6 && v.length <= 2000 && /[0-9@.:/_-]/.test(v)) into.add(v);
+      // snake_case words are the API's vocabulary (error codes such as invalid_request), not records.
+      if (v.length >= 6 && v.length <= 2000 && /[0-9@.:/_-]/.test(v) && !/^[a-z]+(?:_[a-z]+)+$/.test(v)) into.add(v);
     } else if (Array.isArray(v)) for (const x of v) walk(x);
     else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
   };
@@ -201,6 +202,20 @@ export interface PathRow {
   failures: string[];
 }
 
+/**
+ * The record strings this caller does not already get from the exact route: a refusal may name the
+ * API's own vocabulary ("The xaa:admin scope is required."), and a spelling that answers the same
+ * refusal reveals nothing new. Only the first route's exact answer is the baseline, and only when it is
+ * itself a refusal.
+ */
+async function unrevealed(t: PathTarget, cred: PathCredential, timeoutMs?: number): Promise<Set<string>> {
+  const first = t.routes[0];
+  if (!first) return t.records;
+  const r = await rawRequest(t.origin, first.path, first.method, cred.headers, timeoutMs).catch(() => undefined);
+  if (!r || ![401, 403].includes(r.status)) return t.records;
+  return new Set([...t.records].filter((s) => !containsToken(r.body, s)));
+}
+
 /** Run every probe of every target with each of its credentials; bounded concurrency, one row per (target, credential). */
 export async function runPathProbes(
   targets: PathTarget[],
@@ -213,6 +228,7 @@ export async function runPathProbes(
     const probes = t.routes.flatMap((r) => probesForRoute(r, t.prefix));
     for (const cred of t.credentials) {
       const row: PathRow = { target: t.name, credential: cred.kind, probes: 0, refused: 0, notFound: 0, failures: [] };
+      const records = await unrevealed(t, cred, options.timeoutMs);
       let next = 0;
       const worker = async () => {
         while (next < probes.length) {
@@ -225,7 +241,7 @@ export async function runPathProbes(
             row.failures.push(`${p.method} ${p.path} (${p.variant}): ${(e as Error).message}`);
             continue;
           }
-          const why = judge(r.status, r.body, t.records, [p.path, `${t.origin}${t.prefix}`, t.origin]);
+          const why = judge(r.status, r.body, records, [p.path, `${t.origin}${t.prefix}`, t.origin]);
           if (why) row.failures.push(`${p.method} ${p.path} (${p.variant}) → ${why}`);
           else if (r.status === 404 || r.status === 405) row.notFound++;
           else row.refused++;

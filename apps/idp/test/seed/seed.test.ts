@@ -28,7 +28,7 @@ it('seeds users, groups, apps (with per-AS client ids), console and ops clients,
       .listConnections()
       .map((c) => c.id)
       .sort(),
-  ).toEqual(['conn_acme-agent_docs', 'conn_acme-agent_tasks', 'conn_acme-chat_docs']);
+  ).toEqual(['conn_acme-agent_docs', 'conn_acme-agent_tasks', 'conn_acme-chat_docs', 'conn_acme-desktop_docs', 'conn_acme-desktop_tasks']);
 });
 
 it('reset() wipes changes and reseeds; keys survive', async () => {

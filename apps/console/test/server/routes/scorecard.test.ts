@@ -14,7 +14,7 @@ describe('scorecard targets', () => {
   it('lists the playground servers with client ids, never a secret', () => {
     const targets = scorecardTargets(t);
     expect(targets.map((x) => x.server)).toEqual(t.servers.map((s) => s.name));
-    expect(targets[0]?.registrations.map((r) => r.app)).toEqual(['acme-agent', 'acme-chat', 'shadow-agent']);
+    expect(targets[0]?.registrations.map((r) => r.app)).toEqual(['acme-agent', 'acme-chat', 'shadow-agent', 'acme-desktop']);
     const text = JSON.stringify(targets);
     for (const c of t.clients) for (const r of Object.values(c.servers)) expect(text).not.toContain(r.client_secret);
   });
