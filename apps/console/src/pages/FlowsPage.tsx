@@ -32,7 +32,7 @@ export function FlowsPage({ state, onInspect }: { state: FlowLogState; onInspect
     <>
       <PageHeader
         title="Live flows"
-        description="Every step of every trace across the IdP, the client, each authorization server and MCP server, as it happens. Select an event to see its trace, the token lineage and the raw exchange."
+        description="Every step of every trace across the IdP, the client, each authorization server and MCP server, as it happens. Select an event to see its trace as a sequence diagram, the token lineage and the raw exchange."
       />
       <LiveFlows
         snapshot={snapshot}
@@ -41,7 +41,12 @@ export function FlowsPage({ state, onInspect }: { state: FlowLogState; onInspect
         expanded={expanded}
         onSelect={select}
         onExpand={setExpanded}
+        onClose={() => {
+          setSelected(undefined);
+          setExpanded(undefined);
+        }}
         onFilter={(f) => state.setFilter(f)}
+        onShowConsole={(show) => state.setShowConsole(show)}
         onPause={(p) => state.setPaused(p)}
         recordingError={recordingError}
         {...(onInspect ? { onInspect } : {})}
