@@ -73,9 +73,10 @@ function Group({ row, open, onToggle }: { row: Extract<SequenceRow, { kind: 'gro
         onClick={onToggle}
         data-step={row.step}
         data-group={row.events.length}
+        title={`${row.events.length} ${row.step} steps, all passed`}
       >
         <span className="seq-label">
-          <span className="seq-name">{row.step}</span> <span className="seq-caption">× {row.events.length}, all passed</span>
+          <span className="seq-name">{row.step}</span> <span className="seq-caption">× {row.events.length} ✓</span>
         </span>
         <span className="seq-self stacked" aria-hidden="true" />
         <span className="seq-sum">{open ? 'Hide the checks' : 'Show each check'}</span>
