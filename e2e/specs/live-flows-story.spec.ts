@@ -61,7 +61,12 @@ test("live flows: the console's own traffic is hidden by default, one switch sho
   await issued.scrollIntoViewIfNeeded();
   await shot(page, '20-live-sequence-diagram-1280x720');
 
-  // Escape goes back to the list.
+  // ↓ moves to the next step (presenting without a mouse); Escape goes back to the list, where the opened event is marked.
+  await issued.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(issued).toHaveAttribute('aria-pressed', 'false');
+  await expect(diagram.locator('button[aria-pressed="true"]')).toHaveCount(1);
   await page.keyboard.press('Escape');
   await expect(list).toBeVisible();
+  await expect(list.locator('[role="option"][aria-selected="true"]')).toBeVisible();
 });

@@ -19,12 +19,14 @@ export function FlowsPage({ state, onInspect }: { state: FlowLogState; onInspect
   const { setSource } = useFlowSource(state);
   const [selected, setSelected] = useState<FlowEvent>();
   const [expanded, setExpanded] = useState<FlowEvent>();
+  const [lastSelectedId, setLastSelectedId] = useState<string>();
   const [recordingError, setRecordingError] = useState<string>();
   const [replaySpeed, setReplaySpeed] = useState(0);
   const trace = useMemo(() => (selected ? state.trace(selected.traceId) : []), [selected, state, snapshot.version]);
 
   const select = (e: FlowEvent) => {
     setSelected(e);
+    setLastSelectedId(e.id);
     setExpanded(failureOf(state.trace(e.traceId)) ?? e);
   };
 
@@ -41,6 +43,7 @@ export function FlowsPage({ state, onInspect }: { state: FlowLogState; onInspect
         expanded={expanded}
         onSelect={select}
         onExpand={setExpanded}
+        lastSelectedId={lastSelectedId}
         onClose={() => {
           setSelected(undefined);
           setExpanded(undefined);

@@ -20,6 +20,8 @@ export interface LiveFlowsProps {
   onExpand: (event: FlowEvent | undefined) => void;
   /** Back from the trace view to the event list. */
   onClose?: () => void;
+  /** The event whose trace was open last: marked in the list when coming back. */
+  lastSelectedId?: string | undefined;
   onFilter: (filter: FlowFilter) => void;
   /** Show or hide the console's own sign-in and admin-API traffic. */
   onShowConsole?: (show: boolean) => void;
@@ -209,7 +211,7 @@ export function LiveFlows(p: LiveFlowsProps) {
               <p className="muted small" style={{ margin: '0 0 6px' }}>
                 Select an event to open its whole trace as a sequence diagram.
               </p>
-              <FlowList events={s.visible} selectedId={undefined} onSelect={p.onSelect} follow={!s.paused} />
+              <FlowList events={s.visible} selectedId={p.lastSelectedId} onSelect={p.onSelect} follow={!s.paused} />
             </>
           )}
         </>

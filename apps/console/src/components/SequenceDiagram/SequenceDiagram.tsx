@@ -41,6 +41,7 @@ function Row({ event, selected, onSelect }: { event: FlowEvent; selected: boolea
         aria-pressed={selected}
         onClick={() => onSelect(event)}
         data-step={event.step}
+        data-id={event.id}
         data-from={a.from}
         data-to={a.to}
         data-outcome={event.outcome}
@@ -94,6 +95,19 @@ export function SequenceDiagram({ events, selectedId, onSelect }: SequenceDiagra
   const [opened, setOpened] = useState<ReadonlySet<string>>(new Set());
   const titles = laneTitles(events);
   const rows = sequenceRows(events);
+  const isOpen = (row: Extract<SequenceRow, { kind: 'group' }>) => opened.has(row.key) || row.events.some((e) => e.id === selectedId);
+  // The steps a reader can reach, in order: ↑ and ↓ move the selection (presenting without a mouse).
+  const reachable = rows.flatMap((r) => (r.kind === 'event' ? [r.event] : isOpen(r) ? r.events : []));
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const i = reachable.findIndex((x) => x.id === selectedId);
+    const next = reachable[e.key === 'ArrowDown' ? Math.min(reachable.length - 1, i + 1) : Math.max(0, i - 1)];
+    if (!next) return;
+    e.preventDefault();
+    onSelect(next);
+    const target = (e.currentTarget as HTMLElement).querySelector<HTMLButtonElement>(`button[data-id="${CSS.escape(next.id)}"]`);
+    target?.focus();
+  };
   return (
     <div className="seq">
       <div className="seq-heads" aria-hidden="true">
@@ -108,10 +122,10 @@ export function SequenceDiagram({ events, selectedId, onSelect }: SequenceDiagra
           <span key={l.id} className="seq-lifeline" style={{ '--lane': i } as CSSProperties} />
         ))}
       </div>
-      <ol className="seq-rows" aria-label="Sequence diagram">
+      <ol className="seq-rows" aria-label="Sequence diagram" onKeyDown={onKeyDown}>
         {rows.map((row) => {
           if (row.kind === 'event') return <Row key={row.event.id} event={row.event} selected={row.event.id === selectedId} onSelect={onSelect} />;
-          const open = opened.has(row.key) || row.events.some((e) => e.id === selectedId);
+          const open = isOpen(row);
           const toggle = () =>
             setOpened((s) => {
               const next = new Set(s);
