@@ -48,8 +48,8 @@ describe('LiveFlows', () => {
     expect(html).toContain('aria-label="Sequence diagram"');
     for (const lane of ['IdP', 'Client', 'AS · tasks', 'MCP · tasks']) expect(html).toContain(`>${lane}</span>`);
     // The ID-JAG goes from the IdP to the client; the access token from the AS to the client.
-    expect(html).toMatch(/data-step="exchange.issued" data-from="idp" data-to="client"/);
-    expect(html).toMatch(/data-step="bearer.issued" data-from="as" data-to="client"/);
+    expect(html).toMatch(/data-step="exchange.issued" data-id="[^"]+" data-from="idp" data-to="client"/);
+    expect(html).toMatch(/data-step="bearer.issued" data-id="[^"]+" data-from="as" data-to="client"/);
     expect(html).toContain('← All events');
     for (const hop of ['data-role="id_token"', 'data-role="id_jag"', 'data-role="access_token"', 'data-role="tool_call"']) expect(html).toContain(hop);
     expect(html).not.toContain('data-testid="trace-failure"');
