@@ -115,8 +115,9 @@ export class FlowLogState extends EventTarget {
     this.showConsole = options.showConsole ?? false;
   }
 
+  /** Console traffic stays hidden unless switched on, or asked for by its trace id (an audit entry's "View trace"). */
   private shown(e: FlowEvent): boolean {
-    return (this.showConsole || this.storyTraces.has(e.traceId)) && matches(e, this.filter);
+    return (this.showConsole || this.filter.traceId !== undefined || this.storyTraces.has(e.traceId)) && matches(e, this.filter);
   }
 
   private refilter() {
@@ -278,7 +279,7 @@ export class FlowLogState extends EventTarget {
       sourceState: this.source,
       facets: { users: [...this.users].sort(), apps: [...this.apps].sort(), servers: [...this.servers].sort() },
       showConsole: this.showConsole,
-      consoleHidden: this.showConsole ? 0 : this.events.reduce((n, e) => (this.storyTraces.has(e.traceId) ? n : n + 1), 0),
+      consoleHidden: this.showConsole || this.filter.traceId ? 0 : this.events.reduce((n, e) => (this.storyTraces.has(e.traceId) ? n : n + 1), 0),
     };
     return this.snapshotCache;
   }

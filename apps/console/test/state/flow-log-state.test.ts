@@ -123,4 +123,16 @@ describe('FlowLogState', () => {
     s.setConsoleClients(['my-console']);
     expect(s.snapshot().visible).toHaveLength(0);
   });
+
+  it('shows a console trace asked for by its id (an admin change\'s "View trace" in the audit log)', () => {
+    const s = new FlowLogState({ consoleClients: ['xaa-console'] });
+    const own = consoleTraffic(1_000_000);
+    s.append(own);
+    const change = own.at(-1) as (typeof own)[number];
+    s.setFilter({ traceId: change.traceId });
+    expect(s.snapshot().visible.map((e) => e.id)).toEqual([change.id]);
+    expect(s.snapshot().consoleHidden).toBe(0);
+    s.setFilter({});
+    expect(s.snapshot().visible).toHaveLength(0);
+  });
 });
