@@ -101,6 +101,8 @@ export class FlowLogState extends EventTarget {
   private readonly users = new Set<string>();
   private readonly apps = new Set<string>();
   private readonly servers = new Set<string>();
+  /** Names seen outside the console's own traffic: the pickers offer only these while it is hidden. */
+  private storyFacets = { users: new Set<string>(), apps: new Set<string>(), servers: new Set<string>() };
   private scheduled = false;
   private consoleClients: Set<string>;
   private showConsole = false;
@@ -120,6 +122,18 @@ export class FlowLogState extends EventTarget {
     return (this.showConsole || this.filter.traceId !== undefined || this.storyTraces.has(e.traceId)) && matches(e, this.filter);
   }
 
+  private addFacets(f: { users: Set<string>; apps: Set<string>; servers: Set<string> }, e: FlowEvent) {
+    if (e.subject?.user) f.users.add(e.subject.user);
+    if (e.subject?.client) f.apps.add(e.subject.client);
+    const server = serverOf(e);
+    if (server) f.servers.add(server);
+  }
+
+  private recomputeStoryFacets() {
+    this.storyFacets = { users: new Set(), apps: new Set(), servers: new Set() };
+    for (const e of this.events) if (this.storyTraces.has(e.traceId)) this.addFacets(this.storyFacets, e);
+  }
+
   private refilter() {
     this.visible = this.events.filter((e) => this.shown(e));
   }
@@ -131,6 +145,7 @@ export class FlowLogState extends EventTarget {
     this.consoleClients = next;
     this.storyTraces.clear();
     for (const e of this.events) if (!isConsoleTraffic(e, next)) this.storyTraces.add(e.traceId);
+    this.recomputeStoryFacets();
     this.refilter();
     this.changed();
   }
@@ -170,6 +185,7 @@ export class FlowLogState extends EventTarget {
     }
     for (const e of fresh) {
       this.knownTraces.add(e.traceId);
+      if (this.storyTraces.has(e.traceId)) this.addFacets(this.storyFacets, e);
       if (e.subject?.user) this.users.add(e.subject.user);
       if (e.subject?.client) this.apps.add(e.subject.client);
       const s = serverOf(e);
@@ -183,6 +199,8 @@ export class FlowLogState extends EventTarget {
       if (!inOrder) this.events.sort((a, b) => (a.time === b.time ? (a.id < b.id ? -1 : 1) : a.time < b.time ? -1 : 1));
       this.refilter();
     }
+    // Names from the earlier events of a revealed trace join the pickers.
+    if (revealed) this.recomputeStoryFacets();
     if (this.events.length > this.capacity) {
       const drop = this.events.length - this.capacity;
       const dropped = this.events.splice(0, drop);
@@ -219,6 +237,7 @@ export class FlowLogState extends EventTarget {
     this.users.clear();
     this.apps.clear();
     this.servers.clear();
+    this.storyFacets = { users: new Set(), apps: new Set(), servers: new Set() };
     this.storyTraces.clear();
     this.knownTraces.clear();
     this.changed();
@@ -277,7 +296,9 @@ export class FlowLogState extends EventTarget {
       pending: this.held.length,
       filter: this.filter,
       sourceState: this.source,
-      facets: { users: [...this.users].sort(), apps: [...this.apps].sort(), servers: [...this.servers].sort() },
+      facets: this.showConsole
+        ? { users: [...this.users].sort(), apps: [...this.apps].sort(), servers: [...this.servers].sort() }
+        : { users: [...this.storyFacets.users].sort(), apps: [...this.storyFacets.apps].sort(), servers: [...this.storyFacets.servers].sort() },
       showConsole: this.showConsole,
       consoleHidden: this.showConsole || this.filter.traceId ? 0 : this.events.reduce((n, e) => (this.storyTraces.has(e.traceId) ? n : n + 1), 0),
     };

@@ -98,7 +98,11 @@ describe('FlowLogState', () => {
     expect(s.snapshot().visible.map((e) => e.id)).toEqual(story.map((e) => e.id));
     expect(s.snapshot().consoleHidden).toBe(own.length);
     expect(s.snapshot().showConsole).toBe(false);
+    // The pickers offer the story's names, not the console's own client and admin.
+    expect(s.snapshot().facets.apps).toEqual(['acme-agent']);
+    expect(s.snapshot().facets.users).toEqual(['alice']);
     s.setShowConsole(true);
+    expect(s.snapshot().facets.apps).toEqual(['acme-agent', 'xaa-console']);
     expect(s.snapshot().visible).toHaveLength(own.length + story.length);
     expect(s.snapshot().consoleHidden).toBe(0);
     s.setShowConsole(false);
@@ -113,6 +117,7 @@ describe('FlowLogState', () => {
     const [first] = sampleTrace({ index: 0, start: 2_000_000 });
     s.append([{ ...(first as typeof change), traceId: change.traceId }]);
     expect(s.snapshot().visible.map((e) => e.id)).toEqual([change.id, first?.id]);
+    expect(s.snapshot().facets.apps).toEqual(['acme-agent']);
   });
 
   it('learns the console client id after events arrived', () => {
