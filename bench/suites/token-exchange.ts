@@ -6,8 +6,8 @@
  * Target (issue 2): token-exchange / client_credentials ≥ 0.6.
  */
 import { start } from '../../apps/idp/src/index.ts';
-import { ssoLogin } from '../../packages/testkit/src/index.ts';
 import { defaultTopology } from '../../packages/topology/src/index.ts';
+import { ssoLogin } from '../../packages/user-agent/src/index.ts';
 import { interleaved } from '../interleave.ts';
 import type { BenchSuite, Measurement } from '../measure.ts';
 

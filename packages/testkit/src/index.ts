@@ -1,1 +1,1 @@
-export * from './sso.ts';
+export {};

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
-import { clientAuthentication, ssoLogin } from '@xaa/testkit';
 import { defaultTopology, type Topology } from '@xaa/topology';
+import { clientAuthentication, ssoLogin } from '@xaa/user-agent';
 import { type RunningIdp, start } from '../../src/index.ts';
 
 export interface TestIdp {

@@ -4,7 +4,7 @@
  * session. The SP side is @node-saml/node-saml, not our code.
  */
 import { SAML } from '@node-saml/node-saml';
-import { CookieJar } from '@xaa/testkit';
+import { CookieJar } from '@xaa/user-agent';
 import { DOMParser } from '@xmldom/xmldom';
 
 const MD_NS = 'urn:oasis:names:tc:SAML:2.0:metadata';
@@ -24,7 +24,8 @@ export async function fetchIdpMetadata(url: string): Promise<IdpMetadataView> {
   const doc = new DOMParser().parseFromString(await res.text(), 'text/xml');
   const root = doc.documentElement as unknown as Element;
   const sso: Record<string, string> = {};
-  for (const el of Array.from(root.getElementsByTagNameNS(MD_NS, 'SingleSignOnService'))) sso[el.getAttribute('Binding') ?? ''] = el.getAttribute('Location') ?? '';
+  for (const el of Array.from(root.getElementsByTagNameNS(MD_NS, 'SingleSignOnService')))
+    sso[el.getAttribute('Binding') ?? ''] = el.getAttribute('Location') ?? '';
   const certs = Array.from(root.getElementsByTagNameNS(DS_NS, 'X509Certificate')).map((el) => (el.textContent ?? '').replace(/\s+/g, ''));
   const nameIdFormats = Array.from(root.getElementsByTagNameNS(MD_NS, 'NameIDFormat')).map((el) => (el.textContent ?? '').trim());
   return { entityId: root.getAttribute('entityID') ?? '', sso, certs, nameIdFormats };
@@ -62,7 +63,10 @@ export interface PostedForm {
  * GET the AuthnRequest URL and follow the IdP until it answers with the auto-submitting POST form to
  * `acs`; logs in as `username` if asked. `loggedIn` tells whether the login page was shown.
  */
-export async function driveSamlSso(url: string, opts: { acs: string; username: string; jar?: CookieJar; password?: string }): Promise<PostedForm & { loggedIn: boolean; status: number; html: string }> {
+export async function driveSamlSso(
+  url: string,
+  opts: { acs: string; username: string; jar?: CookieJar; password?: string },
+): Promise<PostedForm & { loggedIn: boolean; status: number; html: string }> {
   const jar = opts.jar ?? new CookieJar();
   let current = new URL(url);
   let method = 'GET';

@@ -3,7 +3,7 @@
  * request → the AS's login form → its consent screen → the redirect back with a code. Returns each
  * page it saw, so tests can look at the consent screen.
  */
-import { CookieJar, pkce } from '@xaa/testkit';
+import { CookieJar, pkce } from '@xaa/user-agent';
 
 export interface ClassicRun {
   callback: URL;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningIdp, start as startIdp } from '@xaa/idp';
 import { GRANT_TYPE_JWT_BEARER, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
-import { ssoLogin } from '@xaa/testkit';
 import { defaultTopology, type Topology } from '@xaa/topology';
+import { ssoLogin } from '@xaa/user-agent';
 import { type RunningMcpServers, start } from '../../src/index.ts';
 
 function portFree(port: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 /** The headless user agent's form choice: log in when asked, approve (never deny) a consent screen. */
 import { describe, expect, it } from 'vitest';
-import { chooseForm } from '../../src/headless.ts';
+import { chooseForm } from '../src/forms.ts';
 
 const page = new URL('http://localhost:4104/interaction/abc');
 const creds = { username: 'alice', password: 'demo' };
@@ -51,5 +51,29 @@ describe('chooseForm', () => {
   it('finds nothing to submit on a page with only a deny button', () => {
     expect(chooseForm(`<form method="post" action="/x/deny"><button>Deny</button></form>`, page, creds)).toBeUndefined();
     expect(chooseForm(`<p>no forms</p>`, page, creds)).toBeUndefined();
+  });
+});
+
+describe('chooseForm on pages that submit themselves', () => {
+  it('submits a response_mode=form_post page (hidden fields, script-submitted) as a browser with script does, not as a consent screen', () => {
+    const f = chooseForm(
+      `<html><head><script>document.addEventListener('DOMContentLoaded', function () { document.forms[0].submit() });</script></head>
+       <body><form method="post" action="https://rp.test/cb"><input type="hidden" name="code" value="a&amp;b"/><input type="hidden" name="state" value="s"/>
+       <noscript><button autofocus type="submit">Continue</button></noscript></form></body></html>`,
+      page,
+      creds,
+    );
+    expect(f?.kind).toBe('auto');
+    expect(f?.action.href).toBe('https://rp.test/cb');
+    expect(Object.fromEntries(f?.fields ?? [])).toEqual({ code: 'a&b', state: 's' });
+  });
+
+  it('decodes character references in attributes as the HTML parser does (WHATWG HTML §13.2.5.72)', () => {
+    const f = chooseForm(
+      `<form method="post" action="/i/x/login?a=1&amp;b=&#50;"><input name="username"><input type="password" name="password"></form>`,
+      page,
+      creds,
+    );
+    expect(f?.action.search).toBe('?a=1&b=2');
   });
 });
