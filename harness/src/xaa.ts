@@ -5,6 +5,7 @@
  * Each returns the raw response so callers can classify failures by kind.
  */
 import type { Agent } from 'node:http';
+import { parseSse } from '@xaa/node-kit/sse';
 import {
   ADMIN_SCOPE,
   GRANT_TYPE_CLIENT_CREDENTIALS,
@@ -124,13 +125,7 @@ export const MCP_MODERN_VERSION = '2026-07-28';
 /** Reads a JSON-RPC message from a JSON or SSE (`text/event-stream`) response body. */
 export function jsonRpcResult(res: HttpResponse): { result?: unknown; error?: { code: number; message: string } } | undefined {
   const ct = String(res.headers['content-type'] ?? '');
-  const text = ct.includes('text/event-stream')
-    ? res.body
-        .split('\n')
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).trim())
-        .pop()
-    : res.body;
+  const text = ct.includes('text/event-stream') ? parseSse(res.body).pop()?.data : res.body;
   if (!text) return undefined;
   try {
     return JSON.parse(text);
