@@ -71,11 +71,23 @@ function formsOf(root: Node) {
     });
 }
 
-/** Pick the form to submit on a page: one the page submits itself, else a login form, else a consent form's approving button. */
-export function chooseForm(html: string, pageUrl: URL, credentials: Credentials): FormChoice | undefined {
+/**
+ * Pick the form to submit on a page: one the page submits itself, else a login form, else a consent
+ * form's approving button (or, with `consent: 'refuse'`, its refusing one).
+ */
+export function chooseForm(html: string, pageUrl: URL, credentials: Credentials, consent: 'approve' | 'refuse' = 'approve'): FormChoice | undefined {
   const doc = parse(html);
-  const scripts = [...walk(doc)].filter((e) => e.tagName === 'script').map(textOf);
-  const selfSubmits = scripts.some((s) => /\.submit\(\)/.test(s));
+  const elements = [...walk(doc)];
+  // Script that submits a form: a <script> element or an event handler attribute (`onload`).
+  const selfSubmits = elements.some(
+    (e) => (e.tagName === 'script' && /\.submit\(\)/.test(textOf(e))) || e.attrs.some((a) => a.name.startsWith('on') && /\.submit\(\)/.test(a.value)),
+  );
+  const judge = (text: string) => {
+    const refuses = REFUSE.test(text);
+    const approves = APPROVE.test(text);
+    if (consent === 'refuse') return refuses ? 10 : -10;
+    return refuses ? -10 : approves ? 10 : 1;
+  };
   const candidates: Array<FormChoice & { score: number }> = [];
   for (const { form, controls } of formsOf(doc)) {
     const action = new URL(attr(form, 'action') || pageUrl.href, pageUrl);
@@ -106,13 +118,12 @@ export function chooseForm(html: string, pageUrl: URL, credentials: Credentials)
     }
     const buttons = controls.filter((c) => c.tagName === 'button' || typeOf(c) === 'submit');
     if (buttons.length === 0) {
-      const formText = `${action.pathname} ${label(form)}`;
-      candidates.push({ action, method, fields, kind: 'consent', isLogin: false, score: REFUSE.test(formText) ? -10 : APPROVE.test(formText) ? 10 : 1 });
+      candidates.push({ action, method, fields, kind: 'consent', isLogin: false, score: judge(`${action.pathname} ${label(form)}`) });
       continue;
     }
     for (const b of buttons) {
       const text = label(b);
-      const score = REFUSE.test(text) || REFUSE.test(action.pathname) ? -10 : APPROVE.test(text) ? 10 : 1;
+      const score = REFUSE.test(action.pathname) ? judge(action.pathname) : judge(text);
       const f = new URLSearchParams(fields);
       const name = attr(b, 'name');
       if (name) f.set(name, attr(b, 'value') ?? '');

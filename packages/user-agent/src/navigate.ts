@@ -21,12 +21,23 @@ export interface NavigateOptions {
   credentials: Credentials;
   /** Approve consent screens (the classic flow). A first-party sign-in at the IdP needs none. */
   approveConsent?: boolean;
+  /** Press a consent screen's refusing button instead (a user who says no); counts the screen. */
+  refuseConsent?: boolean;
   maxSteps?: number;
   jar?: CookieJar;
   /** Extra headers on every request (e.g. `traceparent`). */
   headers?: Record<string, string>;
   /** Called after each page or form submission (for flow events). */
   onStep?: (step: HeadlessStep) => void;
+  /** Called with each page shown (every answer that is not a redirect). */
+  onPage?: (page: HeadlessPage) => void;
+}
+
+export interface HeadlessPage {
+  url: string;
+  status: number;
+  headers: Headers;
+  html: string;
 }
 
 export interface HeadlessStep {
@@ -40,7 +51,14 @@ export interface HeadlessStep {
 export type HeadlessFailure = 'login_failed' | 'consent_required' | 'stuck' | 'http_error';
 
 export type HeadlessResult =
-  | { ok: true; callbackUrl: URL; consentScreens: number; loginForms: number }
+  | {
+      ok: true;
+      callbackUrl: URL;
+      /** The form the last page posted to the redirect URI (response_mode=form_post, a SAML HTTP-POST binding); absent for a redirect. */
+      callbackBody?: URLSearchParams;
+      consentScreens: number;
+      loginForms: number;
+    }
   | {
       ok: false;
       kind: HeadlessFailure;
@@ -68,7 +86,8 @@ export async function navigate(start: string | URL, options: NavigateOptions): P
   let consentScreens = 0;
   let loginForms = 0;
   for (let i = 0; i < maxSteps; i++) {
-    if (isRedirectTarget(url, options.redirectUri)) return { ok: true, callbackUrl: url, consentScreens, loginForms };
+    if (isRedirectTarget(url, options.redirectUri))
+      return { ok: true, callbackUrl: url, ...(method === 'POST' && body ? { callbackBody: body } : {}), consentScreens, loginForms };
     const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml', ...options.headers };
     const cookie = jar.header(url);
     if (cookie) headers.cookie = cookie;
@@ -89,7 +108,8 @@ export async function navigate(start: string | URL, options: NavigateOptions): P
       continue;
     }
     const html = await res.text();
-    const form = chooseForm(html, url, options.credentials);
+    options.onPage?.({ url: url.href, status: res.status, headers: res.headers, html });
+    const form = chooseForm(html, url, options.credentials, options.refuseConsent ? 'refuse' : 'approve');
     const failed = (failure: HeadlessFailure, message: string): HeadlessResult => ({
       ok: false,
       kind: failure,
@@ -110,7 +130,7 @@ export async function navigate(start: string | URL, options: NavigateOptions): P
       loginForms++;
       kind = 'login';
     } else if (form.kind === 'consent') {
-      if (!options.approveConsent) return failed('consent_required', `a consent screen at ${url.origin} needs a human`);
+      if (!options.approveConsent && !options.refuseConsent) return failed('consent_required', `a consent screen at ${url.origin} needs a human`);
       consentScreens++;
       kind = 'consent';
     } else {

@@ -77,3 +77,27 @@ describe('chooseForm on pages that submit themselves', () => {
     expect(f?.action.search).toBe('?a=1&b=2');
   });
 });
+
+describe('chooseForm: handlers and refusals', () => {
+  it('treats a form submitted from an onload handler (a SAML HTTP-POST binding page) as self-submitting', () => {
+    const f = chooseForm(
+      `<body onload="document.forms[0].submit()"><form method="post" action="https://sp.test/acs"><input type="hidden" name="SAMLResponse" value="PHNhbWw+">
+       <noscript><p>JavaScript is off: press Continue.</p></noscript><button type="submit">Continue</button></form></body>`,
+      page,
+      creds,
+    );
+    expect(f?.kind).toBe('auto');
+    expect(f?.fields.get('SAMLResponse')).toBe('PHNhbWw+');
+  });
+
+  it("presses a consent screen's refusing button when told to refuse", () => {
+    const f = chooseForm(
+      `<form method="post" action="/interaction/abc/consent"><button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny">Deny</button></form>`,
+      page,
+      creds,
+      'refuse',
+    );
+    expect(f?.kind).toBe('consent');
+    expect(f?.fields.get('decision')).toBe('deny');
+  });
+});
