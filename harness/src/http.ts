@@ -150,3 +150,19 @@ export async function harnessFetch(url: string | URL, init: RequestInit = {}): P
   const nullBody = res.status === 204 || res.status === 205 || res.status === 304;
   return new Response(nullBody ? null : res.body, { status: res.status, headers });
 }
+
+const documents = new Map<string, Promise<unknown>>();
+
+/** A JSON document (server metadata) fetched once per URL and kept; a failed fetch is not kept. */
+export function jsonOnce<T>(url: string, what: string): Promise<T> {
+  let m = documents.get(url) as Promise<T> | undefined;
+  if (!m) {
+    m = send(url).then((r) => {
+      if (r.status !== 200) throw new Error(`${what} answered ${r.status}`);
+      return json<T>(r);
+    });
+    m.catch(() => documents.delete(url));
+    documents.set(url, m);
+  }
+  return m;
+}

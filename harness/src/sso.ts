@@ -4,7 +4,7 @@
  * harness's own HTTP client, so it loads and probes the IdP independently of the sample client.
  */
 import { CookieJar, chooseForm, navigate, pkce, ssoLogin as signIn } from '@xaa/user-agent';
-import { form, type HttpResponse, harnessFetch, json, send } from './http.ts';
+import { form, type HttpResponse, harnessFetch, jsonOnce, send } from './http.ts';
 
 export interface OidcMetadata {
   issuer: string;
@@ -14,19 +14,9 @@ export interface OidcMetadata {
   [k: string]: unknown;
 }
 
-const metadataCache = new Map<string, Promise<OidcMetadata>>();
-
+/** OIDC Discovery 1.0 §4, once per issuer. */
 export function discover(issuer: string): Promise<OidcMetadata> {
-  let m = metadataCache.get(issuer);
-  if (!m) {
-    m = send(`${issuer}/.well-known/openid-configuration`).then((r) => {
-      if (r.status !== 200) throw new Error(`discovery at ${issuer} answered ${r.status}`);
-      return json<OidcMetadata>(r);
-    });
-    m.catch(() => metadataCache.delete(issuer));
-    metadataCache.set(issuer, m);
-  }
-  return m;
+  return jsonOnce<OidcMetadata>(`${issuer}/.well-known/openid-configuration`, `discovery at ${issuer}`);
 }
 
 export interface SsoClient {

@@ -14,7 +14,7 @@ import {
   TOKEN_TYPE_ID_JAG,
   TOKEN_TYPE_ID_TOKEN,
 } from '@xaa/protocol';
-import { basic, form, type HttpResponse, json, send } from './http.ts';
+import { basic, form, type HttpResponse, json, jsonOnce, send } from './http.ts';
 import { discover } from './sso.ts';
 import type { Manifest } from './stack.ts';
 
@@ -24,20 +24,9 @@ export interface AsMetadata {
   [k: string]: unknown;
 }
 
-const asCache = new Map<string, Promise<AsMetadata>>();
-
 /** RFC 8414 metadata of a server's AS (issuer without a path: `/.well-known/oauth-authorization-server`). */
 export function asMetadata(issuer: string): Promise<AsMetadata> {
-  let m = asCache.get(issuer);
-  if (!m) {
-    m = send(`${issuer}/.well-known/oauth-authorization-server`).then((r) => {
-      if (r.status !== 200) throw new Error(`AS metadata at ${issuer} answered ${r.status}`);
-      return json<AsMetadata>(r);
-    });
-    m.catch(() => asCache.delete(issuer));
-    asCache.set(issuer, m);
-  }
-  return m;
+  return jsonOnce<AsMetadata>(`${issuer}/.well-known/oauth-authorization-server`, `AS metadata at ${issuer}`);
 }
 
 export async function idpTokenEndpoint(issuer: string): Promise<string> {
