@@ -89,7 +89,8 @@ export function chooseForm(html: string, pageUrl: URL, credentials: Credentials,
     return refuses ? -10 : approves ? 10 : 1;
   };
   const candidates: Array<FormChoice & { score: number }> = [];
-  for (const { form, controls } of formsOf(doc)) {
+  const forms = formsOf(doc);
+  for (const { form, controls } of forms) {
     const action = new URL(attr(form, 'action') || pageUrl.href, pageUrl);
     const method = (attr(form, 'method') ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET';
     const fields = new URLSearchParams();
@@ -101,8 +102,9 @@ export function chooseForm(html: string, pageUrl: URL, credentials: Credentials,
       fields.append(name, c.tagName === 'textarea' ? textOf(c) : (attr(c, 'value') ?? ''));
     }
     const visible = controls.filter((c) => c.tagName === 'input' && !['hidden', 'submit', 'button', 'image', 'reset'].includes(typeOf(c)));
-    // A form of hidden fields only that the page's script submits (a response_mode=form_post page, a SAML POST binding).
-    if (selfSubmits && method === 'POST' && visible.length === 0) {
+    // The one form of a page, of hidden fields only, that the page's script submits (a
+    // response_mode=form_post page, a SAML HTTP-POST binding); never one of several (demo sign-in buttons).
+    if (selfSubmits && forms.length === 1 && method === 'POST' && visible.length === 0) {
       candidates.push({ action, method, fields, kind: 'auto', isLogin: false, score: 1000 });
       continue;
     }

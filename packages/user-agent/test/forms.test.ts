@@ -101,3 +101,17 @@ describe('chooseForm: handlers and refusals', () => {
     expect(f?.fields.get('decision')).toBe('deny');
   });
 });
+
+describe('chooseForm: a script on a page of several forms', () => {
+  it('does not auto-submit one of several hidden-field forms (one-click demo sign-ins) because the page has a script', () => {
+    const f = chooseForm(
+      `<script>function go(f) { f.submit() }</script>
+       <form method="post" action="/l"><input type="hidden" name="username" value="bob"><input type="hidden" name="password" value="demo"><button>bob</button></form>
+       <form method="post" action="/l"><input name="username"><input type="password" name="password"><button>Sign in</button></form>`,
+      page,
+      creds,
+    );
+    expect(f?.kind).toBe('login');
+    expect(f?.fields.get('username')).toBe('alice');
+  });
+});
