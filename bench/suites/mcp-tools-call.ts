@@ -10,9 +10,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { nodeMcpHandler } from '../../apps/mcp-server/src/mcp/handler.ts';
-import { tasks as tasksModule } from '../../apps/mcp-server/src/mcp/tools/tasks/index.ts';
-import { FlowLog, openDatabase } from '../../packages/node-kit/src/index.ts';
+import { nodeMcpHandler, toolModules } from '@xaa/mcp-server/mcp';
+import { FlowLog, openDatabase } from '@xaa/node-kit';
 import { interleaved } from '../interleave.ts';
 import type { BenchSuite, Measurement } from '../measure.ts';
 import { startTasksWithBenchIdp } from '../support/tasks-with-bench-idp.ts';
@@ -23,6 +22,8 @@ const suite: BenchSuite = async (ctx) => {
   const { tasks, reg } = bench;
 
   // Baseline: the same handler and tools module, no authentication, a fixed actor.
+  const tasksModule = toolModules.tasks;
+  if (!tasksModule) throw new Error('no tools module for tasks');
   const db = openDatabase(join(ctx.dataDir, 'baseline.db'), []);
   db.exec(tasksModule.tables);
   tasksModule.seedUser(db, 'tasks', 'bench-user', Math.floor(Date.now() / 1000));

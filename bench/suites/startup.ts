@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { freeBasePort } from '@xaa/testkit';
 import type { BenchResult, BenchSuite } from '../measure.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -73,7 +74,7 @@ async function startOnce(dataDir: string, base: number): Promise<{ ms: number; p
 }
 
 const suite: BenchSuite = async (ctx) => {
-  const base = 30000 + Math.floor(Math.random() * 300) * 100;
+  const base = await freeBasePort();
   // Build first, untimed: `npm start` rebuilds only after a change, so a start is the bundle's start.
   const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('scripts/build.mjs failed');

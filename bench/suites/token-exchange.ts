@@ -5,15 +5,15 @@
  * subject ID token, evaluates the connection policy and records three flow events (audited).
  * Target (issue 2): token-exchange / client_credentials ≥ 0.6.
  */
-import { start } from '../../apps/idp/src/index.ts';
-import { ssoLogin } from '../../packages/testkit/src/index.ts';
-import { defaultTopology } from '../../packages/topology/src/index.ts';
+import { start } from '@xaa/idp';
+import { startStack } from '@xaa/testkit';
+import { ssoLogin } from '@xaa/user-agent';
 import { interleaved } from '../interleave.ts';
 import type { BenchSuite, Measurement } from '../measure.ts';
 
 const suite: BenchSuite = async (ctx) => {
-  const topology = defaultTopology({ dataDir: ctx.dataDir });
-  const idp = await start({ topology, dataDir: ctx.dataDir, port: 0, quiet: true });
+  const stack = await startStack({ dataDir: ctx.dataDir, parts: { idp: ({ topology, dataDir }) => start({ topology, dataDir, quiet: true }) } });
+  const { idp, topology } = stack;
   try {
     const agent = topology.clients.find((c) => c.name === 'acme-agent');
     const tasks = topology.servers.find((s) => s.name === 'tasks');
@@ -64,7 +64,7 @@ const suite: BenchSuite = async (ctx) => {
       ratios: [{ name: 'token-exchange / client_credentials', value: tx.throughput / cc.throughput, target: 0.6, higherIsBetter: true }],
     };
   } finally {
-    await idp.close();
+    await stack.close();
   }
 };
 

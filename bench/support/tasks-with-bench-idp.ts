@@ -6,9 +6,10 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { start } from '../../apps/mcp-server/src/index.ts';
-import { mintIdJag } from '../../packages/protocol/src/index.ts';
-import { defaultTopology, type ServerDef } from '../../packages/topology/src/index.ts';
+import { start } from '@xaa/mcp-server';
+import { mintIdJag } from '@xaa/protocol';
+import { startStack } from '@xaa/testkit';
+import type { ServerDef } from '@xaa/topology';
 import type { BenchContext } from '../measure.ts';
 
 export interface TasksWithBenchIdp {
@@ -25,22 +26,23 @@ export interface TasksWithBenchIdp {
 export async function startTasksWithBenchIdp(ctx: BenchContext): Promise<TasksWithBenchIdp> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench-1', alg: 'ES256', use: 'sig' };
-  const jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
-  await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
-  const issuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
-
-  const topology = defaultTopology({ dataDir: ctx.dataDir, basePort: 20_000 + Math.floor(Math.random() * 30_000) });
-  const running = await start({
-    topology,
+  let issuer = '';
+  const stack = await startStack({
     dataDir: ctx.dataDir,
-    servers: ['tasks'],
-    quiet: true,
-    extraTrustedIssuers: [{ issuer, jwks_uri: `${issuer}/jwks` }],
+    parts: {
+      // The bench IdP: only its JWKS, on a port of its own.
+      jwks: async () => {
+        const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        return { close: () => new Promise<void>((r) => server.close(() => r())) };
+      },
+      tasks: ({ topology, dataDir }) =>
+        start({ topology, dataDir, servers: ['tasks'], quiet: true, extraTrustedIssuers: [{ issuer, jwks_uri: `${issuer}/jwks` }] }),
+    },
   });
-  const close = async () => {
-    await running.close();
-    await new Promise((r) => jwksServer.close(r));
-  };
+  const { topology } = stack;
+  const close = () => stack.close();
   const tasks = topology.servers.find((s) => s.name === 'tasks');
   const reg = topology.clients.find((c) => c.name === 'acme-agent')?.servers.tasks;
   if (!tasks || !reg) {

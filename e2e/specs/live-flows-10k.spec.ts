@@ -1,10 +1,11 @@
-import { manyEvents } from '../../apps/console/src/components/LiveFlows/LiveFlows.fixtures.ts';
 import { expect, shot, test } from '../fixtures/journey.ts';
+import { loadRecording, repeatTo } from '../fixtures/recording.ts';
 
 test('live view stays responsive with 10,000 events (recorded FlowSource)', async ({ console: page }) => {
   await page.getByRole('link', { name: 'Live flows' }).click();
   await expect(page.getByRole('heading', { name: 'Live flows' })).toBeVisible();
-  const recording = JSON.stringify({ version: 1, title: '10k demo recording', events: manyEvents(10_000) });
+  // A recorded morning at Acme (SSO, exchanges, a policy denial, an AS refusal), played to 10,000 events.
+  const recording = JSON.stringify(repeatTo(loadRecording('live-flows'), 10_000, '10k demo recording'));
   await page.getByTestId('recording-input').setInputFiles({ name: 'ten-thousand.json', mimeType: 'application/json', buffer: Buffer.from(recording) });
   await expect(page.getByTestId('event-count')).toContainText('10,000 events');
   await expect(page.getByTestId('source-state')).toContainText('Recording');

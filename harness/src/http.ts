@@ -131,3 +131,38 @@ export function json<T = unknown>(res: HttpResponse): T {
     throw new Error(`expected JSON from a ${res.status} response, got: ${res.body.slice(0, 120)}`);
   }
 }
+
+/**
+ * `send` behind the fetch signature, for the shared headless user agent: the harness's browser goes
+ * through its own loopback-only keep-alive client. Redirects are never followed (`redirect: 'manual'`).
+ */
+export async function harnessFetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+  const res = await send(url, {
+    method: init.method ?? 'GET',
+    headers: Object.fromEntries(new Headers(init.headers).entries()),
+    ...(typeof init.body === 'string' ? { body: init.body } : init.body instanceof URLSearchParams ? { body: init.body.toString() } : {}),
+  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  const nullBody = res.status === 204 || res.status === 205 || res.status === 304;
+  return new Response(nullBody ? null : res.body, { status: res.status, headers });
+}
+
+const documents = new Map<string, Promise<unknown>>();
+
+/** A JSON document (server metadata) fetched once per URL and kept; a failed fetch is not kept. */
+export function jsonOnce<T>(url: string, what: string): Promise<T> {
+  let m = documents.get(url) as Promise<T> | undefined;
+  if (!m) {
+    m = send(url).then((r) => {
+      if (r.status !== 200) throw new Error(`${what} answered ${r.status}`);
+      return json<T>(r);
+    });
+    m.catch(() => documents.delete(url));
+    documents.set(url, m);
+  }
+  return m;
+}

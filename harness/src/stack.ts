@@ -5,37 +5,15 @@
  * it is, and makes `kill -9` real.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type StackContext, startStack as startParts } from '@xaa/testkit';
 import type { playgroundManifest } from '@xaa/topology';
 
 export type Manifest = ReturnType<typeof playgroundManifest>;
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Offsets from the base port that the playground listens on (topology defaults). */
-const PORT_OFFSETS = [0, 101, 102, 103, 104, 200, 300];
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = createServer();
-    s.once('error', () => done(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => done(true)));
-  });
-}
-
-/** A base port whose whole block is free right now (a race with other programs is retried by `startStack`). */
-export async function freeBasePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
-    const free = await Promise.all(PORT_OFFSETS.map((o) => portFree(base + o)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error('no free block of loopback ports found');
-}
 
 export interface StackOptions {
   /** Reuse this data directory (crash harness: restart on the same files). */
@@ -79,7 +57,7 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-async function spawnOnce(dataDir: string, basePort: number, options: StackOptions): Promise<Stack> {
+async function spawnPlayground({ dataDir, basePort }: StackContext, options: StackOptions): Promise<Stack> {
   const child = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), '--import', 'tsx', 'apps/cli/src/main.ts', 'start', '--data-dir', dataDir, '--port', String(basePort), '--json'],
@@ -146,27 +124,21 @@ async function spawnOnce(dataDir: string, basePort: number, options: StackOption
       child.kill('SIGKILL');
       await waitExit(child, 5_000);
     },
-    close: async () => {
-      await stop();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
+    // The data directory is the kit's to remove (unless it was given).
+    close: () => stop(),
   };
 }
 
-/** Starts the playground on a free port block; retries when another program took a port meanwhile. */
+/**
+ * Starts the playground on a free port block (the test kit's `startStack`, which also retries when
+ * another program took a port meanwhile).
+ */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'xaa-harness-'));
-  let last: unknown;
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const basePort = options.basePort ?? (await freeBasePort());
-    try {
-      return await spawnOnce(dataDir, basePort, options);
-    } catch (e) {
-      last = e;
-      const stderr = (e as { stderr?: string }).stderr ?? '';
-      if (options.basePort || !/already in use/.test(stderr)) break;
-    }
-  }
-  if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
-  throw last;
+  const stack = await startParts({
+    tmpPrefix: 'xaa-harness-',
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.basePort ? { basePort: options.basePort } : {}),
+    parts: { playground: (ctx) => spawnPlayground(ctx, options) },
+  });
+  return { ...stack.playground, close: () => stack.close() };
 }

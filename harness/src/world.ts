@@ -85,8 +85,8 @@ export async function consoleSession(m: Manifest): Promise<{ cookie: string; csr
   const admin = m.users.find((u) => u.admin);
   if (!admin) throw new Error('no admin user');
   const ua = await appLogin(`${m.console.url}/auth/login`, `${m.console.url}/auth/callback`, admin.username, admin.password);
-  const cookie = await ua.jar.getCookieString(`${m.console.url}/api/`);
-  const csrf = (await ua.jar.getCookies(m.console.url)).find((c) => /csrf/i.test(c.key))?.value ?? '';
+  const cookie = await ua.jar.cookies.getCookieString(`${m.console.url}/api/`);
+  const csrf = (await ua.jar.cookies.getCookies(m.console.url)).find((c) => /csrf/i.test(c.key))?.value ?? '';
   return { cookie, csrf };
 }
 

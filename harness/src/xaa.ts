@@ -5,6 +5,7 @@
  * Each returns the raw response so callers can classify failures by kind.
  */
 import type { Agent } from 'node:http';
+import { parseSse } from '@xaa/node-kit/sse';
 import {
   ADMIN_SCOPE,
   GRANT_TYPE_CLIENT_CREDENTIALS,
@@ -13,7 +14,7 @@ import {
   TOKEN_TYPE_ID_JAG,
   TOKEN_TYPE_ID_TOKEN,
 } from '@xaa/protocol';
-import { basic, form, type HttpResponse, json, send } from './http.ts';
+import { basic, form, type HttpResponse, json, jsonOnce, send } from './http.ts';
 import { discover } from './sso.ts';
 import type { Manifest } from './stack.ts';
 
@@ -23,20 +24,9 @@ export interface AsMetadata {
   [k: string]: unknown;
 }
 
-const asCache = new Map<string, Promise<AsMetadata>>();
-
 /** RFC 8414 metadata of a server's AS (issuer without a path: `/.well-known/oauth-authorization-server`). */
 export function asMetadata(issuer: string): Promise<AsMetadata> {
-  let m = asCache.get(issuer);
-  if (!m) {
-    m = send(`${issuer}/.well-known/oauth-authorization-server`).then((r) => {
-      if (r.status !== 200) throw new Error(`AS metadata at ${issuer} answered ${r.status}`);
-      return json<AsMetadata>(r);
-    });
-    m.catch(() => asCache.delete(issuer));
-    asCache.set(issuer, m);
-  }
-  return m;
+  return jsonOnce<AsMetadata>(`${issuer}/.well-known/oauth-authorization-server`, `AS metadata at ${issuer}`);
 }
 
 export async function idpTokenEndpoint(issuer: string): Promise<string> {
@@ -124,13 +114,7 @@ export const MCP_MODERN_VERSION = '2026-07-28';
 /** Reads a JSON-RPC message from a JSON or SSE (`text/event-stream`) response body. */
 export function jsonRpcResult(res: HttpResponse): { result?: unknown; error?: { code: number; message: string } } | undefined {
   const ct = String(res.headers['content-type'] ?? '');
-  const text = ct.includes('text/event-stream')
-    ? res.body
-        .split('\n')
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).trim())
-        .pop()
-    : res.body;
+  const text = ct.includes('text/event-stream') ? parseSse(res.body).pop()?.data : res.body;
   if (!text) return undefined;
   try {
     return JSON.parse(text);

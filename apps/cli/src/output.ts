@@ -1,15 +1,10 @@
 /** Terminal output for the xaa CLI: one line per step with timing, or JSON for scripts. */
+import { colours, wantsColour } from '@xaa/node-kit/colour';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, denied: 3 } as const;
 
-const tty = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
-export const dim = paint('2');
-export const bold = paint('1');
-export const green = paint('32');
-export const red = paint('31');
-export const yellow = paint('33');
-export const cyan = paint('36');
+const paint = colours(wantsColour(process.stdout, process.env));
+export const { dim, bold, green, red, yellow, cyan } = paint;
 
 export class Progress {
   private readonly t0 = performance.now();

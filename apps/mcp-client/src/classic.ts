@@ -17,9 +17,9 @@ import {
   type StoredOAuthClientInformation,
   type StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
+import { navigate } from '@xaa/user-agent';
 import type { AgentApp, AppRegistration } from './config.ts';
 import { headlessStepEmitter } from './events.ts';
-import { navigate } from './headless.ts';
 import type { FetchLike } from './http.ts';
 import type { ClientStore } from './store.ts';
 

@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { FlowLog } from '@xaa/node-kit';
+import { colours, wantsColour } from '@xaa/node-kit/colour';
 import type { Topology } from '@xaa/topology';
 import { Agent, type CallOutcome, type ConnectOutcome, type LoginOutcome, type Outcome, type RefreshOutcome, UsageProblem } from './agent.ts';
 import { callbackPage } from './api.ts';
@@ -27,7 +28,7 @@ export interface CliIO {
 export const processIO: CliIO = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
-  tty: !!process.stderr.isTTY && !process.env.NO_COLOR,
+  tty: wantsColour(process.stderr, process.env),
 };
 
 /** Where the agent's configuration and client.db come from, plus output options. */
@@ -41,10 +42,7 @@ export interface CommandContext {
 
 const exitFor = (o: Outcome) => (o === 'ok' ? EXIT.ok : o === 'denied' ? EXIT.denied : EXIT.error);
 
-function paint(io: CliIO) {
-  const c = (code: string) => (s: string) => (io.tty ? `\x1b[${code}m${s}\x1b[0m` : s);
-  return { dim: c('2'), green: c('32'), red: c('31'), yellow: c('33'), cyan: c('36'), bold: c('1') };
-}
+const paint = (io: CliIO) => colours(io.tty);
 
 function progressPrinter(io: CliIO, json: boolean) {
   const p = paint(io);

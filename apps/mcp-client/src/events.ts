@@ -1,7 +1,7 @@
 /** Client-side flow events that are not one HTTP exchange (those come from `instrumentedFetch`). */
 import type { FlowEventInput, FlowStep } from '@xaa/protocol';
+import type { HeadlessStep } from '@xaa/user-agent';
 import { currentAction } from './action.ts';
-import type { HeadlessStep } from './headless.ts';
 
 export function emitClientEvent(
   step: FlowStep,

@@ -283,7 +283,7 @@ async function consoleChecks(manifest: Manifest): Promise<Check[]> {
   });
 
   const ua = await appLogin(`${consoleUrl}/auth/login`, `${consoleUrl}/auth/callback`, admin.username, admin.password);
-  const cookies = await ua.jar.getCookies(consoleUrl);
+  const cookies = await ua.jar.cookies.getCookies(consoleUrl);
   const csrf = cookies.find((c) => /csrf/i.test(c.key))?.value;
   checks.push({ name: `console sign-in as ${admin.username} (control)`, ok: Boolean(csrf), detail: cookies.map((c) => c.key).join(', ') });
   const signedIn = await ua.request(`${consoleUrl}/api/idp/connections`, { method: 'GET' });

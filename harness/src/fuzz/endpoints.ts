@@ -274,7 +274,7 @@ export async function buildFuzzPlan(m: Manifest, t: FuzzTokens): Promise<FuzzPla
     });
   // The login form, with a live interaction (its cookies) so requests reach the handler.
   const login = await startLogin(idp, { client_id: agent.idp.client_id, client_secret: agent.idp.client_secret, redirect_uri });
-  const cookie = await login.ua.jar.getCookieString(login.form.action);
+  const cookie = await login.ua.jar.cookies.getCookieString(login.form.action);
   endpoints.push(
     {
       name: 'idp login form POST',

@@ -16,6 +16,7 @@
  */
 import Router, { type RouterOptions } from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
+import compose from 'koa-compose';
 
 /** Router options for a guarded surface: routes match byte for byte (no case folding, no trailing slash). */
 export const SURFACE_ROUTER_OPTIONS = { sensitive: true, strict: true } as const satisfies RouterOptions;
@@ -95,13 +96,6 @@ export interface GuardedSurfaceOptions {
   routers: Array<Router | Middleware>;
   /** The answer when nothing inside matched (default: a JSON 404). */
   notFound?: Middleware;
-}
-
-function compose(list: Middleware[]): (ctx: Context, next: Next) => Promise<void> {
-  return (ctx, next) => {
-    const run = (i: number): Promise<void> => (i < list.length ? Promise.resolve((list[i] as Middleware)(ctx, () => run(i + 1))) : Promise.resolve(next()));
-    return run(0);
-  };
 }
 
 const defaultNotFound: Middleware = async (ctx) => {

@@ -7,3 +7,4 @@ export * from './koa.ts';
 export * from './oidc-provider-errors.ts';
 export * from './outbound.ts';
 export * from './server.ts';
+export * from './sse.ts';

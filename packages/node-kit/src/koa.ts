@@ -4,6 +4,7 @@ import { formatTraceparent, isOAuthError, newTrace, parseTraceparent, type Trace
 import type { Context, Middleware, Next } from 'koa';
 import type { StreamCredential } from './admin-auth.ts';
 import type { FlowLog } from './flow-log.ts';
+import { openSse } from './sse.ts';
 
 declare module 'koa' {
   interface DefaultState {
@@ -110,23 +111,13 @@ export const STREAM_RECHECK_MS = 2000;
  */
 function sse(ctx: Context, log: FlowLog, recheckMs: number): Promise<void> {
   const credential = ctx.state.credential as StreamCredential | undefined;
-  ctx.req.socket.setTimeout(0);
-  ctx.req.socket.setNoDelay(true);
-  ctx.respond = false;
   const res = ctx.res;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  const write = (e: FlowEvent) => res.write(`id: ${e.id}\nevent: flow\ndata: ${JSON.stringify(e)}\n\n`);
+  const stream = openSse(ctx);
+  const write = (e: FlowEvent) => stream.send({ id: e.id, event: 'flow', data: JSON.stringify(e) });
   const last = ctx.get('last-event-id');
   if (last) for (const e of log.recent({ after: last, limit: 1000 })) write(e);
-  res.write(': connected\n\n');
+  stream.comment('connected');
   const unsubscribe = log.subscribe(write);
-  const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-  ping.unref();
   return new Promise((resolve) => {
     let expiry: NodeJS.Timeout | undefined;
     let recheckTimer: NodeJS.Timeout | undefined;
@@ -134,7 +125,6 @@ function sse(ctx: Context, log: FlowLog, recheckMs: number): Promise<void> {
     const done = () => {
       if (finished) return;
       finished = true;
-      clearInterval(ping);
       clearTimeout(expiry);
       clearTimeout(recheckTimer);
       unsubscribe();
@@ -142,7 +132,7 @@ function sse(ctx: Context, log: FlowLog, recheckMs: number): Promise<void> {
     };
     const end = (reason: string) => {
       if (finished) return;
-      if (!res.writableEnded) res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+      stream.end({ event: 'end', data: JSON.stringify({ reason }) });
       done();
     };
     if (credential) {

@@ -2,27 +2,25 @@
  * Every demo story runs to its end against the real playground (IdP, servers, agent) over HTTP, as
  * `xaa scenario` and the console run them — and runs again after its own reset.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Manifest, PlaygroundClient, runScenario, SCENARIOS } from '@xaa/scenarios';
+import { type Stack, startStack } from '@xaa/testkit';
 import { playgroundManifest } from '@xaa/topology';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningPlayground, startPlayground } from '../../src/playground.ts';
-import { freeBasePort } from '../support/ports.ts';
+import { startPlayground } from '../../src/playground.ts';
 
-let pg: RunningPlayground;
+const parts = {
+  pg: ({ dataDir, basePort }: { dataDir: string; basePort: number }) => startPlayground({ dataDir, basePort, only: ['idp', 'servers', 'client'] }),
+};
+let stack: Stack<typeof parts>;
 let client: PlaygroundClient;
-const dataDir = mkdtempSync(join(tmpdir(), 'xaa-scenarios-'));
 
 beforeAll(async () => {
-  pg = await startPlayground({ dataDir, basePort: await freeBasePort(), only: ['idp', 'servers', 'client'] });
-  client = new PlaygroundClient(playgroundManifest(pg.topology) as unknown as Manifest);
+  stack = await startStack({ tmpPrefix: 'xaa-scenarios-', parts });
+  client = new PlaygroundClient(playgroundManifest(stack.pg.topology) as unknown as Manifest);
 }, 60_000);
 
 afterAll(async () => {
-  await pg?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 describe('scenarios', () => {

@@ -7,29 +7,26 @@
  * The forged tokens are signed with the IdP's own current key (read from idp.db): everything about
  * them is right except the one claim under test, as a token from a misbehaving IdP component would be.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '@xaa/node-kit';
 import { GRANT_TYPE_CLIENT_CREDENTIALS } from '@xaa/protocol';
-import { CookieJar, driveLogin, ssoLogin } from '@xaa/testkit';
+import { type Stack, startStack } from '@xaa/testkit';
 import type { Topology } from '@xaa/topology';
+import { CookieJar, driveLogin, ssoLogin } from '@xaa/user-agent';
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningPlayground, startPlayground } from '../../src/playground.ts';
-import { freeBasePort } from '../support/ports.ts';
+import { startPlayground } from '../../src/playground.ts';
 
-let pg: RunningPlayground;
+const parts = { pg: ({ dataDir, basePort }: { dataDir: string; basePort: number }) => startPlayground({ dataDir, basePort, quiet: true }) };
+let stack: Stack<typeof parts>;
 let t: Topology;
-const dataDir = mkdtempSync(join(tmpdir(), 'xaa-admin-tokens-'));
 
 beforeAll(async () => {
-  pg = await startPlayground({ dataDir, basePort: await freeBasePort(), quiet: true });
-  t = pg.topology;
+  stack = await startStack({ tmpPrefix: 'xaa-admin-tokens-', parts });
+  t = stack.pg.topology;
 }, 90_000);
 afterAll(async () => {
-  await pg?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
@@ -50,7 +47,7 @@ async function resign(token: string, changes: Record<string, unknown>): Promise<
   const header = decodeProtectedHeader(token);
   // better-sqlite3 (typed through node-kit's Db): the IdP's database, read only.
   const Database = (await import('better-sqlite3' as string)).default as new (path: string, options: { readonly: boolean }) => Db;
-  const db = new Database(join(dataDir, 'idp.db'), { readonly: true });
+  const db = new Database(join(stack.dataDir, 'idp.db'), { readonly: true });
   const row = db.prepare('SELECT private_jwk, alg FROM keys WHERE kid = ?').get(header.kid) as { private_jwk: string; alg: string };
   db.close();
   const key = await importJWK(JSON.parse(row.private_jwk) as JWK, row.alg);

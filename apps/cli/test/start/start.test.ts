@@ -7,8 +7,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeBasePort as freeBase } from '@xaa/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freeBasePort as freeBase } from '../support/ports.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');

@@ -3,7 +3,7 @@
  * `<origin>/admin` with scope `xaa:admin`; JSON with strict validation; OpenAPI described.
  */
 import { ADMIN_SCOPE } from '@xaa/protocol';
-import { ssoLogin } from '@xaa/testkit';
+import { ssoLogin } from '@xaa/user-agent';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededUserId } from '../../src/index.ts';

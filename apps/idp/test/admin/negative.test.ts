@@ -41,7 +41,13 @@ const CASES: Array<[string, string, unknown, number, string?]> = [
   ['DELETE', '/admin/apps/xaa-console', undefined, 409],
   ['GET', '/admin/servers/nope', undefined, 404],
   ['POST', '/admin/servers', { name: 'tasks', title: 't', issuer: 'http://localhost:1', resource: 'http://localhost:1/mcp', scopes: [] }, 409],
-  ['POST', '/admin/servers', { name: 'dup', title: 't', issuer: 'http://localhost:4101', resource: 'http://localhost:4101/mcp', scopes: [] }, 409],
+  // A second server at the seeded Tasks issuer (read from the running topology).
+  [
+    'POST',
+    '/admin/servers',
+    (tasks: { issuer: string; resource: string }) => ({ name: 'dup', title: 't', issuer: tasks.issuer, resource: tasks.resource, scopes: [] }),
+    409,
+  ],
   ['POST', '/admin/servers', { name: 'q', title: 't', issuer: 'http://localhost:1?x=1', resource: 'http://localhost:1/mcp#f', scopes: [] }, 400, 'issuer'],
   ['PATCH', '/admin/servers/nope', { title: 'x' }, 404],
   ['PATCH', '/admin/servers/tasks', { scopes: 'tasks.read' }, 400, 'scopes'],
@@ -75,7 +81,8 @@ const CASES: Array<[string, string, unknown, number, string?]> = [
 ];
 
 it.each(CASES)('%s %s → %i', async (method, path, body, status, field) => {
-  const r = await t.admin(method, path, body);
+  const tasks = t.topology.servers.find((x) => x.name === 'tasks');
+  const r = await t.admin(method, path, typeof body === 'function' ? body(tasks) : body);
   expect(r.status, JSON.stringify(r.body)).toBe(status);
   expect(typeof r.body?.error).toBe('string');
   if (field) expect(Object.keys(r.body.fields ?? {}), JSON.stringify(r.body)).toContain(field);

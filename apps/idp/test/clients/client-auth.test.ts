@@ -3,7 +3,7 @@
  * admin API (`none`, PKCE-only SSO), private_key_jwt (RFC 7523 §2.2), and the refusals.
  */
 import { CLIENT_ASSERTION_TYPE_JWT_BEARER, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
-import { driveLogin, pkce, ssoLogin } from '@xaa/testkit';
+import { driveLogin, pkce, ssoLogin } from '@xaa/user-agent';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverOf, startTestIdp, type TestIdp } from '../support/idp.ts';

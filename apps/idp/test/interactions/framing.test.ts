@@ -3,7 +3,7 @@
  * `frame-ancestors 'none'`, RFC 7034 `X-Frame-Options: DENY`; RFC 9700 §4.16), also when it is shown
  * again after a failed sign-in.
  */
-import { CookieJar, pkce } from '@xaa/testkit';
+import { CookieJar, pkce } from '@xaa/user-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOf, startTestIdp, type TestIdp } from '../support/idp.ts';
 

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { CookieJar, pkce } from '@xaa/testkit';
+import { CookieJar, pkce } from '@xaa/user-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOf, startTestIdp, type TestIdp } from '../support/idp.ts';
 

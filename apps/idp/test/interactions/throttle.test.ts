@@ -1,4 +1,4 @@
-import { driveLogin, HeadlessLoginError, pkce } from '@xaa/testkit';
+import { driveLogin, HeadlessLoginError, pkce } from '@xaa/user-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_THROTTLE_DEFAULTS, LoginThrottle } from '../../src/interactions/throttle.ts';
 import { clientOf, startTestIdp, type TestIdp } from '../support/idp.ts';

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ssoLogin } from '@xaa/testkit';
+import { ssoLogin } from '@xaa/user-agent';
 import { afterAll, expect, it } from 'vitest';
 import { clientOf, serverOf, startTestIdp } from '../support/idp.ts';
 

@@ -2,7 +2,7 @@
  * SAML 2.0 Web SSO at the IdP over real HTTP, driven by an independent SP library
  * (@node-saml/node-saml) configured only from the IdP's metadata (SAML Profiles §4.1).
  */
-import { CookieJar, driveLogin, pkce } from '@xaa/testkit';
+import { CookieJar, driveLogin, pkce } from '@xaa/user-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededUserId } from '../../src/index.ts';
 import { clientOf, startTestIdp, type TestIdp } from '../support/idp.ts';

@@ -2,7 +2,7 @@
  * OIDC SSO with a certified RP library (openid-client) as the client: code + PKCE S256, ID token
  * validation, refresh tokens with offline_access, RP-initiated logout, discovery metadata.
  */
-import { CookieJar, driveLogin } from '@xaa/testkit';
+import { CookieJar, driveLogin } from '@xaa/user-agent';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededUserId } from '../../src/index.ts';

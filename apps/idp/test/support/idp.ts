@@ -1,13 +1,11 @@
 /**
  * Test support: an IdP on a free loopback port with a temp data directory, plus helpers for the
- * protocol calls tests make (headless SSO from @xaa/testkit, token exchange, admin tokens).
+ * protocol calls tests make (headless SSO from @xaa/user-agent, token exchange, admin tokens).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
-import { clientAuthentication, ssoLogin } from '@xaa/testkit';
-import { defaultTopology, type Topology } from '@xaa/topology';
+import { readJson, startStack } from '@xaa/testkit';
+import type { Topology } from '@xaa/topology';
+import { clientAuthentication, ssoLogin } from '@xaa/user-agent';
 import { type RunningIdp, start } from '../../src/index.ts';
 
 export interface TestIdp {
@@ -47,9 +45,9 @@ export function serverOf(topology: Topology, name: string) {
 }
 
 export async function startTestIdp(options: { dataDir?: string; signingAlg?: 'ES256' | 'RS256'; now?: () => number } = {}): Promise<TestIdp> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'xaa-idp-test-'));
-  const topology = defaultTopology({
-    dataDir,
+  const stack = await startStack({
+    tmpPrefix: 'xaa-idp-test-',
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     secrets: {
       'idp:acme-agent': 'agent-secret',
       'idp:acme-chat': 'chat-secret',
@@ -57,31 +55,28 @@ export async function startTestIdp(options: { dataDir?: string; signingAlg?: 'ES
       'idp:ops': 'ops-secret',
       'idp:xaa-console': 'console-secret',
     },
+    parts: {
+      idp: ({ topology, dataDir }) =>
+        start({
+          topology,
+          dataDir,
+          quiet: true,
+          ...(options.signingAlg ? { signingAlg: options.signingAlg } : {}),
+          ...(options.now ? { now: options.now } : {}),
+        }),
+    },
   });
-  const idp = await start({
-    topology,
-    dataDir,
-    port: 0,
-    quiet: true,
-    ...(options.signingAlg ? { signingAlg: options.signingAlg } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const { idp, topology, dataDir } = stack;
 
   const token: TestIdp['token'] = async (form, headers = {}) => {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
     const res = await fetch(`${idp.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
-    const text = await res.text();
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = { raw: text };
-    }
-    return { status: res.status, headers: res.headers, body: json };
+    const answer = await readJson(res);
+    return { ...answer, body: typeof answer.body === 'object' && answer.body ? answer.body : { raw: answer.body ?? '' } };
   };
 
-  const t: TestIdp = {
+  return {
     idp,
     topology,
     dataDir,
@@ -119,38 +114,10 @@ export async function startTestIdp(options: { dataDir?: string; signingAlg?: 'ES
       }
       return token(form, ca.headers);
     },
-    async opsToken(resource = idp.admin) {
-      const r = await token(
-        { grant_type: 'client_credentials', resource, scope: 'xaa:admin' },
-        { authorization: `Basic ${Buffer.from(`ops:${topology.ops.client_secret}`).toString('base64')}` },
-      );
-      if (r.status !== 200) throw new Error(`ops token failed: ${JSON.stringify(r.body)}`);
-      return String(r.body.access_token);
-    },
-    async admin(method, path, body, tok) {
-      const res = await fetch(`${idp.issuer}${path}`, {
-        method,
-        headers: {
-          ...(tok === '' ? {} : { authorization: `Bearer ${tok ?? (await t.opsToken())}` }),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = text;
-      }
-      return { status: res.status, body: json, headers: res.headers };
-    },
-    async close() {
-      await idp.close();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
+    opsToken: (resource = idp.admin) => stack.opsToken(resource),
+    admin: (method, path, body, tok) => stack.admin(`${idp.issuer}${path}`, { method, body, ...(tok === undefined ? {} : { token: tok }) }),
+    close: () => stack.close(),
   };
-  return t;
 }
 
 /** Flow events of one step recorded since `after` (exclusive). */

@@ -5,10 +5,11 @@
  * RFC 9207 `iss`, ID token signature and claims). The result is the ID token used as the subject
  * token of every token exchange, and the IdP refresh token that renews it (draft-04 §4.4.3).
  */
+
+import { navigate } from '@xaa/user-agent';
 import * as oidc from 'openid-client';
 import type { AgentApp, AgentConfig } from '../config.ts';
 import { headlessStepEmitter } from '../events.ts';
-import { navigate } from '../headless.ts';
 import type { FetchLike } from '../http.ts';
 
 export interface SsoDeps {

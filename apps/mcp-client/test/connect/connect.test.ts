@@ -4,9 +4,9 @@
  * policy (design §3), with the classic consent flow for Wiki as the "before XAA" contrast.
  */
 import type { FlowEvent } from '@xaa/protocol';
+import { navigate } from '@xaa/user-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOutcome } from '../../src/agent.ts';
-import { navigate } from '../../src/headless.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 let stack: Stack;

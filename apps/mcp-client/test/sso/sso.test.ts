@@ -3,8 +3,9 @@
  * §7.5.2), headless and through the agent's `/callback`, the IdP refresh token (draft-04 §4.4.3),
  * and central revocation: a disabled account makes the next refresh fail.
  */
+
+import { navigate } from '@xaa/user-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { navigate } from '../../src/headless.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 let stack: Stack;

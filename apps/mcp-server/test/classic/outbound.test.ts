@@ -8,11 +8,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeBasePort } from '@xaa/testkit';
 import { defaultTopology } from '@xaa/topology';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMcpServers, start } from '../../src/index.ts';
-import { freeBasePort } from '../support/stack.ts';
 
 let docServer: Server;
 let docBase: string;

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatTraceparent, newTrace } from '@xaa/protocol';
+import { freeBasePort } from '@xaa/testkit';
 import { defaultTopology } from '@xaa/topology';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool, start } from '../../src/index.ts';
-import { freeBasePort } from '../support/stack.ts';
 
 const dirs: string[] = [];
 const tmp = () => {

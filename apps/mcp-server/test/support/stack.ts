@@ -3,56 +3,19 @@
  * a temp data directory, plus the protocol calls tests make — headless SSO at the IdP, token
  * exchange for an ID-JAG, the jwt-bearer grant at a server's AS, MCP calls, admin-API tokens.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type RunningIdp, start as startIdp } from '@xaa/idp';
 import { GRANT_TYPE_JWT_BEARER, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
-import { ssoLogin } from '@xaa/testkit';
-import { defaultTopology, type Topology } from '@xaa/topology';
+import { type JsonAnswer, readJson, startStack as startParts } from '@xaa/testkit';
+import type { Topology } from '@xaa/topology';
+import { ssoLogin } from '@xaa/user-agent';
 import { type RunningMcpServers, start } from '../../src/index.ts';
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port whose IdP (+0) and server (+101…+104) ports are all free on loopback. */
-export async function freeBasePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 38_000);
-    const ports = [base, base + 101, base + 102, base + 103, base + 104];
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
-  }
-  throw new Error('no free port range found');
-}
-
-export interface JsonResponse {
-  status: number;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers are asserted field by field in tests
-  body: any;
-}
-
-async function asJson(res: Response): Promise<JsonResponse> {
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = text;
-  }
-  return { status: res.status, headers: res.headers, body };
-}
+export type JsonResponse = JsonAnswer;
 
 export function form(url: string, params: Record<string, string | undefined>, headers: Record<string, string> = {}): Promise<JsonResponse> {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined) body.append(k, v);
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body }).then(asJson);
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body }).then(readJson);
 }
 
 export const basic = (id: string, secret: string) => ({
@@ -88,10 +51,21 @@ export interface Stack {
 }
 
 export async function startStack(options: { idp?: boolean } = {}): Promise<Stack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'xaa-mcp-test-'));
-  const topology = defaultTopology({ dataDir, basePort: await freeBasePort() });
-  const idp = options.idp === false ? undefined : await startIdp({ topology, dataDir, port: topology.idp.port, quiet: true });
-  let mcp = await start({ topology, dataDir, quiet: true });
+  let mcp: RunningMcpServers;
+  const running = await startParts({
+    tmpPrefix: 'xaa-mcp-test-',
+    parts: {
+      idp: ({ topology, dataDir }): Promise<RunningIdp | { close(): Promise<void> }> =>
+        options.idp === false ? Promise.resolve({ close: async () => {} }) : startIdp({ topology, dataDir, quiet: true }),
+      mcp: async ({ topology, dataDir }) => {
+        mcp = await start({ topology, dataDir, quiet: true });
+        // Closes whichever servers run now (restartServers replaces them).
+        return { close: () => mcp.close() };
+      },
+    },
+  });
+  const { topology, dataDir } = running;
+  const idp = options.idp === false ? undefined : (running.idp as RunningIdp);
   const server = (name: string) => {
     const s = topology.servers.find((x) => x.name === name);
     if (!s) throw new Error(`no server ${name}`);
@@ -102,7 +76,6 @@ export async function startStack(options: { idp?: boolean } = {}): Promise<Stack
     if (!reg) throw new Error(`no registration ${client} at ${name}`);
     return reg;
   };
-  const adminTokens = new Map<string, { token: string; exp: number }>();
   const stack: Stack = {
     topology,
     dataDir,
@@ -159,40 +132,15 @@ export async function startStack(options: { idp?: boolean } = {}): Promise<Stack
       if (r.status !== 200) throw new Error(`jwt-bearer failed: ${JSON.stringify(r.body)}`);
       return r.body.access_token as string;
     },
-    async adminToken(name) {
-      const cached = adminTokens.get(name);
-      if (cached && cached.exp > Date.now() + 30_000) return cached.token;
-      const r = await form(
-        `${topology.idp.issuer}/token`,
-        { grant_type: 'client_credentials', resource: server(name).admin, scope: 'xaa:admin' },
-        basic('ops', topology.ops.client_secret),
-      );
-      if (r.status !== 200) throw new Error(`ops token failed: ${JSON.stringify(r.body)}`);
-      adminTokens.set(name, { token: r.body.access_token, exp: Date.now() + r.body.expires_in * 1000 });
-      return r.body.access_token as string;
-    },
-    async admin(name, method, path, body, token) {
-      const res = await fetch(`${server(name).issuer}${path}`, {
-        method,
-        headers: {
-          ...(token === '' ? {} : { authorization: `Bearer ${token ?? (await stack.adminToken(name))}` }),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      return asJson(res);
-    },
+    adminToken: (name) => running.opsToken(server(name).admin),
+    admin: (name, method, path, body, token) => running.admin(`${server(name).issuer}${path}`, { method, body, ...(token === undefined ? {} : { token }) }),
     async restartServers() {
       await mcp.close();
       // Let the client's connection pool see the closed sockets before the next request.
       await new Promise((r) => setTimeout(r, 100));
       mcp = await start({ topology, dataDir, quiet: true });
     },
-    async close() {
-      await mcp.close();
-      await idp?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: () => running.close(),
   };
   return stack;
 }

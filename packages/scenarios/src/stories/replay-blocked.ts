@@ -1,5 +1,5 @@
 import { GRANT_TYPE_JWT_BEARER, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
-import { ssoLogin } from '@xaa/testkit';
+import { ssoLogin } from '@xaa/user-agent';
 import type { PlaygroundClient } from '../playground-client.ts';
 import type { Scenario } from '../scenario.ts';
 import { enableUser, restoreConnection } from '../seed.ts';

@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { wantsColour } from '@xaa/node-kit/colour';
 import type { AuthMethod } from '../as/token-request.ts';
 import { ScorecardError } from '../http.ts';
 import { type FaultKind, type IdpAccess, IdpAdmin } from '../idp.ts';
@@ -332,7 +333,7 @@ function processIO(noColor: boolean): ScorecardIO {
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
-    color: !!process.stdout.isTTY && !noColor,
+    color: !noColor && wantsColour(process.stdout, {}),
     ...(process.stdout.columns ? { width: process.stdout.columns } : {}),
   };
 }

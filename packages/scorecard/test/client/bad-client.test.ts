@@ -2,7 +2,7 @@
  * Every client-scorecard check can fail: a small hand-written client passes them all when it
  * behaves, and each deliberate misbehaviour is caught by the matching check.
  */
-import { ssoLogin } from '@xaa/testkit';
+import { ssoLogin } from '@xaa/user-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLEAN_CHECKS } from '../../src/client/checks.ts';
 import { type ClientScorecardOptions, runClientScorecard } from '../../src/client/run.ts';

@@ -3,7 +3,7 @@
  * strictly validated, and doing exactly what they say — over real HTTP against the in-process IdP.
  */
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN, TYP_ID_JAG } from '@xaa/protocol';
-import { ssoLogin } from '@xaa/testkit';
+import { ssoLogin } from '@xaa/user-agent';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth } from '../../src/http.ts';

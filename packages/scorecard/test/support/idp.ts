@@ -1,9 +1,7 @@
-/** The real playground IdP, in-process on a free loopback port with a temp data directory. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** The real playground IdP, in-process on a free loopback port with a temp data directory (the test kit's `startStack`). */
 import { type RunningIdp, start } from '@xaa/idp';
-import { defaultTopology, type Topology } from '@xaa/topology';
+import { startStack } from '@xaa/testkit';
+import type { Topology } from '@xaa/topology';
 import { IdpAdmin } from '../../src/idp.ts';
 
 export interface TestIdp {
@@ -15,18 +13,10 @@ export interface TestIdp {
 }
 
 export async function startTestIdp(): Promise<TestIdp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'xaa-scorecard-'));
-  const topology = defaultTopology({ dataDir });
-  const idp = await start({ topology, dataDir, port: 0, quiet: true });
-  const admin = new IdpAdmin({ issuer: idp.issuer, ops: topology.ops });
-  return {
-    idp,
-    topology,
-    dataDir,
-    admin,
-    close: async () => {
-      await idp.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const stack = await startStack({
+    tmpPrefix: 'xaa-scorecard-',
+    parts: { idp: ({ topology, dataDir }) => start({ topology, dataDir, quiet: true }) },
+  });
+  const { idp, topology, dataDir } = stack;
+  return { idp, topology, dataDir, admin: new IdpAdmin({ issuer: idp.issuer, ops: topology.ops }), close: () => stack.close() };
 }

@@ -4,13 +4,13 @@
  * as one SSE stream, plus `source` events telling which upstream is connected. `GET /api/events`
  * merges the apps' recent events (sorted by time) for the initial view.
  */
+import { openSse, readSse } from '@xaa/node-kit';
 import type { FlowEvent } from '@xaa/protocol';
 import type { Context, Middleware, Next } from 'koa';
 import type { AdminApi } from '../admin-apis.ts';
 import { type AdminTokens, SignedOut } from '../admin-tokens.ts';
 import type { ConsoleConfig } from '../config.ts';
 import type { SessionStore } from '../sessions.ts';
-import { readSse } from '../sse.ts';
 
 export interface EventsDeps {
   apis: readonly AdminApi[];
@@ -87,21 +87,11 @@ function stream(ctx: Context, deps: EventsDeps): Promise<void> {
   const session = ctx.state.session;
   const sessionId = ctx.state.sessionId;
   if (!session || !sessionId) return Promise.resolve();
-  ctx.req.socket.setTimeout(0);
-  ctx.req.socket.setNoDelay(true);
-  ctx.respond = false;
   const res = ctx.res;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
+  const sse = openSse(ctx, { retryMs: 2000 });
   const abort = new AbortController();
-  const write = (event: string, data: string, id?: string) => {
-    if (!res.writableEnded) res.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${data}\n\n`);
-  };
-  res.write('retry: 2000\n: connected\n\n');
+  const write = (event: string, data: string, id?: string) => sse.send({ event, data, ...(id ? { id } : {}) });
+  sse.comment('connected');
 
   // A reconnecting browser sends the last id it saw. Event ids are time-ordered across the apps of one
   // playground, so each upstream can resume after it; the browser's store drops duplicates by id.
@@ -135,7 +125,7 @@ function stream(ctx: Context, deps: EventsDeps): Promise<void> {
         if (e instanceof SignedOut) {
           write('signed-out', JSON.stringify({ reason: e.message }));
           abort.abort();
-          res.end();
+          sse.end();
           return;
         }
         write('source', JSON.stringify({ source: api.key, label: api.label, state: 'down', reason: (e as Error).message }));
@@ -147,15 +137,13 @@ function stream(ctx: Context, deps: EventsDeps): Promise<void> {
   };
 
   for (const api of deps.apis) void follow(api);
-  const ping = setInterval(() => !res.writableEnded && res.write(': ping\n\n'), 15_000);
-  ping.unref();
   // The stream lives no longer than the session that opened it: its expiry, its removal (sign-out,
   // an upstream refusal), or a revocation at the IdP (checked every recheckMs).
   const signOut = (reason: string) => {
     if (abort.signal.aborted) return;
     write('signed-out', JSON.stringify({ reason }));
     abort.abort();
-    res.end();
+    sse.end();
   };
   const nowS = () => Math.floor(Date.now() / 1000);
   const expiry = setTimeout(() => signOut('The console session has expired.'), Math.max(0, Math.min((session.expiresAt - nowS()) * 1000, 2 ** 31 - 1)));
@@ -175,7 +163,6 @@ function stream(ctx: Context, deps: EventsDeps): Promise<void> {
   recheck = setTimeout(check, deps.recheckMs ?? 2000);
   return new Promise((resolve) => {
     const done = () => {
-      clearInterval(ping);
       clearTimeout(expiry);
       clearTimeout(recheck);
       abort.abort();

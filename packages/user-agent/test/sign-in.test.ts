@@ -1,26 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CookieJar, clientAuthentication, pkce } from '../src/index.ts';
-
-const res = (...cookies: string[]) => {
-  const h = new Headers();
-  for (const c of cookies) h.append('set-cookie', c);
-  return new Response(null, { headers: h });
-};
-
-describe('CookieJar', () => {
-  it('keeps cookies per host and path, replaces and deletes them', () => {
-    const jar = new CookieJar();
-    jar.store('http://idp.test/authorize', res('_session=s1; path=/; httponly', '_interaction=i1; path=/interaction/abc'));
-    expect(jar.header('http://idp.test/interaction/abc/login')).toBe('_session=s1; _interaction=i1');
-    expect(jar.header('http://idp.test/token')).toBe('_session=s1');
-    expect(jar.header('http://other.test/')).toBe('');
-    jar.store('http://idp.test/', res('_session=s2; path=/'));
-    expect(jar.header('http://idp.test/')).toBe('_session=s2');
-    jar.store('http://idp.test/', res('_session=; path=/; max-age=0'));
-    expect(jar.header('http://idp.test/')).toBe('');
-  });
-});
+import { clientAuthentication, pkce } from '../src/sign-in.ts';
 
 describe('pkce (RFC 7636 §4.2)', () => {
   it('derives the S256 challenge from the verifier', () => {

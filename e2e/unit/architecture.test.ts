@@ -1,0 +1,101 @@
+/**
+ * Architecture pins for the whole workspace: the protocol core stays runtime-neutral, workspaces meet
+ * only through their package exports, and the services never import one another (they talk HTTP,
+ * docs/decisions.md §1). Each rule reads the sources as text, so a violation names file and import.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** The workspace folders named by pnpm-workspace.yaml (`dir/*` globs and plain folders). */
+function workspaces(): string[] {
+  const yaml = readFileSync(join(ROOT, 'pnpm-workspace.yaml'), 'utf8');
+  const block = /^packages:\n((?:\s+-\s+.+\n)+)/m.exec(yaml)?.[1] ?? '';
+  return [...block.matchAll(/-\s+['"]?([^'"\n]+)['"]?/g)].flatMap((m) => {
+    const pattern = (m[1] as string).trim();
+    if (!pattern.endsWith('/*')) return [join(ROOT, pattern)];
+    const parent = join(ROOT, pattern.slice(0, -2));
+    return readdirSync(parent)
+      .map((name) => join(parent, name))
+      .filter((p) => statSync(p).isDirectory() && readdirSync(p).includes('package.json'));
+  });
+}
+
+const SKIP = new Set(['node_modules', 'dist', '.data', 'screenshots', 'recordings']);
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    if (SKIP.has(name) || name.startsWith('.')) return [];
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return sources(p);
+    return /\.(ts|tsx|mts|js|mjs)$/.test(name) ? [p] : [];
+  });
+}
+
+/** Every module specifier in a file: static imports and re-exports, side-effect imports, import() and require(). */
+function specifiers(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const patterns = [
+    /\b(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  return patterns.flatMap((re) => [...text.matchAll(re)].map((m) => m[1] as string));
+}
+
+const ALL = workspaces();
+const workspaceOf = (path: string) => ALL.filter((w) => path === w || path.startsWith(w + sep)).sort((a, b) => b.length - a.length)[0];
+const rel = (p: string) => relative(ROOT, p);
+const packageName = (w: string) => (JSON.parse(readFileSync(join(w, 'package.json'), 'utf8')) as { name: string }).name;
+
+describe('workspace architecture', () => {
+  it('finds the workspaces', () => {
+    expect(ALL.map(rel)).toEqual(expect.arrayContaining(['packages/protocol', 'apps/idp', 'apps/mcp-server', 'e2e', 'harness', 'bench']));
+  });
+
+  it('packages/protocol imports no node:* module and no Node built-in (a runtime-neutral core)', () => {
+    const builtins = new Set(builtinModules);
+    const bad = sources(join(ROOT, 'packages/protocol/src')).flatMap((f) =>
+      specifiers(f)
+        .filter((s) => s.startsWith('node:') || builtins.has(s.split('/')[0] as string))
+        .map((s) => `${rel(f)} → ${s}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("nothing imports another workspace's files by relative path (only through its package exports)", () => {
+    const bad = ALL.flatMap((w) =>
+      sources(w).flatMap((f) =>
+        specifiers(f)
+          .filter((s) => s.startsWith('.'))
+          .filter((s) => {
+            const target = resolve(dirname(f), s);
+            return workspaceOf(target) !== w && target.startsWith(ROOT);
+          })
+          .map((s) => `${rel(f)} → ${s}`),
+      ),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('the services never import one another; only the launcher (apps/cli) composes them', () => {
+    const services = ['apps/idp', 'apps/mcp-server', 'apps/mcp-client', 'apps/console'].map((a) => join(ROOT, a));
+    const names = new Map(services.map((s) => [s, packageName(s)]));
+    const bad = services.flatMap((app) => {
+      const others = services.filter((o) => o !== app).map((o) => names.get(o) as string);
+      const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      const declared = Object.keys(manifest.dependencies ?? {})
+        .filter((d) => others.includes(d))
+        .map((d) => `${rel(app)}/package.json depends on ${d}`);
+      const imported = sources(join(app, 'src')).flatMap((f) =>
+        specifiers(f)
+          .filter((s) => others.some((o) => s === o || s.startsWith(`${o}/`)))
+          .map((s) => `${rel(f)} → ${s}`),
+      );
+      return [...declared, ...imported];
+    });
+    expect(bad).toEqual([]);
+  });
+});
