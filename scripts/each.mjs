@@ -31,7 +31,11 @@ for (const dir of dirs) {
   const pkg = JSON.parse(readFileSync(file, 'utf8'));
   if (!pkg.scripts?.[script]) continue;
   process.stderr.write(`\x1b[2m›\x1b[0m ${relative(root, dir)}: ${pkg.scripts[script]}\n`);
-  const r = spawnSync(npm, ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], { cwd: dir, stdio: 'inherit', shell: process.platform === 'win32' });
+  const r = spawnSync(npm, ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], {
+    cwd: dir,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   if (r.status !== 0) {
     console.error(`${script} failed in ${relative(root, dir)}.`);
     process.exit(r.status ?? 1);

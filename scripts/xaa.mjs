@@ -8,7 +8,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (!existsSync(join(root, 'node_modules', 'tsx', 'package.json'))) {
-  process.stderr.write(`error: the playground's dependencies are not installed in ${root}.\nRun \`npm start\` (or \`npm test\`) there once: it installs them.\n`);
+  process.stderr.write(
+    `error: the playground's dependencies are not installed in ${root}.\nRun \`npm start\` (or \`npm test\`) there once: it installs them.\n`,
+  );
   process.exit(1);
 }
 // From any folder of the checkout, the default data directory is the checkout's own `.data` (as for
