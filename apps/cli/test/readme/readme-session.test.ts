@@ -97,11 +97,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const child = playground;
-  if (child?.pid && child.exitCode === null) {
+  const running = () => child?.exitCode === null && child.signalCode === null;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (child?.pid) process.kill(-child.pid, sig);
+    } catch {
+      // the group has gone already
+    }
+  };
+  if (child && running()) {
     const closed = new Promise((r) => child.on('close', r));
-    process.kill(-child.pid, 'SIGINT');
+    signal('SIGINT');
     await Promise.race([closed, new Promise((r) => setTimeout(r, 15_000))]);
-    if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    if (running()) signal('SIGKILL');
   }
   rmSync(work, { recursive: true, force: true });
 }, 30_000);
