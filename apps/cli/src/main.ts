@@ -29,6 +29,10 @@ const HELP = `xaa — the XAA Playground CLI (from the checkout: npx xaa <comman
   xaa scenario [list|<id>|all]   run the demo stories against the running playground
   xaa test-as --server tasks     attack scorecard for an AS (xaa test-as --help)
   xaa test-client --command "…"  grade an MCP client, with IdP fault injection (xaa test-client --help)
+  xaa add-server <MCP URL>       bring your MCP server: discover, register at the IdP, connect an app,
+                                 the values for your AS, the AS scorecard (xaa add-server --help)
+  xaa add-client --title "…" --redirect-uri <url>
+                                 bring your MCP client: register it at the IdP, the values it needs
 
   xaa login | connect | call | status | refresh | logout
                                  the sample agent (xaa login --help for details)
@@ -58,6 +62,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'test-as' || command === 'test-client') {
     const { scorecardCommand } = await import('@xaa/scorecard/cli');
     return scorecardCommand(command, rest, { dataDir: resolve(process.env.XAA_DATA_DIR ?? '.data'), noColor: !!process.env.NO_COLOR });
+  }
+  if (command === 'add-server' || command === 'add-client') {
+    const { addServerCommand, addClientCommand } = await import('./commands/add.ts');
+    const dataDir = resolve(process.env.XAA_DATA_DIR ?? '.data');
+    return command === 'add-server' ? addServerCommand(rest, { dataDir }) : addClientCommand(rest, { dataDir });
   }
   const { values, positionals } = parseArgs({
     args: rest,

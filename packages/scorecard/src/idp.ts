@@ -143,6 +143,25 @@ export class IdpAdmin {
     return r.json;
   }
 
+  /** A request to this IdP's admin API that hands back the status and body instead of throwing on 4xx. */
+  async adminRequest(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const r = await request(
+      `${this.admin}${path}`,
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${await this.tokenFor(this.admin)}`,
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      },
+      this.deps(),
+    );
+    if (r.status >= 500) throw new ScorecardError(`${method} ${this.admin}${path} answered ${r.status}: ${r.text.slice(0, 200)}`, 'ERR_ADMIN_CALL');
+    return { status: r.status, json: r.json };
+  }
+
   /** Recent flow events of any app's admin API, oldest first. */
   async eventsOf(base: string, options: { after?: string; limit?: number } = {}): Promise<FlowEvent[]> {
     const q = new URLSearchParams();
