@@ -120,7 +120,7 @@ describe('the README on a machine with Node and npm only', () => {
     expect(existsSync(join(clone, '.data', 'playground.json'))).toBe(true);
   });
 
-  it('runs the agent session, the scenarios and the playground scorecard as written, line by line', () => {
+  it('runs the agent session, the scenarios, the playground scorecard and add-client as written, line by line', () => {
     const session = shellBlockAfter('A session with the sample agent');
     const scenarios = shellBlockAfter('Run them from the console');
     // The scorecard block's other lines name your own AS or client; this one is the playground's.
@@ -128,7 +128,9 @@ describe('the README on a machine with Node and npm only', () => {
     expect(session.length).toBeGreaterThan(5);
     expect(scenarios.length).toBe(2);
     expect(scorecard.length).toBe(1);
-    for (const line of [...session, ...scenarios, ...scorecard, 'npx xaa --help']) {
+    const addClient = shellBlockAfter('Register it at the IdP in one step');
+    expect(addClient).toHaveLength(1);
+    for (const line of [...session, ...scenarios, ...scorecard, ...addClient, 'npx xaa --help']) {
       const r = spawnSync('sh', ['-c', line], { cwd: clone, env, encoding: 'utf8', timeout: 120_000 });
       const shown = `$ ${line}\n${r.stdout}${r.stderr}`;
       expect(r.status, shown).toBe(EXPECTED_EXIT[line] ?? 0);
