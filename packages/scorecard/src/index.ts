@@ -15,6 +15,7 @@ export {
   addClient,
   addServer,
   type ConfigureAtYourAs,
+  configureValues,
   defaultServerName,
   OnboardError,
   scoreAddedServer,

@@ -194,8 +194,8 @@ export async function addServerCommand(argv: string[], ctx: { dataDir: string })
     return EXIT.ok;
   }
   if (!json) process.stderr.write(dim('\nrunning the AS scorecard…\n'));
-  const report = await scoreAddedServer(added, idp as IdpAdminType, { timeoutMs: 10_000 });
-  const trust = trustFinding(report, added);
+  const report = await scoreAddedServer(added.configure, idp as IdpAdminType, { timeoutMs: 10_000 });
+  const trust = trustFinding(report, added.configure);
   if (json) out(`${JSON.stringify({ ok: report.ok, discovery, added, trust, scorecard: report }, null, 2)}\n`);
   else printScorecard(report, trust, out);
   return report.ok ? EXIT.ok : EXIT.error;

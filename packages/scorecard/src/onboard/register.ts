@@ -215,43 +215,63 @@ export async function addServer(o: AddServerOptions): Promise<AddServerResult> {
     connection = { scopes, audience, enabled: true, created: true, proposed_only: false };
   }
 
-  const md = await idp.metadata();
   return {
     server: { name: server.name, title: server.title, issuer: server.issuer, resource: server.resource, scopes: server.scopes, created },
     app: { client_id: appId, title: app.title, client_id_at_server: clientId },
     connection,
-    configure: {
-      trusted_issuer: idp.issuer,
-      jwks_uri: typeof md.jwks_uri === 'string' ? md.jwks_uri : `${idp.issuer}/jwks`,
-      id_jag: { typ: TYP_ID_JAG, aud: server.issuer, resource: server.resource, client_id: clientId, scopes: connection.scopes },
-      client: {
-        client_id: clientId,
-        client_secret: clientSecret,
-        secret_generated: secretGenerated,
-        token_endpoint_auth_method: d.authMethods?.includes('client_secret_basic') === false ? 'client_secret_post' : 'client_secret_basic',
-        grant_types: [GRANT_TYPE_JWT_BEARER],
-      },
+    configure: await configureValues(idp, {
+      issuer: server.issuer,
+      resource: server.resource,
+      scopes: connection.scopes,
+      clientId,
+      clientSecret,
+      secretGenerated,
+      ...(d.authMethods ? { authMethods: d.authMethods } : {}),
+    }),
+  };
+}
+
+/** What to configure at your AS for one server and one client registration there. */
+export async function configureValues(
+  idp: IdpAdmin,
+  v: { issuer: string; resource: string; scopes: string[]; clientId: string; clientSecret: string; secretGenerated: boolean; authMethods?: string[] },
+): Promise<ConfigureAtYourAs> {
+  const md = await idp.metadata();
+  return {
+    trusted_issuer: idp.issuer,
+    jwks_uri: typeof md.jwks_uri === 'string' ? md.jwks_uri : `${idp.issuer}/jwks`,
+    id_jag: { typ: TYP_ID_JAG, aud: v.issuer, resource: v.resource, client_id: v.clientId, scopes: v.scopes },
+    client: {
+      client_id: v.clientId,
+      client_secret: v.clientSecret,
+      secret_generated: v.secretGenerated,
+      token_endpoint_auth_method: v.authMethods?.includes('client_secret_basic') === false ? 'client_secret_post' : 'client_secret_basic',
+      grant_types: [GRANT_TYPE_JWT_BEARER],
     },
   };
 }
 
 /** Runs the AS scorecard against a server just added, with the app's registration there. */
-export function scoreAddedServer(added: AddServerResult, idp: IdpAdmin, extra: { fetch?: typeof fetch; timeoutMs?: number } = {}): Promise<ScorecardReport> {
+export function scoreAddedServer(
+  configure: ConfigureAtYourAs,
+  idp: IdpAdmin,
+  extra: { fetch?: typeof fetch; timeoutMs?: number } = {},
+): Promise<ScorecardReport> {
   return runAsScorecard({
-    issuer: added.server.issuer,
-    resource: added.server.resource,
-    clientId: added.configure.client.client_id,
-    clientSecret: added.configure.client.client_secret,
-    scopes: added.connection.scopes,
+    issuer: configure.id_jag.aud,
+    resource: configure.id_jag.resource,
+    clientId: configure.client.client_id,
+    clientSecret: configure.client.client_secret,
+    authMethod: configure.client.token_endpoint_auth_method === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
+    ...(configure.id_jag.scopes.length ? { scopes: configure.id_jag.scopes } : {}),
     idp,
     ...extra,
   });
 }
 
 /** What the scorecard's valid-ID-JAG case says about trust and the client registration at your AS. */
-export function trustFinding(report: ScorecardReport, added: AddServerResult): Finding {
+export function trustFinding(report: ScorecardReport, c: ConfigureAtYourAs): Finding {
   const baseline: CaseResult | undefined = report.cases.find((c) => c.group === 'baseline') ?? report.cases.find((c) => c.id === 'metadata.discovery');
-  const c = added.configure;
   const base = { id: 'as.trust', label: "trusts the playground IdP's keys", specRef: 'draft-04 §4.4, RFC 7523 §3' };
   if (baseline?.outcome === 'pass') return { ...base, status: 'ok', detail: `a real ID-JAG from ${c.trusted_issuer} was redeemed for an access token` };
   const answer = baseline?.answers?.[0];
