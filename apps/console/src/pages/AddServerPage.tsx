@@ -75,7 +75,8 @@ export function AddServerPage({ playground }: { playground: PlaygroundInfo }) {
             <label className="field">
               MCP endpoint URL
               <input
-                type="url"
+                type="text"
+                inputMode="url"
                 name="as-url"
                 value={url}
                 placeholder="https://mcp.example.com/mcp"

@@ -12,17 +12,17 @@ export function Findings({ findings, title }: { findings: readonly Finding[]; ti
   return (
     <section className="panel" aria-label={title}>
       <h2>{title}</h2>
-      <ul className="findings">
+      <ul className="as-findings">
         {findings.map((f) => (
-          <li key={f.id} className={`finding finding-${f.status}`} data-finding={f.id} data-status={f.status}>
+          <li key={f.id} className={`as-finding as-finding-${f.status}`} data-finding={f.id} data-status={f.status}>
             <span className={`badge ${MARK[f.status].badge}`} title={MARK[f.status].label}>
               {MARK[f.status].icon} {MARK[f.status].label}
             </span>
-            <div className="finding-body">
+            <div className="as-finding-body">
               <strong>{f.label}</strong>
-              <span className="finding-detail">{f.detail}</span>
+              <span className="as-finding-detail">{f.detail}</span>
               {f.fix ? (
-                <span className="finding-fix">
+                <span className="as-finding-fix">
                   <strong>What to change:</strong> {f.fix}
                 </span>
               ) : null}
