@@ -164,6 +164,11 @@ export function addServerRoutes(deps: AddServerRouteDeps): Middleware {
       const b = parsed.data;
       const discovery = await discover(ctx, b.url);
       if (!discovery) return;
+      if (!discovery.ok) {
+        ctx.status = 409;
+        ctx.body = { error: 'not_ready', error_description: `${b.url} cannot be registered yet: see what is missing in the findings.`, discovery };
+        return;
+      }
       const idp = await idpFor(ctx);
       if (!idp) return;
       try {
