@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 /**
- * `xaa`: the playground's one CLI (design §2). The only module of the CLI that reads process.env.
+ * `xaa`: the playground's one CLI (README, "The xaa CLI"). The only module of the CLI that reads process.env.
  * Exit codes: 0 success, 1 error, 2 usage, 3 denied.
  */
 import { rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Talking to the playground IdP as an administrator (design §2): an access token from the ops
+ * Talking to the playground IdP as an administrator (docs/contracts.md, admin APIs): an access token from the ops
  * client's client-credentials grant (RFC 8707 resource = the IdP admin URL, scope `xaa:admin`), then
  * the admin endpoints the scorecards use: `POST /admin/scorecard/mint`, `GET/PUT /admin/faults`,
  * `GET /admin/events`.

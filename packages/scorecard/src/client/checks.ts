@@ -137,7 +137,7 @@ export const CLEAN_CHECKS = {
     level: 'must',
     expected: 'exit 0, a token exchange, a jwt-bearer grant and an MCP call',
     why: 'Every other check reads what this run sent; if the client cannot complete the flow, they have nothing to grade.',
-    specRef: 'spec digest §2 (steps 2–4)',
+    specRef: 'draft-04 §4.3, §4.4, MCP-AUTHZ',
   },
   params: {
     id: 'exchange.params',
@@ -182,7 +182,7 @@ export const CLEAN_CHECKS = {
     level: 'must',
     expected: 'jwt-bearer requests authenticated as the client’s id at that AS (= the ID-JAG client_id), never its IdP id',
     why: 'The ID-JAG names the client’s id at the AS; the AS refuses the IdP credentials (invalid_client), and sending them there leaks them.',
-    specRef: 'draft-04 §4.4.1, §5, spec digest §1 (two-client pitfall)',
+    specRef: 'draft-04 §4.4.1, §5 (a client id at the IdP and another at each AS)',
   },
   fresh: {
     id: 'bearer.fresh-id-jag',
@@ -191,7 +191,7 @@ export const CLEAN_CHECKS = {
     level: 'must',
     expected: 'each jwt-bearer request carries an ID-JAG with a jti not seen before, minted in this run',
     why: 'ID-JAGs are single-use; a client that caches and re-presents one is refused by every EMA-conformant AS.',
-    specRef: 'EMA §7.4.2, design §4',
+    specRef: 'EMA §7.4.2, docs/decisions.md (ID-JAG reuse)',
   },
   rightAs: {
     id: 'bearer.right-as',
@@ -466,7 +466,7 @@ export const FAULT_CHECKS: Record<FaultKind, ClientCheck & { badIdJag: boolean }
     badIdJag: false,
     expected: 'reports the denial (non-zero exit) without retrying the exchange',
     why: 'A policy decision does not change on retry; asking again only fills the audit log. The user needs the message, and IT decides.',
-    specRef: 'design §4, spec digest §4.1',
+    specRef: 'RFC 6749 §5.2, docs/decisions.md (errors at the IdP)',
   },
 };
 
