@@ -5,7 +5,7 @@
  * Exit codes: 0 done (and, for add-server, every scorecard case passed), 1 something to change
  * (the output says what and where), 2 usage.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AddServerResult, Finding, IdpAdmin as IdpAdminType, ScorecardReport, ServerDiscovery } from '@xaa/scorecard';
@@ -64,6 +64,36 @@ async function idpFor(dataDir: string): Promise<IdpAdminType> {
     throw new CliError(`The playground IdP at ${m.idp.issuer} is not usable: ${(e as Error).message}\nIs the playground running (npm start)?`);
   }
   return idp;
+}
+
+/**
+ * The server and the app's registration there go into playground.json too, so the sample agent
+ * (`xaa connect <name>`) and scripts find them like the seeded ones. Marked `"added": true`; a
+ * restart rewrites the manifest from the seed, and running add-server again puts them back (the
+ * IdP keeps the registration either way).
+ */
+export function recordInManifest(dataDir: string, a: AddServerResult): void {
+  const file = join(dataDir, 'playground.json');
+  const m = JSON.parse(readFileSync(file, 'utf8')) as {
+    servers?: Array<Record<string, unknown>>;
+    clients?: Array<{ name: string; idp?: { client_id?: string }; servers?: Record<string, { client_id: string; client_secret: string }> }>;
+  };
+  const entry = {
+    name: a.server.name,
+    title: a.server.title,
+    issuer: a.server.issuer,
+    resource: a.server.resource,
+    scopes: a.server.scopes,
+    xaa: true,
+    added: true,
+  };
+  m.servers = [...(m.servers ?? []).filter((s) => s.name !== a.server.name), entry];
+  const app = m.clients?.find((c) => c.name === a.app.client_id || c.idp?.client_id === a.app.client_id);
+  if (app) app.servers = { ...app.servers, [a.server.name]: { client_id: a.configure.client.client_id, client_secret: a.configure.client.client_secret } };
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+  chmodSync(file, 0o600);
 }
 
 const MARK: Record<Finding['status'], string> = { ok: green('✓'), missing: red('✗'), warn: yellow('!'), pending: dim('…') };
@@ -183,6 +213,7 @@ export async function addServerCommand(argv: string[], ctx: { dataDir: string })
     }
     throw e;
   }
+  recordInManifest(dataDir, added);
   if (!json) printAdded(added, out);
   // A secret generated just now is registered nowhere yet: the scorecard would only say so.
   const rerun = `xaa add-server ${url} --client-id ${added.configure.client.client_id} --client-secret <the secret registered at your AS>`;
@@ -197,7 +228,11 @@ export async function addServerCommand(argv: string[], ctx: { dataDir: string })
   const report = await scoreAddedServer(added.configure, idp as IdpAdminType, { timeoutMs: 10_000 });
   const trust = trustFinding(report, added.configure);
   if (json) out(`${JSON.stringify({ ok: report.ok, discovery, added, trust, scorecard: report }, null, 2)}\n`);
-  else printScorecard(report, trust, out);
+  else {
+    printScorecard(report, trust, out);
+    if (trust.status === 'ok')
+      out(`\n${bold('Try it with the sample agent')}: xaa login --app ${added.app.client_id} --user alice --headless, then xaa connect ${added.server.name}\n`);
+  }
   return report.ok ? EXIT.ok : EXIT.error;
 }
 

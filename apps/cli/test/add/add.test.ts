@@ -242,7 +242,7 @@ describe('xaa add-server: their server, end to end', () => {
     expect(conns[0]).toMatchObject({ scopes: ['tasks.read', 'tasks.write'], enabled: true });
   });
 
-  it('with the client registered at their AS: the scorecard passes, trust confirmed; a second run changes nothing', async () => {
+  it('with the client registered at their AS: the scorecard passes, trust confirmed, a second run changes nothing, the sample agent connects', async () => {
     const reg = await registerAtTheirAs();
     const r = await xaa(['add-server', theirs, '--client-id', reg.client_id, '--client-secret', reg.client_secret, '--json']);
     expect(r.code, r.stdout.slice(-3000)).toBe(0);
@@ -253,7 +253,18 @@ describe('xaa add-server: their server, end to end', () => {
     expect(app.registrations[r.json.added.server.name]).toBe(reg.client_id);
     const servers = (await idpAdmin('/servers')).servers as Array<{ issuer: string }>;
     expect(servers.filter((s) => s.issuer === new URL(theirs).origin)).toHaveLength(1);
-  }, 90_000);
+
+    // playground.json lists it now, so the sample agent connects to it like to a seeded server.
+    const name = r.json.added.server.name as string;
+    const manifest = JSON.parse(readFileSync(join(dataDir, 'playground.json'), 'utf8'));
+    expect(manifest.servers.find((s: { name: string }) => s.name === name)).toMatchObject({ resource: theirs, added: true });
+    expect((await xaa(['login', '--app', 'acme-agent', '--user', 'alice', '--headless'])).code).toBe(0);
+    const connect = await xaa(['connect', name]);
+    expect(connect.code, connect.stdout + connect.stderr).toBe(0);
+    expect(connect.stdout).toMatch(/connected with XAA \(no consent screen\)/);
+    const call = await xaa(['call', name, 'list_tasks']);
+    expect(call.code, call.stdout + call.stderr).toBe(0);
+  }, 120_000);
 
   it('a secret their AS does not know: exit 1, "register the client" at their AS', async () => {
     const r = await xaa(['add-server', theirs, '--client-id', 'acme-agent-at-nowhere', '--client-secret', 'wrong']);
