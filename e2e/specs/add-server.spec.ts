@@ -96,7 +96,7 @@ test('add their MCP server through "Add a server": findings, registration, value
   await expect(page.locator('[data-finding="as.trust"]')).toHaveAttribute('data-status', 'pending');
   await expect(page.locator('input[name="as-scope"]')).toHaveCount(2);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await shot(page, '60-add-server-found');
+  await shot(page, '60-add-server-discovered');
 
   // Their developer registers a client for the jwt-bearer grant at their own AS (RFC 7591).
   const reg = (await (
@@ -117,6 +117,8 @@ test('add their MCP server through "Add a server": findings, registration, value
   await page.getByLabel('I registered one there').check();
   await page.locator('input[name="as-client-id"]').fill(reg.client_id);
   await page.locator('input[name="as-client-secret"]').fill(reg.client_secret);
+  await page.getByRole('form', { name: 'Register at the IdP' }).scrollIntoViewIfNeeded();
+  await shot(page, '60-add-server-register');
   await page.getByRole('button', { name: 'Register and connect' }).click();
   const values = page.getByRole('region', { name: 'Configure at your authorization server' });
   await expect(values).toBeVisible();

@@ -225,7 +225,12 @@ export async function addServerCommand(argv: string[], ctx: { dataDir: string })
     return EXIT.ok;
   }
   if (!json) process.stderr.write(dim('\nrunning the AS scorecard…\n'));
-  const report = await scoreAddedServer(added.configure, idp as IdpAdminType, { timeoutMs: 10_000 });
+  let report: ScorecardReport;
+  try {
+    report = await scoreAddedServer(added.configure, idp as IdpAdminType, { timeoutMs: 10_000 });
+  } catch (e) {
+    throw new CliError(`The scorecard could not run: ${(e as Error).message}`);
+  }
   const trust = trustFinding(report, added.configure);
   if (json) out(`${JSON.stringify({ ok: report.ok, discovery, added, trust, scorecard: report }, null, 2)}\n`);
   else {
