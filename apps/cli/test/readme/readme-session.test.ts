@@ -92,8 +92,9 @@ beforeAll(async () => {
   const base = await freeBasePort();
   // detached: its own process group, so the stop below reaches npm, bootstrap and the playground.
   playground = spawn('npm', ['start', '--', '--port', String(base)], { cwd: clone, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitForOutput(playground, /XAA Playground is ready/, 280_000);
-}, 300_000);
+  // Installing, building the console and bundling share the machine with every other test file.
+  await waitForOutput(playground, /XAA Playground is ready/, 420_000);
+}, 450_000);
 
 afterAll(async () => {
   const child = playground;
