@@ -38,8 +38,17 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => issuerServer.listen(0, '127.0.0.1', () => r()));
   // "Their" server without RFC 9728 metadata: 401 without resource_metadata, 404 at the well-known URL.
+  // Also: /wrong/mcp, whose metadata names another resource; /badas/mcp, whose AS metadata names another issuer.
   noPrm = createServer((req, res) => {
-    if (req.url?.startsWith('/.well-known/')) res.writeHead(404).end('not found');
+    const origin = `http://127.0.0.1:${(noPrm.address() as AddressInfo).port}`;
+    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url === '/.well-known/oauth-protected-resource/wrong/mcp') json({ resource: 'https://elsewhere.test/mcp', authorization_servers: [origin] });
+    else if (req.url === '/.well-known/oauth-protected-resource/badas/mcp')
+      json({ resource: `${origin}/badas/mcp`, authorization_servers: [`${origin}/badas`] });
+    else if (req.url === '/.well-known/oauth-authorization-server/badas') json({ issuer: `${origin}/other`, token_endpoint: `${origin}/token` });
+    else if (req.url?.startsWith('/.well-known/')) res.writeHead(404).end('not found');
+    else if (req.url === '/wrong/mcp' || req.url === '/badas/mcp')
+      res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource${req.url}"` }).end();
     else res.writeHead(401, { 'www-authenticate': 'Bearer realm="theirs"' }).end();
   });
   await new Promise<void>((r) => noPrm.listen(0, '127.0.0.1', () => r()));
@@ -98,6 +107,18 @@ describe('POST /api/add-server/discover', () => {
     const prm = b.discovery?.findings.find((f) => f.id === 'prm');
     expect(prm).toMatchObject({ status: 'missing' });
     expect(prm?.fix).toContain('/.well-known/oauth-protected-resource/mcp');
+  });
+
+  it('metadata naming another resource (RFC 9728 §3.3), or an AS whose metadata names another issuer (RFC 8414 §3.3)', async () => {
+    const origin = new URL(noPrmUrl).origin;
+    const wrong = await json(await post('discover', { url: `${origin}/wrong/mcp` }));
+    const res = wrong.discovery?.findings.find((f) => f.id === 'prm.resource');
+    expect(res).toMatchObject({ status: 'missing' });
+    expect(res?.fix).toContain('https://elsewhere.test/mcp');
+    const badAs = await json(await post('discover', { url: `${origin}/badas/mcp` }));
+    const md = badAs.discovery?.findings.find((f) => f.id === 'as.metadata');
+    expect(md).toMatchObject({ status: 'missing' });
+    expect(md?.fix).toContain(`"issuer": "${origin}/badas"`);
   });
 });
 
