@@ -156,6 +156,12 @@ export function AddServerPage({ playground }: { playground: PlaygroundInfo }) {
         {score.data && !score.isPending ? (
           <>
             <Findings title="Trust" findings={[score.data.trust]} />
+            {score.data.trust.status === 'ok' && added ? (
+              <p className="muted small">
+                From the command line, <code>npx xaa add-server {added.server.resource} --client-id … --client-secret …</code> does the same and adds it to{' '}
+                <code>playground.json</code>, so the sample agent reaches it: <code>npx xaa connect {added.server.name}</code>.
+              </p>
+            ) : null}
             <ScorecardReport
               report={score.data.report}
               onDownload={(format) => {
