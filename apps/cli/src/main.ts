@@ -16,7 +16,7 @@ import { CliError, EXIT, red, UsageError } from './output.ts';
 import { isPartWorker, runPartWorker, SOURCE_THREAD_ENTRY } from './part-thread.ts';
 import { PLAYGROUND_PARTS, type PlaygroundPart, quietly } from './parts.ts';
 
-const HELP = `xaa — the XAA Playground CLI (from the checkout: npx xaa <command>)
+const HELP = `xaa — the XAA Playground CLI (from the repository root: npx xaa <command>)
 
   xaa start [--host localhost] [--listen 127.0.0.1] [--port 4000] [--allow-remote]
                                  start the whole playground (Ctrl-C stops it)
