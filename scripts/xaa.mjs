@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npx xaa <command>` from the repository root: the root package's `bin`, so a machine with only Node
 // and npm runs the CLI without a global pnpm (npx runs the bin of the package.json nearest to the
-// current folder; inside a workspace package that is another package.json). It loads the CLI's TypeScript sources through tsx (installed by
-// `npm start` / `npm test`) in this same process. Plain Node, no dependencies of its own.
+// current folder; inside a workspace package that is another package.json). It loads the CLI's
+// TypeScript sources through tsx (installed by `npm start` / `npm test`) in this same process. Plain
+// Node, no dependencies of its own.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
