@@ -24,8 +24,21 @@ test('agent panel: sign in through the real IdP login page, connect, call a tool
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   const activity = page.getByTestId('agent-activity');
   await expect(activity.locator('li[data-kind="connect"]').first()).toHaveAttribute('data-outcome', 'ok');
-  await page.locator('input[name="agent-tool"]').fill('search_docs');
-  await page.locator('textarea[name="agent-args"]').fill('{"query": "onboarding"}');
+  // The connected server's tools are offered in a list; the arguments form comes from the tool's input schema.
+  await page.locator('select[name="agent-tool"]').selectOption('search_docs');
+  const form = page.getByTestId('tool-args');
+  await expect(form.locator('[data-arg="query"]')).toContainText('*');
+  await expect(page.locator('#arg-query')).toHaveAttribute('aria-required', 'true');
+  // A required argument left empty is named before anything is sent.
+  await page.getByRole('button', { name: 'Call tool' }).click();
+  await expect(form.locator('[data-arg="query"] .field-error')).toHaveText('Required.');
+  await page.locator('#arg-query').fill('onboarding');
+  // Raw JSON is still there, and carries what the form holds.
+  await page.getByRole('button', { name: 'Edit as JSON' }).click();
+  await expect(page.locator('textarea[name="agent-args"]')).toHaveValue(/"query": "onboarding"/);
+  await page.getByRole('button', { name: 'Edit as form' }).click();
+  await expect(page.locator('#arg-query')).toHaveValue('onboarding');
+  await shot(page, '17-agent-tool-form');
   await page.getByRole('button', { name: 'Call tool' }).click();
   const call = activity.locator('li[data-kind="call"]').first();
   await expect(call).toHaveAttribute('data-outcome', 'ok');

@@ -26,10 +26,11 @@ test('live view stays responsive with 10,000 events (recorded FlowSource)', asyn
   expect(Date.now() - t0).toBeLessThan(3000);
   await expect(list.getByRole('option').first()).toHaveAttribute('data-outcome', 'denied');
 
-  // A trace: swimlane, the failure with its reason, the lineage.
+  // A trace: the sequence diagram, the failure with its reason, the lineage.
   await list.getByRole('option').first().click();
-  await expect(page.getByRole('table', { name: 'Trace swimlane' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Sequence diagram' })).toBeVisible();
   await expect(page.getByTestId('trace-failure')).toContainText('access_denied');
+  await page.getByRole('button', { name: '← All events' }).click();
   await page.getByLabel('Filter by outcome').selectOption('error');
   await list.getByRole('option').first().click();
   await expect(page.getByTestId('trace-failure')).toContainText('draft-04 §4.4.1');
@@ -37,6 +38,7 @@ test('live view stays responsive with 10,000 events (recorded FlowSource)', asyn
   await shot(page, '08-live-flows-10k');
 
   // Pause holds new events; the page still answers while paused.
+  await page.keyboard.press('Escape');
   await page.getByRole('button', { name: /Pause/ }).click();
   await expect(page.getByRole('button', { name: /Resume/ })).toBeVisible();
   await page.getByLabel('Filter by outcome').selectOption('');
@@ -47,7 +49,7 @@ test('live view stays responsive with 10,000 events (recorded FlowSource)', asyn
   await page.getByLabel('Search').fill('ID-JAG issued');
   // Selecting the event expands its step (it is the one in the list).
   await list.getByRole('option').first().click();
-  await expect(page.getByRole('table', { name: 'Trace swimlane' }).locator('[data-step="exchange.issued"]')).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByRole('list', { name: 'Sequence diagram' }).locator('[data-step="exchange.issued"]')).toHaveAttribute('aria-pressed', 'true');
   await page.getByRole('button', { name: 'Open in inspector →' }).click();
   await expect(page.getByRole('heading', { name: 'Token inspector' })).toBeVisible();
   await expect(page.getByLabel('JWT')).not.toHaveValue('');

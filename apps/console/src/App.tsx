@@ -36,6 +36,12 @@ export function App() {
     return () => window.removeEventListener('xaa:signed-out', onSignedOut);
   }, []);
 
+  // The live view tells the console's own sign-in and admin-token traffic apart by its client id.
+  const consoleClient = session.data?.signedIn ? session.data.playground.console.client_id : undefined;
+  useEffect(() => {
+    if (consoleClient) flowLog.setConsoleClients([consoleClient]);
+  }, [consoleClient, flowLog]);
+
   if (session.isPending) return <Loading label="Opening the console…" />;
   if (session.isError) return <ErrorState title="The console backend is not answering" error={session.error} onRetry={() => session.refetch()} />;
   const info = session.data;

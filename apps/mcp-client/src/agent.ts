@@ -21,6 +21,7 @@ import {
   type ConnectOutcome,
   type LoginOutcome,
   type Outcome,
+  parseToolList,
   purposeOf,
   type RefreshOutcome,
   type ServerOutcome,
@@ -472,6 +473,7 @@ export class Agent implements AgentCore {
         jti: c.jti,
         consentScreens: c.consent_screens,
         tools: c.tools ? (JSON.parse(c.tools) as string[]) : [],
+        toolList: parseToolList(c.tool_list ?? null, c.tools),
         error: c.error ? { code: c.error, description: c.error_description ?? '' } : null,
       })),
     };

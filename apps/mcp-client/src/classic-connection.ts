@@ -8,7 +8,7 @@ import { ClassicProvider, type ClassicState, type finishClassic, newState, runCl
 import type { AgentApp, AgentServer } from './config.ts';
 import type { AgentCore } from './core.ts';
 import { openSession } from './mcp-session.ts';
-import { type CallOutcome, failureOutcome, type ServerOutcome } from './outcomes.ts';
+import { type CallOutcome, failureOutcome, type ServerOutcome, type ToolInfo, toolInfos } from './outcomes.ts';
 import type { ProgressSink } from './progress.ts';
 import type { ConnectionRow } from './store.ts';
 
@@ -159,11 +159,14 @@ export async function classicDone(
   // List the tools with the new token (the SDK refreshes it if needed).
   const t0 = performance.now();
   let tools: string[] = [];
+  let toolList: ToolInfo[] = [];
   try {
     const provider = classicProvider(core, user, app, s, purpose, newState(), r.tokens);
     const session = await openSession(s.url, provider, core.fetch);
     try {
-      tools = (await session.client.listTools()).tools.map((t) => t.name);
+      const listed = (await session.client.listTools()).tools;
+      tools = listed.map((t) => t.name);
+      toolList = toolInfos(listed);
     } finally {
       await session.close();
     }
@@ -179,7 +182,7 @@ export async function classicDone(
     return failureOutcome(s, { outcome: 'error', stage: 'mcp', code: 'mcp_error', description: (e as Error).message }, 'classic');
   }
   const after = core.store.getConnection(user, app.name, s.name, purpose);
-  if (after) core.store.saveConnection({ ...after, tools: JSON.stringify(tools) }, core.now());
+  if (after) core.store.saveConnection({ ...after, tools: JSON.stringify(tools), tool_list: JSON.stringify(toolList) }, core.now());
   return {
     server: s.name,
     title: s.title,
@@ -190,6 +193,7 @@ export async function classicDone(
     expiresAt: after?.expires_at ?? undefined,
     jti: after?.jti ?? undefined,
     tools,
+    toolList,
     consentScreens,
   };
 }

@@ -17,6 +17,7 @@ import type { FetchLike } from './http.ts';
 import { type AccessToken, redeemIdJag } from './legs/access-token.ts';
 import { type IdJagResult, requestIdJag } from './legs/id-jag.ts';
 import { AgentXaaProvider, type Assertion, openSession } from './mcp-session.ts';
+import { type ToolInfo, toolInfos } from './outcomes.ts';
 import { type ProgressSink, timed } from './progress.ts';
 
 /** Where the subject token of leg 2 comes from: a stored SSO session (refreshable) or a fixed token. */
@@ -62,6 +63,7 @@ export type XaaConnectResult =
       idJag: { scope: string | undefined; jti: string | undefined };
       token: AccessToken;
       tools: string[];
+      toolList: ToolInfo[];
     }
   | (Failure & { discovered?: Discovered })
   /** EMA §6: the AS does not list the id-jag grant profile; only the classic flow can reach it. */
@@ -290,7 +292,7 @@ export async function connectXaa(
         const session = await openSession(target.url, provider, deps.fetch);
         try {
           const list = await session.client.listTools();
-          return { ok: true as const, tools: list.tools.map((t) => t.name) };
+          return { ok: true as const, tools: list.tools.map((t) => t.name), toolList: toolInfos(list.tools) };
         } finally {
           await session.close();
         }
@@ -308,7 +310,7 @@ export async function connectXaa(
         : { outcome: r.failure.outcome, detail: `${r.failure.code} — ${r.failure.description}` },
   );
   if (!tools.ok) return { ...tools.failure, discovered: d };
-  return { outcome: 'ok', discovered: d, requestedScope, idJag: legs.idJag, token, tools: tools.tools };
+  return { outcome: 'ok', discovered: d, requestedScope, idJag: legs.idJag, token, tools: tools.tools, toolList: tools.toolList };
 }
 
 export type CallResult = { outcome: 'ok'; result: CallToolResult; token: AccessToken } | Failure;

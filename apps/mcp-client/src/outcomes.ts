@@ -45,6 +45,8 @@ export interface ServerOutcome {
   expiresAt?: number | undefined;
   jti?: string | undefined;
   tools?: string[] | undefined;
+  /** The tools as the server listed them (name, description, JSON Schema of the arguments). */
+  toolList?: ToolInfo[] | undefined;
   consentScreens: number;
   authorizationUrl?: string | undefined;
   error?: ErrorInfo | undefined;
@@ -88,6 +90,7 @@ export interface StatusReport {
     jti: string | null;
     consentScreens: number;
     tools: string[];
+    toolList: ToolInfo[];
     error: ErrorInfo | null;
   }>;
 }
@@ -110,4 +113,39 @@ export function failureOutcome(s: AgentServer, f: Failure, mode: 'xaa' | 'classi
     consentScreens: 0,
     error: { code: f.code, description: f.description, stage: f.stage },
   };
+}
+
+/** One tool from `tools/list` (MCP 2025-11-25 §Tools): what a UI needs to offer it and build its arguments. */
+export interface ToolInfo {
+  name: string;
+  title?: string;
+  description?: string;
+  /** The JSON Schema of the tool's arguments, as the server sent it. */
+  inputSchema?: Record<string, unknown>;
+}
+
+/** Largest tool list kept with a connection (bytes of JSON); beyond it only names are kept. */
+const MAX_TOOL_LIST = 256 * 1024;
+
+/** The part of a `tools/list` result worth keeping, bounded in size (a server's schemas are its own business). */
+export function toolInfos(
+  tools: ReadonlyArray<{ name: string; title?: string | undefined; description?: string | undefined; inputSchema?: unknown }>,
+): ToolInfo[] {
+  const full = tools.map((t) => ({
+    name: t.name,
+    ...(typeof t.title === 'string' ? { title: t.title } : {}),
+    ...(typeof t.description === 'string' ? { description: t.description } : {}),
+    ...(t.inputSchema && typeof t.inputSchema === 'object' ? { inputSchema: t.inputSchema as Record<string, unknown> } : {}),
+  }));
+  return JSON.stringify(full).length <= MAX_TOOL_LIST ? full : tools.map((t) => ({ name: t.name }));
+}
+
+/** The stored tool list of a connection, or names only for rows written before tool lists were kept. */
+export function parseToolList(toolList: string | null, names: string | null): ToolInfo[] {
+  try {
+    if (toolList) return JSON.parse(toolList) as ToolInfo[];
+    return names ? (JSON.parse(names) as string[]).map((name) => ({ name })) : [];
+  } catch {
+    return [];
+  }
 }

@@ -66,6 +66,8 @@ const MIGRATIONS = [
      info TEXT NOT NULL,
      PRIMARY KEY (issuer, app)
    );`,
+  // The tools as listed (name, description, input schema), so a UI can build a form for the arguments.
+  `ALTER TABLE connections ADD COLUMN tool_list TEXT;`,
 ];
 
 export interface SessionRow {
@@ -107,6 +109,8 @@ export interface ConnectionRow {
   consent_screens: number;
   /** JSON array of tool names. */
   tools: string | null;
+  /** JSON array of `ToolInfo` (names, descriptions, input schemas); null keeps what is stored. */
+  tool_list?: string | null;
   trace_id: string | null;
   updated_at: number;
 }
@@ -216,15 +220,15 @@ export class ClientStore {
     this.db
       .prepare(
         `INSERT INTO connections (user, app, server, purpose, mode, status, requested_scope, scope, access_token, token_type, expires_at, jti,
-           refresh_token, as_issuer, resource, error, error_description, consent_screens, tools, trace_id, updated_at)
+           refresh_token, as_issuer, resource, error, error_description, consent_screens, tools, tool_list, trace_id, updated_at)
          VALUES (@user, @app, @server, @purpose, @mode, @status, @requested_scope, @scope, @access_token, @token_type, @expires_at, @jti,
-           @refresh_token, @as_issuer, @resource, @error, @error_description, @consent_screens, @tools, @trace_id, @now)
+           @refresh_token, @as_issuer, @resource, @error, @error_description, @consent_screens, @tools, @tool_list, @trace_id, @now)
          ON CONFLICT (user, app, server, purpose) DO UPDATE SET mode = @mode, status = @status, requested_scope = @requested_scope, scope = @scope,
            access_token = @access_token, token_type = @token_type, expires_at = @expires_at, jti = @jti, refresh_token = @refresh_token,
            as_issuer = @as_issuer, resource = @resource, error = @error, error_description = @error_description,
-           consent_screens = @consent_screens, tools = COALESCE(@tools, tools), trace_id = @trace_id, updated_at = @now`,
+           consent_screens = @consent_screens, tools = COALESCE(@tools, tools), tool_list = COALESCE(@tool_list, tool_list), trace_id = @trace_id, updated_at = @now`,
       )
-      .run({ ...c, now });
+      .run({ tool_list: null, ...c, now });
   }
 
   getConnection(user: string, app: string, server: string, purpose = ''): ConnectionRow | undefined {

@@ -132,6 +132,7 @@ export async function connectServer(
       as_issuer: r.discovered.asIssuer,
       resource: r.discovered.resource,
       tools: JSON.stringify(r.tools),
+      tool_list: JSON.stringify(r.toolList),
     },
     traceId,
   );
@@ -145,6 +146,7 @@ export async function connectServer(
     expiresAt: r.token.expiresAt,
     jti: r.token.jti,
     tools: r.tools,
+    toolList: r.toolList,
     consentScreens: 0,
   };
 }

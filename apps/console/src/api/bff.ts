@@ -67,7 +67,7 @@ export interface PlaygroundInfo {
   servers: Array<{ name: string; title: string; issuer: string; resource: string; scopes: string[]; xaa: boolean }>;
   clients: Array<{ name: string; title: string }>;
   agent: { url: string };
-  console: { url: string };
+  console: { url: string; client_id?: string };
 }
 
 export type SessionInfo =

@@ -111,16 +111,96 @@ export function lineage(events: readonly FlowEvent[]): LineageHop[] {
 
 /**
  * The event that explains a trace's failure: the last denied/error event that carries a reason (a
- * check, a decision or an error). A failure the trace recovered from — the same party later doing the
- * same step successfully, like the MCP server's first 401 that starts discovery (RFC 9728 §5) — is
- * not the explanation.
+ * check, a decision or an error). A failure the trace recovered from — the same step succeeding later
+ * (at that party or as the client saw it), like the MCP server's first 401 that starts discovery
+ * (RFC 9728 §5) — is not the explanation.
  */
 export function failureOf(events: readonly FlowEvent[]): FlowEvent | undefined {
-  const standing = events.filter(
-    (e, i) => e.outcome !== 'ok' && !events.slice(i + 1).some((x) => x.outcome === 'ok' && x.party === e.party && x.step === e.step),
-  );
+  const standing = events.filter((e, i) => e.outcome !== 'ok' && !events.slice(i + 1).some((x) => x.outcome === 'ok' && x.step === e.step));
   // The party that decided (a policy decision, a failed check) explains best; then whoever reported an error.
   const decided = standing.filter((e) => e.check || e.decision);
   const explained = standing.filter((e) => e.error);
   return decided[decided.length - 1] ?? explained[explained.length - 1] ?? standing[standing.length - 1];
+}
+
+/** Which way a step's arrow points in the sequence diagram. */
+export interface Arrow {
+  from: LaneId;
+  to: LaneId;
+  /** `call`: a request to the recording party; `reply`: what it sent back; `round-trip`: the client's own record of a request and its response; `self`: work inside one party. */
+  kind: 'call' | 'reply' | 'round-trip' | 'self';
+}
+
+const CALLS = new Set(['sso.authorize', 'sso.login', 'exchange.request', 'bearer.request', 'mcp.request', 'discovery', 'classic.authorize']);
+const REPLIES = new Set(['sso.token', 'exchange.issued', 'bearer.issued', 'mcp.response', 'classic.token']);
+
+/** The party a client-side step talks to: the IdP for SSO and token exchange, the AS for jwt-bearer and the classic flow, else the MCP server. */
+function counterpartOf(step: string): LaneId | undefined {
+  if (step.startsWith('sso.') || step.startsWith('exchange.')) return 'idp';
+  if (step.startsWith('bearer.') || step.startsWith('classic.')) return 'as';
+  if (step.startsWith('mcp.') || step === 'discovery') return 'mcp';
+  return undefined;
+}
+
+/**
+ * The arrow of one event. A server records what it received (an arrow from the client) or what it
+ * sent back (an arrow to the client); the client records each request once its response is in, so
+ * its arrows point both ways. Decisions, checks and admin changes stay inside their party.
+ */
+export function arrowOf(e: FlowEvent): Arrow {
+  const lane = laneOf(e.party);
+  if (lane === 'client') {
+    const to = counterpartOf(e.step);
+    return to ? { from: 'client', to, kind: 'round-trip' } : { from: 'client', to: 'client', kind: 'self' };
+  }
+  if (CALLS.has(e.step)) return { from: 'client', to: lane, kind: 'call' };
+  if (REPLIES.has(e.step)) return { from: lane, to: 'client', kind: 'reply' };
+  return { from: lane, to: lane, kind: 'self' };
+}
+
+const TOKEN_LABEL: Record<string, string> = { id_token: 'ID token', id_jag: 'ID-JAG', access_token: 'access token', subject_token: 'ID token' };
+
+/** A few words under an arrow: the tokens it carries, the tool, the decision or the HTTP status. */
+export function captionOf(e: FlowEvent): string {
+  const parts: string[] = [];
+  const tokens = [...new Set((e.tokens ?? []).map((t) => TOKEN_LABEL[t.role.toLowerCase()] ?? t.role))];
+  if (tokens.length) parts.push(tokens.join(' + '));
+  if (typeof e.data?.tool === 'string') parts.push(e.data.tool);
+  if (e.decision) parts.push(`${e.decision.effect} · ${e.decision.rule}`);
+  if (e.error) parts.push(e.error.code);
+  else if (e.http?.status && e.http.status >= 400) parts.push(`HTTP ${e.http.status}`);
+  return parts.join(' · ');
+}
+
+/** A row of the sequence diagram: one event, or a run of the same check-like step inside one party. */
+export type SequenceRow = { kind: 'event'; event: FlowEvent } | { kind: 'group'; key: string; step: string; party: string; events: FlowEvent[] };
+
+/**
+ * Rows of a trace in time order. Three or more consecutive passing `self` steps of the same party
+ * and name (the AS's one-event-per-check `bearer.check`s) fold into one row; a failing check always
+ * stands on its own row, so the reason is never folded away.
+ */
+export function sequenceRows(events: readonly FlowEvent[], minRun = 3): SequenceRow[] {
+  const rows: SequenceRow[] = [];
+  let run: FlowEvent[] = [];
+  const flush = () => {
+    if (run.length >= minRun) {
+      const first = run[0] as FlowEvent;
+      rows.push({ kind: 'group', key: `group-${first.id}`, step: first.step, party: first.party, events: run });
+    } else for (const event of run) rows.push({ kind: 'event', event });
+    run = [];
+  };
+  for (const e of events) {
+    const foldable = e.outcome === 'ok' && arrowOf(e).kind === 'self';
+    const prev = run[run.length - 1];
+    if (foldable && prev && prev.step === e.step && prev.party === e.party) {
+      run.push(e);
+      continue;
+    }
+    flush();
+    if (foldable) run.push(e);
+    else rows.push({ kind: 'event', event: e });
+  }
+  flush();
+  return rows;
 }

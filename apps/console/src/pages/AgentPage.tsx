@@ -22,6 +22,7 @@ interface Outcome {
     status: string;
     message: string;
     tools?: string[];
+    toolList?: AgentTool[];
     scope?: string;
     error?: { code: string; description: string };
   }>;
@@ -29,7 +30,7 @@ interface Outcome {
 }
 interface Status {
   current?: { user: string; app: string };
-  connections?: Array<{ server: string; status: string; tools: string[]; scope: string | null; expiresAt: number | null }>;
+  connections?: Array<{ server: string; status: string; tools: string[]; toolList?: AgentTool[]; scope: string | null; expiresAt: number | null }>;
 }
 
 export function AgentPage({ state, activity }: { playground: PlaygroundInfo; state: FlowLogState; activity: AgentActivityState }) {
@@ -43,7 +44,7 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
   const [busy, setBusy] = useState(false);
 
   const fromStatus: Record<string, AgentTool[]> = Object.fromEntries(
-    (status.data?.connections ?? []).filter((c) => c.status === 'connected').map((c) => [c.server, c.tools.map((name) => ({ name }))]),
+    (status.data?.connections ?? []).filter((c) => c.status === 'connected').map((c) => [c.server, c.toolList ?? c.tools.map((name) => ({ name }))]),
   );
   const tools = { ...fromStatus, ...connected };
 
@@ -106,7 +107,7 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
           onConnect={(server) =>
             run('connect', `Connect to ${server}`, '/api/agent/agent/connect', { servers: [server] }, (r) => {
               const s = r.servers?.find((x) => x.server === server);
-              if (s?.status === 'connected') setConnected((t) => ({ ...t, [server]: (s.tools ?? []).map((name) => ({ name })) }));
+              if (s?.status === 'connected') setConnected((t) => ({ ...t, [server]: s.toolList ?? (s.tools ?? []).map((name) => ({ name })) }));
               else
                 setConnected((t) => {
                   const { [server]: _gone, ...rest } = t;

@@ -19,12 +19,14 @@ export function FlowsPage({ state, onInspect }: { state: FlowLogState; onInspect
   const { setSource } = useFlowSource(state);
   const [selected, setSelected] = useState<FlowEvent>();
   const [expanded, setExpanded] = useState<FlowEvent>();
+  const [lastSelectedId, setLastSelectedId] = useState<string>();
   const [recordingError, setRecordingError] = useState<string>();
   const [replaySpeed, setReplaySpeed] = useState(0);
   const trace = useMemo(() => (selected ? state.trace(selected.traceId) : []), [selected, state, snapshot.version]);
 
   const select = (e: FlowEvent) => {
     setSelected(e);
+    setLastSelectedId(e.id);
     setExpanded(failureOf(state.trace(e.traceId)) ?? e);
   };
 
@@ -32,7 +34,7 @@ export function FlowsPage({ state, onInspect }: { state: FlowLogState; onInspect
     <>
       <PageHeader
         title="Live flows"
-        description="Every step of every trace across the IdP, the client, each authorization server and MCP server, as it happens. Select an event to see its trace, the token lineage and the raw exchange."
+        description="Every step of every trace across the IdP, the client, each authorization server and MCP server, as it happens. Select an event to see its trace as a sequence diagram, the token lineage and the raw exchange."
       />
       <LiveFlows
         snapshot={snapshot}
@@ -41,7 +43,13 @@ export function FlowsPage({ state, onInspect }: { state: FlowLogState; onInspect
         expanded={expanded}
         onSelect={select}
         onExpand={setExpanded}
+        lastSelectedId={lastSelectedId}
+        onClose={() => {
+          setSelected(undefined);
+          setExpanded(undefined);
+        }}
         onFilter={(f) => state.setFilter(f)}
+        onShowConsole={(show) => state.setShowConsole(show)}
         onPause={(p) => state.setPaused(p)}
         recordingError={recordingError}
         {...(onInspect ? { onInspect } : {})}

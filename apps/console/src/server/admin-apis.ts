@@ -1,6 +1,6 @@
 /**
  * The admin APIs the console backend fronts: `/api/<app>/…` → `<that app's admin URL>/…`
- * (design §2, contracts "Admin APIs"). Each base URL is also the RFC 8707 resource of its tokens.
+ * (docs/decisions.md §2, docs/contracts.md "Admin APIs"). Each base URL is also the RFC 8707 resource of its tokens.
  */
 import type { Topology } from '@xaa/topology';
 

@@ -35,7 +35,8 @@ export function publicInfo(t: Topology) {
       servers: t.servers.map((s) => ({ name: s.name, title: s.title, issuer: s.issuer, resource: s.resource, scopes: s.scopes, xaa: s.xaa })),
       clients: t.clients.map((c) => ({ name: c.name, title: c.title })),
       agent: { url: t.agent.url },
-      console: { url: t.console.url },
+      // Its own OIDC client id (public): the live view hides the console's own sign-in and admin-token traffic by it.
+      console: { url: t.console.url, client_id: t.console.client.client_id },
     },
   };
 }

@@ -44,7 +44,7 @@ export class IdpClient {
       const { issuer, clientId, clientSecret } = this.options;
       this.config = oidc
         .discovery(new URL(issuer), clientId, { client_secret: clientSecret }, oidc.ClientSecretBasic(clientSecret), {
-          // The playground runs on loopback over plain HTTP (design §3); openid-client refuses that by default.
+          // The playground runs on loopback over plain HTTP (docs/decisions.md §3); openid-client refuses that by default.
           execute: [oidc.allowInsecureRequests],
           timeout: 10,
         })

@@ -40,6 +40,10 @@ export interface FlowLogSnapshot {
   sourceState: SourceState;
   /** Names seen so far, for filter pickers. */
   facets: { users: string[]; apps: string[]; servers: string[] };
+  /** Whether the console's own traffic (its sign-in, admin-token renewals, admin changes) is shown. */
+  showConsole: boolean;
+  /** Events held back because their trace is only the console's own traffic. */
+  consoleHidden: number;
 }
 
 export interface SourceState {
@@ -71,6 +75,18 @@ export function matches(e: FlowEvent, f: FlowFilter): boolean {
   return true;
 }
 
+/**
+ * The console's own traffic: its OIDC sign-in and the refresh-token grants that renew its per-API
+ * admin tokens (RFC 8707 resource indicators), events recorded by the console itself, and admin
+ * changes. A trace made only of these is housekeeping, not part of the XAA story; a trace that also
+ * holds any other step (a scenario that edits a policy, then asks for an ID-JAG) is shown whole.
+ */
+export function isConsoleTraffic(e: FlowEvent, consoleClients: ReadonlySet<string>): boolean {
+  if (e.party === 'console' || e.step === 'admin.change') return true;
+  const client = e.subject?.client;
+  return client !== undefined && consoleClients.has(client);
+}
+
 export class FlowLogState extends EventTarget {
   readonly capacity: number;
   private events: FlowEvent[] = [];
@@ -85,11 +101,61 @@ export class FlowLogState extends EventTarget {
   private readonly users = new Set<string>();
   private readonly apps = new Set<string>();
   private readonly servers = new Set<string>();
+  /** Names seen outside the console's own traffic: the pickers offer only these while it is hidden. */
+  private storyFacets = { users: new Set<string>(), apps: new Set<string>(), servers: new Set<string>() };
   private scheduled = false;
+  private consoleClients: Set<string>;
+  private showConsole = false;
+  /** Traces with at least one event that is not the console's own traffic. */
+  private readonly storyTraces = new Set<string>();
+  private readonly knownTraces = new Set<string>();
 
-  constructor(options: { capacity?: number } = {}) {
+  constructor(options: { capacity?: number; consoleClients?: readonly string[]; showConsole?: boolean } = {}) {
     super();
     this.capacity = options.capacity ?? 20_000;
+    this.consoleClients = new Set(options.consoleClients ?? []);
+    this.showConsole = options.showConsole ?? false;
+  }
+
+  /** Console traffic stays hidden unless switched on, or asked for by its trace id (an audit entry's "View trace"). */
+  private shown(e: FlowEvent): boolean {
+    return (this.showConsole || this.filter.traceId !== undefined || this.storyTraces.has(e.traceId)) && matches(e, this.filter);
+  }
+
+  private addFacets(f: { users: Set<string>; apps: Set<string>; servers: Set<string> }, e: FlowEvent) {
+    if (e.subject?.user) f.users.add(e.subject.user);
+    if (e.subject?.client) f.apps.add(e.subject.client);
+    const server = serverOf(e);
+    if (server) f.servers.add(server);
+  }
+
+  private recomputeStoryFacets() {
+    this.storyFacets = { users: new Set(), apps: new Set(), servers: new Set() };
+    for (const e of this.events) if (this.storyTraces.has(e.traceId)) this.addFacets(this.storyFacets, e);
+  }
+
+  private refilter() {
+    this.visible = this.events.filter((e) => this.shown(e));
+  }
+
+  /** The console's own OIDC client ids (its sign-in and admin-token traffic is hidden by default). */
+  setConsoleClients(clientIds: readonly string[]): void {
+    const next = new Set(clientIds);
+    if ([...next].every((c) => this.consoleClients.has(c)) && next.size === this.consoleClients.size) return;
+    this.consoleClients = next;
+    this.storyTraces.clear();
+    for (const e of this.events) if (!isConsoleTraffic(e, next)) this.storyTraces.add(e.traceId);
+    this.recomputeStoryFacets();
+    this.refilter();
+    this.changed();
+  }
+
+  /** Show or hide the console's own traffic (hidden by default). */
+  setShowConsole(show: boolean): void {
+    if (this.showConsole === show) return;
+    this.showConsole = show;
+    this.refilter();
+    this.changed();
   }
 
   /** Add events (from a source). Duplicates (same id) are ignored; order is kept by time. */
@@ -109,20 +175,32 @@ export class FlowLogState extends EventTarget {
   private admit(fresh: FlowEvent[]) {
     const lastTime = this.events.length > 0 ? (this.events[this.events.length - 1] as FlowEvent).time : '';
     const inOrder = fresh.every((e, i) => e.time >= (i === 0 ? lastTime : (fresh[i - 1] as FlowEvent).time));
+    // A trace that turns out to be more than console traffic shows its earlier events too.
+    let revealed = false;
     for (const e of fresh) {
+      if (!this.storyTraces.has(e.traceId) && !isConsoleTraffic(e, this.consoleClients)) {
+        this.storyTraces.add(e.traceId);
+        if (this.knownTraces.has(e.traceId)) revealed = true;
+      }
+    }
+    for (const e of fresh) {
+      this.knownTraces.add(e.traceId);
+      if (this.storyTraces.has(e.traceId)) this.addFacets(this.storyFacets, e);
       if (e.subject?.user) this.users.add(e.subject.user);
       if (e.subject?.client) this.apps.add(e.subject.client);
       const s = serverOf(e);
       if (s) this.servers.add(s);
     }
-    if (inOrder) {
+    if (inOrder && !(revealed && !this.showConsole)) {
       this.events.push(...fresh);
-      for (const e of fresh) if (matches(e, this.filter)) this.visible.push(e);
+      for (const e of fresh) if (this.shown(e)) this.visible.push(e);
     } else {
       this.events.push(...fresh);
-      this.events.sort((a, b) => (a.time === b.time ? (a.id < b.id ? -1 : 1) : a.time < b.time ? -1 : 1));
-      this.visible = this.events.filter((e) => matches(e, this.filter));
+      if (!inOrder) this.events.sort((a, b) => (a.time === b.time ? (a.id < b.id ? -1 : 1) : a.time < b.time ? -1 : 1));
+      this.refilter();
     }
+    // Names from the earlier events of a revealed trace join the pickers.
+    if (revealed) this.recomputeStoryFacets();
     if (this.events.length > this.capacity) {
       const drop = this.events.length - this.capacity;
       const dropped = this.events.splice(0, drop);
@@ -136,7 +214,7 @@ export class FlowLogState extends EventTarget {
 
   setFilter(filter: FlowFilter): void {
     this.filter = { ...filter };
-    this.visible = this.events.filter((e) => matches(e, this.filter));
+    this.refilter();
     this.changed();
   }
 
@@ -159,6 +237,9 @@ export class FlowLogState extends EventTarget {
     this.users.clear();
     this.apps.clear();
     this.servers.clear();
+    this.storyFacets = { users: new Set(), apps: new Set(), servers: new Set() };
+    this.storyTraces.clear();
+    this.knownTraces.clear();
     this.changed();
   }
 
@@ -215,7 +296,11 @@ export class FlowLogState extends EventTarget {
       pending: this.held.length,
       filter: this.filter,
       sourceState: this.source,
-      facets: { users: [...this.users].sort(), apps: [...this.apps].sort(), servers: [...this.servers].sort() },
+      facets: this.showConsole
+        ? { users: [...this.users].sort(), apps: [...this.apps].sort(), servers: [...this.servers].sort() }
+        : { users: [...this.storyFacets.users].sort(), apps: [...this.storyFacets.apps].sort(), servers: [...this.storyFacets.servers].sort() },
+      showConsole: this.showConsole,
+      consoleHidden: this.showConsole || this.filter.traceId ? 0 : this.events.reduce((n, e) => (this.storyTraces.has(e.traceId) ? n : n + 1), 0),
     };
     return this.snapshotCache;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleTrace } from '../../src/components/LiveFlows/LiveFlows.fixtures.ts';
-import { diffClaims, failureOf, laneOf, lineage } from '../../src/lib/trace.ts';
+import { arrowOf, captionOf, diffClaims, failureOf, laneOf, lineage, sequenceRows } from '../../src/lib/trace.ts';
 
 describe('trace helpers', () => {
   it('puts each party in its lane', () => {
@@ -31,5 +31,36 @@ describe('trace helpers', () => {
     expect(f?.check?.id).toBe('aud');
     expect(f?.error?.specRef).toBe('draft-04 §4.4.1');
     expect(failureOf(sampleTrace({ index: 0, start: 1_000_000 }))).toBeUndefined();
+  });
+
+  it('points each step of a trace between the parties it passed between', () => {
+    const events = sampleTrace({ index: 0, start: 1_000_000 });
+    const arrows = events.map((e) => `${e.step}:${arrowOf(e).from}>${arrowOf(e).to}:${arrowOf(e).kind}`);
+    expect(arrows).toEqual([
+      'sso.authorize:client>idp:round-trip',
+      'sso.login:client>idp:call',
+      'sso.token:idp>client:reply',
+      'exchange.request:client>idp:round-trip',
+      'exchange.decision:idp>idp:self',
+      'exchange.issued:idp>client:reply',
+      'bearer.request:client>as:call',
+      'bearer.check:as>as:self',
+      'bearer.check:as>as:self',
+      'bearer.check:as>as:self',
+      'bearer.issued:as>client:reply',
+      'mcp.request:client>mcp:round-trip',
+      'mcp.response:mcp>client:reply',
+    ]);
+    expect(captionOf(events[5] as (typeof events)[number])).toBe('ID-JAG');
+  });
+
+  it('folds a run of passing checks into one row, never a failing one', () => {
+    const ok = sequenceRows(sampleTrace({ index: 0, start: 1_000_000 }));
+    const group = ok.find((r) => r.kind === 'group');
+    expect(group?.kind === 'group' && group.events.length).toBe(3);
+    expect(ok).toHaveLength(11);
+    const bad = sequenceRows(sampleTrace({ index: 0, start: 1_000_000, kind: 'bad_aud' }));
+    expect(bad.some((r) => r.kind === 'group')).toBe(false);
+    expect(bad.at(-1)?.kind === 'event' && bad.at(-1)).toMatchObject({ event: { step: 'bearer.check', outcome: 'error' } });
   });
 });

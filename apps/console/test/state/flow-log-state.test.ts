@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { manyEvents, sampleTrace } from '../../src/components/LiveFlows/LiveFlows.fixtures.ts';
+import { consoleTraffic, manyEvents, sampleTrace } from '../../src/components/LiveFlows/LiveFlows.fixtures.ts';
 import { FlowLogState } from '../../src/state/flow-log-state.ts';
 
 const tick = () => new Promise((r) => queueMicrotask(() => r(undefined)));
@@ -87,5 +87,57 @@ describe('FlowLogState', () => {
     const snap = s.snapshot();
     expect(snap.total).toBe(10_000);
     expect(snap.visible.length).toBe(events.filter((e) => e.outcome === 'ok').length);
+  });
+
+  it("hides the console's own sign-in, admin-token renewals and admin changes by default; one switch shows them", () => {
+    const s = new FlowLogState({ consoleClients: ['xaa-console'] });
+    const own = consoleTraffic(1_000_000);
+    const story = sampleTrace({ index: 0, start: 2_000_000 });
+    s.append(own);
+    s.append(story);
+    expect(s.snapshot().visible.map((e) => e.id)).toEqual(story.map((e) => e.id));
+    expect(s.snapshot().consoleHidden).toBe(own.length);
+    expect(s.snapshot().showConsole).toBe(false);
+    // The pickers offer the story's names, not the console's own client and admin.
+    expect(s.snapshot().facets.apps).toEqual(['acme-agent']);
+    expect(s.snapshot().facets.users).toEqual(['alice']);
+    s.setShowConsole(true);
+    expect(s.snapshot().facets.apps).toEqual(['acme-agent', 'xaa-console']);
+    expect(s.snapshot().visible).toHaveLength(own.length + story.length);
+    expect(s.snapshot().consoleHidden).toBe(0);
+    s.setShowConsole(false);
+    expect(s.snapshot().visible).toHaveLength(story.length);
+  });
+
+  it('shows a whole trace once it holds more than console traffic (an admin change inside a scenario step)', () => {
+    const s = new FlowLogState({ consoleClients: ['xaa-console'] });
+    const change = consoleTraffic(1_000_000).at(-1) as ReturnType<typeof consoleTraffic>[number];
+    s.append([change]);
+    expect(s.snapshot().visible).toHaveLength(0);
+    const [first] = sampleTrace({ index: 0, start: 2_000_000 });
+    s.append([{ ...(first as typeof change), traceId: change.traceId }]);
+    expect(s.snapshot().visible.map((e) => e.id)).toEqual([change.id, first?.id]);
+    expect(s.snapshot().facets.apps).toEqual(['acme-agent']);
+  });
+
+  it('learns the console client id after events arrived', () => {
+    const s = new FlowLogState();
+    s.append(consoleTraffic(1_000_000, 'my-console'));
+    // Admin changes are known as console traffic already; sign-in events only once the id is known.
+    expect(s.snapshot().visible.length).toBe(9);
+    s.setConsoleClients(['my-console']);
+    expect(s.snapshot().visible).toHaveLength(0);
+  });
+
+  it('shows a console trace asked for by its id (an admin change\'s "View trace" in the audit log)', () => {
+    const s = new FlowLogState({ consoleClients: ['xaa-console'] });
+    const own = consoleTraffic(1_000_000);
+    s.append(own);
+    const change = own.at(-1) as (typeof own)[number];
+    s.setFilter({ traceId: change.traceId });
+    expect(s.snapshot().visible.map((e) => e.id)).toEqual([change.id]);
+    expect(s.snapshot().consoleHidden).toBe(0);
+    s.setFilter({});
+    expect(s.snapshot().visible).toHaveLength(0);
   });
 });

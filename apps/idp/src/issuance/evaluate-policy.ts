@@ -40,7 +40,7 @@ export function denialError(d: Deny): OAuthError {
       .replace(/^connection:[^:]+:/, 'connection_')
       .replace(/[^a-z0-9]+/gi, '_')
       .toUpperCase()}`,
-    specRef: 'design §4',
+    specRef: 'RFC 8693 §2.2.2, docs/decisions.md §4',
   };
   switch (d.code) {
     case 'invalid_scope':

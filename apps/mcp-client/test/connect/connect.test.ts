@@ -40,7 +40,14 @@ describe('alice via Acme Agent (EMA: no consent screens)', () => {
     for (const s of r.servers) {
       expect(s).toMatchObject({ mode: 'xaa', status: 'connected', consentScreens: 0 });
       expect(s.tools?.length).toBeGreaterThan(0);
+      // Each tool as listed (MCP tools/list), with the JSON Schema of its arguments, kept with the connection.
+      expect(s.toolList?.map((t) => t.name)).toEqual(s.tools);
+      expect(s.toolList?.every((t) => t.inputSchema?.type === 'object')).toBe(true);
     }
+    const status = await agent().status();
+    const search = status.connections.find((c) => c.server === 'docs')?.toolList.find((t) => t.name === 'search_docs');
+    expect(search?.description).toBeTruthy();
+    expect(search?.inputSchema).toMatchObject({ type: 'object', properties: { query: { type: 'string' } } });
     // Client-side events of legs 2 and 3, one trace, no classic consent anywhere.
     const steps = trace(r.traceId).map((e) => e.step);
     expect(steps.filter((s) => s === 'exchange.request')).toHaveLength(2);

@@ -55,7 +55,7 @@ export const migrations: Migration[] = [
     UNIQUE (server, username)
   );
 
-  -- Subject mapping: (IdP issuer, subject) -> local user (draft-04 §3.1, spec digest §6.6).
+  -- Subject mapping: (IdP issuer, subject) -> local user (draft-04 §3.1).
   CREATE TABLE identities (
     server TEXT NOT NULL,
     iss TEXT NOT NULL,

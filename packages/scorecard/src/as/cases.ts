@@ -338,7 +338,7 @@ export const AS_CASES: readonly AsCase[] = [
     mutated: 'aud = this issuer with a trailing slash toggled',
     expected: '400 invalid_grant',
     why: 'Issuers are compared byte for byte; tolerating variants widens what the AS accepts and hides IdP misconfiguration.',
-    specRef: 'draft-04 §4.4.1, RFC 8414 §3.3, docs/decisions.md (issuer strings)',
+    specRef: 'draft-04 §4.4.1, RFC 8414 §3.3, docs/decisions.md §4',
     run: async (ctx) => {
       const i = ctx.target.issuer;
       const aud = i.endsWith('/') ? i.slice(0, -1) : `${i}/`;
@@ -525,7 +525,7 @@ export const AS_CASES: readonly AsCase[] = [
     mutated: (t) => `ID-JAG for ${t.publicClientId ?? t.clientId}, request carries only client_id=${t.publicClientId ?? t.clientId}`,
     expected: '400 unauthorized_client, or invalid_client',
     why: 'The profile is for confidential clients only: a public client cannot keep a credential, so nothing binds the grant to it.',
-    specRef: 'draft-04 §9.1, docs/decisions.md (client authentication)',
+    specRef: 'draft-04 §9.1, docs/decisions.md §4',
     run: async (ctx) => {
       const id = ctx.target.publicClientId ?? ctx.target.clientId;
       return expectRejection(await ctx.present(await ctx.mint(undefined, { client_id: id }), { auth: 'public', publicClientId: id }), [

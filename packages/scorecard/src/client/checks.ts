@@ -137,7 +137,7 @@ export const CLEAN_CHECKS = {
     level: 'must',
     expected: 'exit 0, a token exchange, a jwt-bearer grant and an MCP call',
     why: 'Every other check reads what this run sent; if the client cannot complete the flow, they have nothing to grade.',
-    specRef: 'draft-04 §4.3, §4.4, MCP-AUTHZ',
+    specRef: 'draft-04 §4.3, §5; RFC 8693 §2.1; RFC 7523 §2.1',
   },
   params: {
     id: 'exchange.params',
@@ -182,7 +182,7 @@ export const CLEAN_CHECKS = {
     level: 'must',
     expected: 'jwt-bearer requests authenticated as the client’s id at that AS (= the ID-JAG client_id), never its IdP id',
     why: 'The ID-JAG names the client’s id at the AS; the AS refuses the IdP credentials (invalid_client), and sending them there leaks them.',
-    specRef: 'draft-04 §4.4.1, §5 (a client id at the IdP and another at each AS)',
+    specRef: 'draft-04 §4.4.1, §5',
   },
   fresh: {
     id: 'bearer.fresh-id-jag',
@@ -191,7 +191,7 @@ export const CLEAN_CHECKS = {
     level: 'must',
     expected: 'each jwt-bearer request carries an ID-JAG with a jti not seen before, minted in this run',
     why: 'ID-JAGs are single-use; a client that caches and re-presents one is refused by every EMA-conformant AS.',
-    specRef: 'EMA §7.4.2, docs/decisions.md (ID-JAG reuse)',
+    specRef: 'EMA §7.4.2, docs/decisions.md §4',
   },
   rightAs: {
     id: 'bearer.right-as',
@@ -466,7 +466,7 @@ export const FAULT_CHECKS: Record<FaultKind, ClientCheck & { badIdJag: boolean }
     badIdJag: false,
     expected: 'reports the denial (non-zero exit) without retrying the exchange',
     why: 'A policy decision does not change on retry; asking again only fills the audit log. The user needs the message, and IT decides.',
-    specRef: 'RFC 6749 §5.2, docs/decisions.md (errors at the IdP)',
+    specRef: 'RFC 8693 §2.2.2, RFC 6749 §5.2',
   },
 };
 

@@ -1,11 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { App, Server, User } from '../../api/types.ts';
+import { argsFrom, type Drafts, draftsFrom, fieldsOf, parseRawArgs } from '../../lib/tool-args.ts';
 import { JsonView } from '../JsonView/JsonView.tsx';
+import { ToolArgsForm } from '../ToolArgsForm/ToolArgsForm.tsx';
 
+/** A tool as the server listed it (MCP `tools/list`): its arguments' JSON Schema builds the form. */
 export interface AgentTool {
   name: string;
+  title?: string;
   description?: string;
-  inputSchema?: { properties?: Record<string, { type?: string; description?: string }>; required?: string[] };
+  inputSchema?: Record<string, unknown>;
 }
 
 export interface AgentAction {
@@ -53,7 +57,11 @@ export function AgentPanel(p: AgentPanelProps) {
     if (p.session?.client_id) setClientId(p.session.client_id);
   }, [p.session?.user, p.session?.client_id]);
   const tools = p.tools[server] ?? [];
-  const [tool, setTool] = useState('');
+  const [tool, setTool] = useState(() => tools[0]?.name ?? '');
+  // The arguments: a form built from the tool's input schema, or raw JSON (always available).
+  const [mode, setMode] = useState<'form' | 'json'>('form');
+  const [drafts, setDrafts] = useState<Drafts>({});
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [args, setArgs] = useState('{}');
   const [argsError, setArgsError] = useState<string>();
   const [now, setNow] = useState(() => Math.floor(Date.now() / 1000));
@@ -68,7 +76,36 @@ export function AgentPanel(p: AgentPanelProps) {
     setTool((current) => (toolNames && !toolNames.split(' ').includes(current) ? first : current));
   }, [toolNames]);
   const chosenTool = tools.find((t) => t.name === tool);
-  const allToolNames = [...new Set(Object.values(p.tools).flatMap((list) => list.map((t) => t.name)))];
+  const schema = chosenTool?.inputSchema;
+  // Keyed by content: the tool list is rebuilt on every status poll.
+  const schemaKey = `${tool}\n${JSON.stringify(schema ?? null)}`;
+  const fields = useMemo(() => fieldsOf(schema), [schemaKey]);
+  // A new tool starts from its schema's defaults.
+  useEffect(() => {
+    setDrafts(draftsFrom(fields));
+    setFieldErrors({});
+    setArgs('{}');
+    setArgsError(undefined);
+  }, [fields]);
+  const formMode = mode === 'form' && Boolean(schema);
+  const switchMode = () => {
+    if (formMode) {
+      const r = argsFrom(fields, drafts);
+      setArgs(JSON.stringify(r.ok ? r.args : {}, null, 2));
+      setArgsError(undefined);
+      setMode('json');
+      return;
+    }
+    const r = parseRawArgs(args);
+    if (!r.ok) {
+      setArgsError(r.errors[''] ?? 'Not valid JSON.');
+      return;
+    }
+    setDrafts(draftsFrom(fields, r.args));
+    setFieldErrors({});
+    setArgsError(undefined);
+    setMode('form');
+  };
 
   return (
     <div className="grid-2">
@@ -142,8 +179,8 @@ export function AgentPanel(p: AgentPanelProps) {
             ) : null}
           </div>
           <div className="muted small">
-            Headless: the agent fills the IdP login form itself (no consent screen, design §3). The other button gives you the IdP sign-in page to open — in
-            this browser (where you are signed in at the IdP) or in the user's own.
+            Headless: the agent fills the IdP login form itself — apps registered at the IdP are first-party, so there is no consent screen. The other button
+            gives you the IdP sign-in page to open — in this browser (where you are signed in at the IdP) or in the user's own.
           </div>
         </form>
         <div className="panel stack">
@@ -168,50 +205,69 @@ export function AgentPanel(p: AgentPanelProps) {
             className="stack"
             onSubmit={(e) => {
               e.preventDefault();
-              let parsed: Record<string, unknown>;
-              try {
-                parsed = JSON.parse(args || '{}') as Record<string, unknown>;
-                if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('Arguments must be a JSON object.');
-              } catch (err) {
-                setArgsError((err as Error).message);
+              const r = formMode ? argsFrom(fields, drafts) : parseRawArgs(args);
+              if (!r.ok) {
+                setFieldErrors(formMode ? r.errors : {});
+                setArgsError(formMode ? 'Fix the marked arguments.' : r.errors['']);
                 return;
               }
+              setFieldErrors({});
               setArgsError(undefined);
-              if (tool.trim()) p.onCall(server, tool.trim(), parsed);
+              if (tool.trim()) p.onCall(server, tool.trim(), r.args);
             }}
           >
-            <label className="field">
-              Tool
-              <input
-                type="text"
-                list="agent-tools"
-                value={tool}
-                onChange={(e) => setTool(e.target.value)}
-                name="agent-tool"
-                placeholder="e.g. list_tasks"
-                autoComplete="off"
-              />
-              <datalist id="agent-tools">
-                {allToolNames.map((n) => (
-                  <option key={n} value={n} />
-                ))}
-              </datalist>
-              <span className="hint">
-                {chosenTool?.description ??
-                  (tools.length
-                    ? `Tools of ${server}: ${tools.map((t) => t.name).join(', ')}`
-                    : 'Not connected yet: the first call discovers the server and gets a fresh ID-JAG and access token.')}
-              </span>
-            </label>
-            <label className="field">
-              Arguments (JSON)
-              <textarea rows={2} value={args} onChange={(e) => setArgs(e.target.value)} aria-invalid={Boolean(argsError)} name="agent-args" />
-            </label>
-            {argsError ? (
-              <div className="field-error" role="alert">
-                {argsError}
-              </div>
-            ) : null}
+            {tools.length ? (
+              <label className="field">
+                Tool
+                <select value={tool} onChange={(e) => setTool(e.target.value)} name="agent-tool">
+                  {tools.map((t) => (
+                    <option key={t.name} value={t.name}>
+                      {t.title && t.title !== t.name ? `${t.name} — ${t.title}` : t.name}
+                    </option>
+                  ))}
+                </select>
+                <span className="hint">{chosenTool?.description ?? `${tools.length} tools listed by ${server}.`}</span>
+              </label>
+            ) : (
+              <label className="field">
+                Tool
+                <input type="text" value={tool} onChange={(e) => setTool(e.target.value)} name="agent-tool" placeholder="e.g. list_tasks" autoComplete="off" />
+                <span className="hint">
+                  Not connected to {server} yet: connect to pick from its tools, or type a name — the first call discovers the server and gets a fresh ID-JAG
+                  and access token.
+                </span>
+              </label>
+            )}
+            <fieldset className="stack tool-args-set">
+              <legend>
+                Arguments{' '}
+                {schema ? (
+                  <button type="button" className="ghost small" onClick={switchMode}>
+                    {formMode ? 'Edit as JSON' : 'Edit as form'}
+                  </button>
+                ) : null}
+              </legend>
+              {formMode ? (
+                <ToolArgsForm fields={fields} drafts={drafts} errors={fieldErrors} onChange={setDrafts} />
+              ) : (
+                <label className="field">
+                  <span className="muted small">JSON object{schema ? '' : ' (this tool listed no input schema)'}</span>
+                  <textarea
+                    rows={3}
+                    value={args}
+                    onChange={(e) => setArgs(e.target.value)}
+                    aria-invalid={Boolean(argsError)}
+                    name="agent-args"
+                    className="mono"
+                  />
+                </label>
+              )}
+              {argsError ? (
+                <div className="field-error" role="alert">
+                  {argsError}
+                </div>
+              ) : null}
+            </fieldset>
             <div>
               <button type="submit" className="primary" disabled={p.busy || !p.session?.user || !tool.trim()}>
                 Call tool

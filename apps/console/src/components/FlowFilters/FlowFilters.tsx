@@ -7,9 +7,12 @@ export interface FlowFiltersProps {
   pending: number;
   onChange: (filter: FlowFilter) => void;
   onPause: (paused: boolean) => void;
+  /** The console's own sign-in and admin-API traffic: hidden unless switched on. */
+  showConsole?: boolean;
+  onShowConsole?: (show: boolean) => void;
 }
 
-export function FlowFilters({ filter, facets, paused, pending, onChange, onPause }: FlowFiltersProps) {
+export function FlowFilters({ filter, facets, paused, pending, onChange, onPause, showConsole, onShowConsole }: FlowFiltersProps) {
   const select = (key: 'user' | 'app' | 'server', label: string, options: string[]) => (
     <label className="field">
       {label}
@@ -70,6 +73,18 @@ export function FlowFilters({ filter, facets, paused, pending, onChange, onPause
             ✕
           </button>
         </span>
+      ) : null}
+      {onShowConsole ? (
+        <label className="check console-switch" title="The console's own sign-in at the IdP, the renewals of its admin-API tokens and admin changes">
+          <input
+            type="checkbox"
+            role="switch"
+            aria-checked={showConsole ?? false}
+            checked={showConsole ?? false}
+            onChange={(e) => onShowConsole(e.target.checked)}
+          />
+          Show console traffic
+        </label>
       ) : null}
       <button type="button" onClick={() => onPause(!paused)} aria-pressed={paused}>
         {paused ? `▶ Resume${pending ? ` (${pending} new)` : ''}` : '❚❚ Pause'}

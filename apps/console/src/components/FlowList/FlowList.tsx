@@ -21,6 +21,15 @@ export function FlowList({ events, selectedId, onSelect, follow = true }: FlowLi
   useEffect(() => {
     if (follow && atBottom.current && events.length > 0) virtualizer.scrollToIndex(events.length - 1, { align: 'end' });
   }, [events.length, follow, virtualizer]);
+  // Coming back to the list (from a trace): the row last opened is in view.
+  const initialSelected = useRef(selectedId);
+  useEffect(() => {
+    const i = initialSelected.current ? events.findIndex((e) => e.id === initialSelected.current) : -1;
+    if (i >= 0) {
+      atBottom.current = i >= events.length - 2;
+      virtualizer.scrollToIndex(i, { align: 'center' });
+    }
+  }, []);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;

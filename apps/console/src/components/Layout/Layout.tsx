@@ -36,32 +36,37 @@ export function Layout({ user, onSignOut, children }: LayoutProps) {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
+      {/* The nav spans the whole page (its dark background reaches the bottom of any page); its content stays in view. */}
       <nav className="sidebar" aria-label="Main">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            XAA
-          </span>
-          <span>XAA Console</span>
-        </div>
-        {sections.map((section) => (
-          <div key={section}>
-            <div className="nav-section">{section}</div>
-            {NAV.filter((n) => n.section === section).map((n) => (
-              <NavLink key={n.to} to={n.to} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
-                <span className="nav-icon" aria-hidden="true">
-                  {n.icon}
-                </span>
-                {n.label}
-              </NavLink>
-            ))}
+        <div className="sidebar-inner">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              XAA
+            </span>
+            <span className="brand-name">XAA Console</span>
           </div>
-        ))}
-        <div className="sidebar-foot">
-          <div className="muted small">Signed in as</div>
-          <div className="who">{user.name ?? user.username}</div>
-          <button type="button" onClick={onSignOut}>
-            Sign out
-          </button>
+          {sections.map((section) => (
+            <div key={section}>
+              <div className="nav-section">{section}</div>
+              {NAV.filter((n) => n.section === section).map((n) => (
+                <NavLink key={n.to} to={n.to} title={n.label} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
+                  <span className="nav-icon" aria-hidden="true">
+                    {n.icon}
+                  </span>
+                  <span className="nav-label">{n.label}</span>
+                </NavLink>
+              ))}
+            </div>
+          ))}
+          <div className="sidebar-foot">
+            <div className="muted small signed-in">Signed in as</div>
+            <div className="who" title={user.name ?? user.username}>
+              {user.name ?? user.username}
+            </div>
+            <button type="button" onClick={onSignOut}>
+              Sign out
+            </button>
+          </div>
         </div>
       </nav>
       <main className="main" id="main" tabIndex={-1}>

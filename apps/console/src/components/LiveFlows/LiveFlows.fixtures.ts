@@ -122,7 +122,7 @@ export function sampleTrace({ index, start, kind = 'ok' }: TraceOptions): FlowEv
             { check: 'connection.audience', outcome: 'fail', detail: `groups [${u.groups.join(', ')}] do not meet the connection's groups` },
           ],
         },
-        error: { code: 'access_denied', description: `The connection ${app} → ${s.name} does not include this user.`, specRef: 'design §4' },
+        error: { code: 'access_denied', description: `The connection ${app} → ${s.name} does not include this user.`, specRef: 'RFC 8693 §2.2.2' },
         http: { method: 'POST', url: `${IDP}/token`, status: 400, response: { error: 'access_denied' } },
       }),
     );
@@ -172,4 +172,38 @@ export function manyEvents(count: number, start = Date.UTC(2026, 0, 15, 9, 0, 0)
     out.push(...sampleTrace({ index: i, start: start + i * 1000, kind }));
   }
   return out.slice(0, count);
+}
+
+/** The console's own traffic around a sign-in: the OIDC login, one refresh-token grant per admin API, an admin change. */
+export function consoleTraffic(start: number, clientId = 'xaa-console'): FlowEvent[] {
+  const subject = { user: 'carol', client: clientId };
+  const at = (i: number) => new Date(start + i * 5).toISOString();
+  const trace = (i: number) => `${hex(0xc0de00 + i, 8)}${'c'.repeat(24)}`;
+  const steps: Array<[FlowEvent['step'], string]> = [
+    ['sso.authorize', `${clientId} starts sign-in`],
+    ['sso.login', 'carol signed in to XAA Console'],
+    ['sso.token', `${clientId} redeemed a code for carol (+ refresh token)`],
+    ...Array.from({ length: 6 }, (): [FlowEvent['step'], string] => ['sso.token', `${clientId} redeemed a refresh token for carol (+ refresh token)`]),
+  ];
+  const events: FlowEvent[] = steps.map(([step, summary], i) => ({
+    id: `console-${hex(start, 11)}-${i}`,
+    time: at(i),
+    traceId: trace(i),
+    party: 'idp',
+    step,
+    outcome: 'ok',
+    summary,
+    subject,
+  }));
+  events.push({
+    id: `console-${hex(start, 11)}-change`,
+    time: at(steps.length),
+    traceId: trace(steps.length),
+    party: 'idp',
+    step: 'admin.change',
+    outcome: 'ok',
+    summary: 'carol: updated connection acme-agent → tasks',
+    data: { actor: 'carol' },
+  });
+  return events;
 }

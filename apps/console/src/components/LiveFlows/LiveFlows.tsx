@@ -1,13 +1,14 @@
 import type { FlowEvent } from '@xaa/protocol';
-import { useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { failureOf, lineage } from '../../lib/trace.ts';
 import type { FlowFilter, FlowLogSnapshot } from '../../state/flow-log-state.ts';
 import { EmptyState } from '../EmptyState/EmptyState.tsx';
 import { FlowFilters } from '../FlowFilters/FlowFilters.tsx';
 import { FlowList } from '../FlowList/FlowList.tsx';
+import { SequenceDiagram } from '../SequenceDiagram/SequenceDiagram.tsx';
 import { StepDetail } from '../StepDetail/StepDetail.tsx';
 import { TokenLineage } from '../TokenLineage/TokenLineage.tsx';
-import { TraceSwimlane } from '../TraceSwimlane/TraceSwimlane.tsx';
+import '../../styles/flows.css';
 
 export interface LiveFlowsProps {
   snapshot: FlowLogSnapshot;
@@ -17,7 +18,13 @@ export interface LiveFlowsProps {
   expanded: FlowEvent | undefined;
   onSelect: (event: FlowEvent) => void;
   onExpand: (event: FlowEvent | undefined) => void;
+  /** Back from the trace view to the event list. */
+  onClose?: () => void;
+  /** The event whose trace was open last: marked in the list when coming back. */
+  lastSelectedId?: string | undefined;
   onFilter: (filter: FlowFilter) => void;
+  /** Show or hide the console's own sign-in and admin-API traffic. */
+  onShowConsole?: (show: boolean) => void;
   onPause: (paused: boolean) => void;
   onLoadRecording: (file: File) => void;
   /** Replay speed for the next recording: 0 = all at once, 1 = real time, 10 = ten times faster. */
@@ -31,10 +38,81 @@ export interface LiveFlowsProps {
   onInspect?: (compact: string) => void;
 }
 
-export function LiveFlows(p: LiveFlowsProps) {
-  const file = useRef<HTMLInputElement>(null);
+/**
+ * One trace: what failed and why, the sequence diagram across the four parties with the selected
+ * step's detail beside it, and the token lineage. Escape or "All events" goes back to the list.
+ */
+function TraceView(p: LiveFlowsProps & { selected: FlowEvent }) {
   const hops = useMemo(() => lineage(p.trace), [p.trace]);
   const failure = useMemo(() => failureOf(p.trace), [p.trace]);
+  const onClose = p.onClose;
+  useEffect(() => {
+    if (!onClose) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement)) onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  const parties = [...new Set(p.trace.map((e) => e.party))];
+  return (
+    <section className="trace-view" aria-label="Trace">
+      <div className="row trace-view-head">
+        {onClose ? (
+          <button type="button" onClick={onClose}>
+            ← All events
+          </button>
+        ) : null}
+        <h2>Trace</h2>
+        <span className="mono small muted">{p.selected.traceId}</span>
+        <span className="spacer" />
+        <span className="muted small">
+          {p.trace.length} steps · {parties.join(' · ')}
+        </span>
+      </div>
+      {failure ? (
+        <div className={`callout ${failure.outcome === 'denied' ? 'denied' : 'error'}`} data-testid="trace-failure" style={{ marginBottom: 12 }}>
+          <strong>{failure.outcome === 'denied' ? 'Denied' : 'Failed'}</strong> at <span className="mono">{failure.step}</span> ({failure.party})
+          {failure.error ? (
+            <>
+              {' '}
+              with <strong className="mono">{failure.error.code}</strong>
+            </>
+          ) : null}
+          : {failure.error?.description ?? failure.check?.detail ?? failure.decision?.reasons.join('; ') ?? failure.summary}
+          {failure.decision ? (
+            <div className="small">
+              Rule <span className="mono">{failure.decision.rule}</span>
+              {failure.decision.reasons.length ? ` · ${failure.decision.reasons.join(' · ')}` : ''}
+            </div>
+          ) : null}
+          {failure.error?.specRef || failure.check?.specRef ? <div className="spec">{failure.error?.specRef ?? failure.check?.specRef}</div> : null}
+        </div>
+      ) : null}
+      <div className="trace-layout">
+        <div className="panel stack">
+          <SequenceDiagram events={p.trace} selectedId={p.expanded?.id} onSelect={(e) => p.onExpand(e)} />
+          <div>
+            <h3>Token lineage</h3>
+            <TokenLineage hops={hops} />
+          </div>
+        </div>
+        <div className="trace-side" aria-live="polite">
+          {p.expanded ? (
+            <StepDetail event={p.expanded} onInspect={p.onInspect} />
+          ) : (
+            <div className="panel">
+              <EmptyState title="Select a step">Pick an arrow to see what was sent, what came back and which checks ran.</EmptyState>
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+export function LiveFlows(p: LiveFlowsProps) {
+  const file = useRef<HTMLInputElement>(null);
   const s = p.snapshot;
   const upstreams = Object.entries(s.sourceState.upstreams ?? {});
   return (
@@ -52,9 +130,10 @@ export function LiveFlows(p: LiveFlowsProps) {
           ))}
         </span>
       </div>
-      <div className="row" style={{ marginBottom: 10 }}>
+      <div className="row flow-toolbar">
         <span className="muted small" data-testid="event-count">
           {s.visible.length.toLocaleString('en')} shown · {s.total.toLocaleString('en')} events
+          {s.consoleHidden ? ` · ${s.consoleHidden.toLocaleString('en')} console events hidden` : ''}
         </span>
         <span className="spacer" />
         <input
@@ -100,63 +179,43 @@ export function LiveFlows(p: LiveFlowsProps) {
           {p.recordingError}
         </div>
       ) : null}
-      <FlowFilters filter={s.filter} facets={s.facets} paused={s.paused} pending={s.pending} onChange={p.onFilter} onPause={p.onPause} />
-      <div className="flows">
-        <div>
+      {p.selected ? (
+        <TraceView {...p} selected={p.selected} />
+      ) : (
+        <>
+          <FlowFilters
+            filter={s.filter}
+            facets={s.facets}
+            paused={s.paused}
+            pending={s.pending}
+            onChange={p.onFilter}
+            onPause={p.onPause}
+            {...(p.onShowConsole ? { showConsole: s.showConsole, onShowConsole: p.onShowConsole } : {})}
+          />
           {s.visible.length === 0 ? (
             <div className="panel">
-              <EmptyState title={s.total === 0 ? 'No flow events yet' : 'No events match the filters'}>
+              <EmptyState
+                title={
+                  s.total === 0 ? 'No flow events yet' : s.consoleHidden === s.total ? "Only the console's own traffic so far" : 'No events match the filters'
+                }
+              >
                 {s.total === 0
                   ? 'Run the agent (Agent page) or load a recording: each step of each trace appears here as it happens.'
-                  : 'Clear a filter to see more.'}
+                  : s.consoleHidden === s.total
+                    ? "So far only the console's own sign-in and admin traffic: run the agent, or switch on “Show console traffic”."
+                    : 'Clear a filter to see more.'}
               </EmptyState>
             </div>
           ) : (
-            <FlowList events={s.visible} selectedId={p.selected?.id} onSelect={p.onSelect} follow={!s.paused} />
+            <>
+              <p className="muted small" style={{ margin: '0 0 6px' }}>
+                Select an event to open its whole trace as a sequence diagram.
+              </p>
+              <FlowList events={s.visible} selectedId={p.lastSelectedId} onSelect={p.onSelect} follow={!s.paused} />
+            </>
           )}
-        </div>
-        <div className="panel" aria-live="polite">
-          {p.selected ? (
-            <div className="stack">
-              <div className="row">
-                <h2 style={{ margin: 0 }}>Trace</h2>
-                <span className="mono small muted">{p.selected.traceId}</span>
-                <span className="spacer" />
-                <span className="muted small">{p.trace.length} steps</span>
-              </div>
-              {failure ? (
-                <div className={`callout ${failure.outcome === 'denied' ? 'denied' : 'error'}`} data-testid="trace-failure">
-                  <strong>{failure.outcome === 'denied' ? 'Denied' : 'Failed'}</strong> at <span className="mono">{failure.step}</span> ({failure.party})
-                  {failure.error ? (
-                    <>
-                      {' '}
-                      with <strong className="mono">{failure.error.code}</strong>
-                    </>
-                  ) : null}
-                  : {failure.error?.description ?? failure.check?.detail ?? failure.decision?.reasons.join('; ') ?? failure.summary}
-                  {failure.decision ? (
-                    <div className="small">
-                      Rule <span className="mono">{failure.decision.rule}</span>
-                      {failure.decision.reasons.length ? ` · ${failure.decision.reasons.join(' · ')}` : ''}
-                    </div>
-                  ) : null}
-                  {failure.error?.specRef || failure.check?.specRef ? <div className="spec">{failure.error?.specRef ?? failure.check?.specRef}</div> : null}
-                </div>
-              ) : null}
-              <div>
-                <h3>Token lineage</h3>
-                <TokenLineage hops={hops} />
-              </div>
-              <TraceSwimlane events={p.trace} expandedId={p.expanded?.id} onToggle={(e) => p.onExpand(p.expanded?.id === e.id ? undefined : e)} />
-              {p.expanded ? <StepDetail event={p.expanded} onInspect={p.onInspect} /> : null}
-            </div>
-          ) : (
-            <EmptyState title="Select an event">
-              Pick a row to see its whole trace across the IdP, the client, the authorization server and the MCP server.
-            </EmptyState>
-          )}
-        </div>
-      </div>
+        </>
+      )}
     </div>
   );
 }

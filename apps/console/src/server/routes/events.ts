@@ -1,5 +1,5 @@
 /**
- * The merged event stream (design §5): the console backend subscribes to every app's
+ * The merged event stream (docs/decisions.md §5, docs/contracts.md "Flow events"): the console backend subscribes to every app's
  * `/admin/events/stream` with the admin's token for that API and relays `flow` events to the browser
  * as one SSE stream, plus `source` events telling which upstream is connected. `GET /api/events`
  * merges the apps' recent events (sorted by time) for the initial view.

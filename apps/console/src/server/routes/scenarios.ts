@@ -1,5 +1,5 @@
 /**
- * The demo stories (`@xaa/scenarios`) run from the console, one step per click (design §7):
+ * The demo stories (`@xaa/scenarios`) run from the console, one step per click (docs/decisions.md §7):
  *
  * - `GET  /api/scenarios`                      the stories: id, title, summary, step titles and narrations
  * - `POST /api/scenarios/:id/runs`             a new run (the story's reset runs first) → 201 the run
@@ -149,7 +149,7 @@ export class ScenarioRuns {
   }
 }
 
-/** The manifest-shaped view of the topology the scenarios' client reads (design §3 `playground.json`). */
+/** The manifest-shaped view of the topology the scenarios' client reads (docs/decisions.md §3, `playground.json`). */
 export function manifestOf(t: Topology): Manifest {
   return playgroundManifest(t) as unknown as Manifest;
 }

@@ -200,7 +200,9 @@ export function handler(idp: IdpContext) {
           reasons: decision.reasons,
           grantedScopes: decision.effect === 'allow' ? decision.grantedScopes : [],
         },
-        ...(decision.effect === 'deny' ? { error: { code: decision.code, description: decision.description, specRef: 'design §4' } } : {}),
+        ...(decision.effect === 'deny'
+          ? { error: { code: decision.code, description: decision.description, specRef: 'RFC 8693 §2.2.2, docs/decisions.md §4' } }
+          : {}),
         data: { trace: decision.trace, ...(decision.connection ? { connection: decision.connection.id } : {}), subject_token_type: verified.kind },
       });
       if (decision.effect === 'deny') throw denialError(decision);
