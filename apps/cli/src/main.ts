@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 /**
- * `xaa`: the playground's one CLI (design §2). The only module of the CLI that reads process.env.
+ * `xaa`: the playground's one CLI (README, "The xaa CLI"). The only module of the CLI that reads process.env.
  * Exit codes: 0 success, 1 error, 2 usage, 3 denied.
  */
 import { rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { CliError, EXIT, red, UsageError } from './output.ts';
 import { isPartWorker, runPartWorker, SOURCE_THREAD_ENTRY } from './part-thread.ts';
 import { PLAYGROUND_PARTS, type PlaygroundPart, quietly } from './parts.ts';
 
-const HELP = `xaa — the XAA Playground CLI
+const HELP = `xaa — the XAA Playground CLI (from the repository root: npx xaa <command>)
 
   xaa start [--host localhost] [--listen 127.0.0.1] [--port 4000] [--allow-remote]
                                  start the whole playground (Ctrl-C stops it)
@@ -29,6 +29,10 @@ const HELP = `xaa — the XAA Playground CLI
   xaa scenario [list|<id>|all]   run the demo stories against the running playground
   xaa test-as --server tasks     attack scorecard for an AS (xaa test-as --help)
   xaa test-client --command "…"  grade an MCP client, with IdP fault injection (xaa test-client --help)
+  xaa add-server <MCP URL>       bring your MCP server: discover, register at the IdP, connect an app,
+                                 the values for your AS, the AS scorecard (xaa add-server --help)
+  xaa add-client --title "…" --redirect-uri <url>
+                                 bring your MCP client: register it at the IdP, the values it needs
 
   xaa login | connect | call | status | refresh | logout
                                  the sample agent (xaa login --help for details)
@@ -58,6 +62,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'test-as' || command === 'test-client') {
     const { scorecardCommand } = await import('@xaa/scorecard/cli');
     return scorecardCommand(command, rest, { dataDir: resolve(process.env.XAA_DATA_DIR ?? '.data'), noColor: !!process.env.NO_COLOR });
+  }
+  if (command === 'add-server' || command === 'add-client') {
+    const { addServerCommand, addClientCommand } = await import('./commands/add.ts');
+    const dataDir = resolve(process.env.XAA_DATA_DIR ?? '.data');
+    return command === 'add-server' ? addServerCommand(rest, { dataDir }) : addClientCommand(rest, { dataDir });
   }
   const { values, positionals } = parseArgs({
     args: rest,

@@ -7,6 +7,7 @@ import { ErrorState } from './components/ErrorState/ErrorState.tsx';
 import { Layout } from './components/Layout/Layout.tsx';
 import { Loading } from './components/Loading/Loading.tsx';
 import { AccessPage } from './pages/AccessPage.tsx';
+import { AddServerPage } from './pages/AddServerPage.tsx';
 import { AgentPage } from './pages/AgentPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
@@ -85,6 +86,7 @@ export function App() {
         <Route path="/agent" element={<AgentPage playground={info.playground} state={flowLog} activity={agentActivity} />} />
         <Route path="/scenarios" element={<ScenariosPage state={flowLog} />} />
         <Route path="/scorecard" element={<ScorecardPage />} />
+        <Route path="/add-server" element={<AddServerPage playground={info.playground} />} />
         <Route path="*" element={<ErrorState title="No such page" error="Pick a page from the sidebar." />} />
       </Routes>
     </Layout>

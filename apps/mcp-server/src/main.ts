@@ -6,6 +6,9 @@
  *   XAA_LISTEN_HOST     listen address (default 127.0.0.1; 0.0.0.0 in containers)
  *   XAA_SERVERS         comma-separated server names to run (default all)
  *   XAA_REDACT          1 = signature-stripped tokens in the live view
+ *   XAA_TRUSTED_ISSUER  an extra IdP every ID-JAG server trusts (e.g. another playground's IdP when
+ *                       these servers play "your" server in front of it), with XAA_TRUSTED_JWKS
+ *                       (default <issuer>/jwks)
  */
 import { loadTopology } from '@xaa/topology';
 import { start } from './index.ts';
@@ -32,6 +35,9 @@ try {
         }
       : {}),
     redact: env.XAA_REDACT === '1',
+    ...(env.XAA_TRUSTED_ISSUER
+      ? { extraTrustedIssuers: [{ issuer: env.XAA_TRUSTED_ISSUER, jwks_uri: env.XAA_TRUSTED_JWKS ?? `${env.XAA_TRUSTED_ISSUER}/jwks` }] }
+      : {}),
   });
   const stop = async () => {
     await running.close();

@@ -180,6 +180,7 @@ const CONSOLE_ROUTES = [
   'GET /api/agent/agent/status',
   'GET /api/scenarios',
   'GET /api/scorecard/targets',
+  'POST /api/add-server/discover',
 ].map((r) => {
   const [method = 'GET', path = ''] = r.split(' ');
   return { method, path };

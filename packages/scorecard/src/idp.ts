@@ -1,5 +1,5 @@
 /**
- * Talking to the playground IdP as an administrator (design §2): an access token from the ops
+ * Talking to the playground IdP as an administrator (docs/contracts.md, admin APIs): an access token from the ops
  * client's client-credentials grant (RFC 8707 resource = the IdP admin URL, scope `xaa:admin`), then
  * the admin endpoints the scorecards use: `POST /admin/scorecard/mint`, `GET/PUT /admin/faults`,
  * `GET /admin/events`.
@@ -141,6 +141,25 @@ export class IdpAdmin {
       throw new ScorecardError(`${method} ${url} answered ${r.status} ${j?.error ?? ''}: ${j?.error_description ?? r.text.slice(0, 200)}`, 'ERR_ADMIN_CALL');
     }
     return r.json;
+  }
+
+  /** A request to this IdP's admin API that hands back the status and body instead of throwing on 4xx. */
+  async adminRequest(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const r = await request(
+      `${this.admin}${path}`,
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${await this.tokenFor(this.admin)}`,
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      },
+      this.deps(),
+    );
+    if (r.status >= 500) throw new ScorecardError(`${method} ${this.admin}${path} answered ${r.status}: ${r.text.slice(0, 200)}`, 'ERR_ADMIN_CALL');
+    return { status: r.status, json: r.json };
   }
 
   /** Recent flow events of any app's admin API, oldest first. */

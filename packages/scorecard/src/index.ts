@@ -6,6 +6,21 @@ export { type ClientRunner, type RunResult, shellRunner } from './client/command
 export { ALL_FAULTS, type ClientScorecardOptions, runClientScorecard } from './client/run.ts';
 export { ScorecardError } from './http.ts';
 export { type FaultKind, type FaultRule, type FaultState, type IdpAccess, IdpAdmin, type MintMutation, type MintRequest } from './idp.ts';
+export { BadServerUrl, discoverMcpServer, type Finding, type FindingStatus, resourceMetadataFrom, type ServerDiscovery } from './onboard/discover.ts';
+export {
+  type AddClientOptions,
+  type AddClientResult,
+  type AddServerOptions,
+  type AddServerResult,
+  addClient,
+  addServer,
+  type ConfigureAtYourAs,
+  configureValues,
+  defaultServerName,
+  OnboardError,
+  scoreAddedServer,
+  trustFinding,
+} from './onboard/register.ts';
 export { loadPlayground, type PlaygroundManifest } from './playground.ts';
 export { renderJunit } from './report/junit.ts';
 export { renderTable } from './report/table.ts';

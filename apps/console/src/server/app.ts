@@ -8,6 +8,7 @@ import { adminApis } from './admin-apis.ts';
 import { AdminTokens } from './admin-tokens.ts';
 import type { ConsoleConfig } from './config.ts';
 import { IdpClient } from './idp-client.ts';
+import { addServerRoutes } from './routes/add-server.ts';
 import { authRoutes, guardApi, loadSession, requireAdminSession, sessionRoute } from './routes/auth.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { inspectRoutes } from './routes/inspect.ts';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Koa {
   // Stateful (runs in memory, one scorecard at a time): built once, not per request.
   const scenarios = scenarioRoutes({ topology: t, tokens, scenarios: SCENARIOS, fetchFn, log });
   const scorecard = scorecardRoutes({ topology: t, tokens, fetchFn, log });
+  const addServer = addServerRoutes({ topology: t, tokens, fetchFn, log });
 
   const app = new Koa();
   app.proxy = false;
@@ -85,6 +87,7 @@ export function createApp(deps: AppDeps): Koa {
       routers: [
         scenarios,
         scorecard,
+        addServer,
         eventsRoutes({ apis, tokens, config, fetchFn, sessions, status }),
         inspectRoutes({ issuers, fetchFn, timeoutMs: 5000 }),
         proxyRoutes({ apis, tokens, config, fetchFn }),

@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { to: '/inspector', label: 'Token inspector', icon: '⌕', section: 'Tools' },
   { to: '/agent', label: 'Agent', icon: '▶', section: 'Tools' },
   { to: '/scorecard', label: 'AS scorecard', icon: '✓', section: 'Tools' },
+  { to: '/add-server', label: 'Add a server', icon: '+', section: 'Tools' },
   { to: '/scenarios', label: 'Scenarios', icon: '◈', section: 'Demo' },
 ];
 
