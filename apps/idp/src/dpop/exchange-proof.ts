@@ -1,0 +1,82 @@
+/**
+ * DPoP at the IdP's token endpoint (RFC 9449; draft-04 §9.8.1.1): the token exchange calls
+ * `verifyExchangeProof` once. It validates the `DPoP` header per RFC 9449 §4.3 (`htm` POST, `htu` =
+ * this token endpoint, fresh `iat`, unseen `jti`) and returns the key's RFC 7638 thumbprint for the
+ * ID-JAG's `cnf.jkt`, or undefined when the request carries no proof.
+ *
+ * Nonces (RFC 9449 §8) are an IdP setting, `use_dpop_nonce` (off by default): when on, every token
+ * response carries a fresh `DPoP-Nonce` header, and a proof without a current nonce is answered
+ * 400 `use_dpop_nonce`. Nonces are stateless — a timestamp and an HMAC under a secret kept in idp.db —
+ * and stay valid for `NONCE_LIFETIME_SECONDS`, so they survive restarts and need no table.
+ *
+ * What it does not do: decide whether a proof is required — that is the connection's `require_dpop`
+ * (policy engine), since the proof is checked before the target is known.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DPOP_ALGORITHMS, DpopReplayCache, verifyDpopProof } from '@xaa/protocol';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { IdpContext } from '../context.ts';
+import { getSetting, persistentSecret, setSetting } from '../db/settings.ts';
+
+/** How long a handed-out nonce is accepted (s). */
+export const NONCE_LIFETIME_SECONDS = 300;
+const SETTING = 'use_dpop_nonce';
+
+export interface IdpDpopSettings {
+  /** RFC 9449 §8: require a server-provided nonce in token-endpoint proofs. */
+  use_dpop_nonce: boolean;
+}
+
+export function dpopSettings(idp: IdpContext): IdpDpopSettings {
+  return { use_dpop_nonce: getSetting(idp.db, SETTING) === 'on' };
+}
+
+export function setDpopSettings(idp: IdpContext, next: Partial<IdpDpopSettings>): IdpDpopSettings {
+  if (next.use_dpop_nonce !== undefined) setSetting(idp.db, SETTING, next.use_dpop_nonce ? 'on' : 'off');
+  return dpopSettings(idp);
+}
+
+/** RFC 9449 §5.1 metadata: the proof algorithms this IdP accepts (asymmetric only). */
+export const dpopMetadata = { dpop_signing_alg_values_supported: DPOP_ALGORITHMS };
+
+const mac = (secret: string, t: string) => createHmac('sha256', secret).update(`dpop-nonce:${t}`).digest('base64url').slice(0, 32);
+
+export function issueNonce(idp: IdpContext, nowSeconds: number): string {
+  const t = nowSeconds.toString(36);
+  return `${t}.${mac(persistentSecret(idp.db, 'dpop_nonce_secret'), t)}`;
+}
+
+export function nonceIsCurrent(idp: IdpContext, value: unknown, nowSeconds: number): boolean {
+  if (typeof value !== 'string' || value.length > 64) return false;
+  const [t, sig, extra] = value.split('.');
+  if (!t || !sig || extra !== undefined || !/^[0-9a-z]{1,12}$/.test(t)) return false;
+  const expected = Buffer.from(mac(persistentSecret(idp.db, 'dpop_nonce_secret'), t));
+  const given = Buffer.from(sig);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+  const issued = Number.parseInt(t, 36);
+  return issued <= nowSeconds + 5 && nowSeconds - issued <= NONCE_LIFETIME_SECONDS;
+}
+
+/** One proof-`jti` replay cache per IdP, kept across provider rebuilds (key rotation). */
+const replayCaches = new WeakMap<IdpContext, DpopReplayCache>();
+
+export async function verifyExchangeProof(idp: IdpContext, ctx: KoaContextWithOIDC, nowSeconds: number): Promise<string | undefined> {
+  let replay = replayCaches.get(idp);
+  if (!replay) {
+    replay = new DpopReplayCache();
+    replayCaches.set(idp, replay);
+  }
+  const header = ctx.get('dpop') || undefined;
+  const useNonce = dpopSettings(idp).use_dpop_nonce;
+  if (useNonce) {
+    // RFC 9449 §8.2: a fresh nonce on every answer, success or error, for the client's next proof.
+    ctx.set('DPoP-Nonce', issueNonce(idp, nowSeconds));
+    ctx.set('Access-Control-Expose-Headers', 'DPoP-Nonce');
+  }
+  return verifyDpopProof(
+    header,
+    { htm: 'POST', htu: `${idp.issuer}/token`, ...(useNonce ? { nonce: (v: unknown) => nonceIsCurrent(idp, v, nowSeconds) } : {}) },
+    nowSeconds,
+    replay,
+  );
+}
