@@ -2,7 +2,8 @@
  * What the per-server modules need from the agent: configuration, client.db, the instrumented fetch,
  * the clock, and the IdP side (its client and the ID token of a signed-in user).
  */
-import type { AgentApp, AgentConfig, AgentServer } from './config.ts';
+import { type AgentApp, type AgentConfig, type AgentServer, wantsDpop } from './config.ts';
+import { dpopFetch, importDpopKey, newDpopKey } from './dpop.ts';
 import type { IdpClient, IdTokenSource, LegDeps, ServerTarget } from './flow.ts';
 import type { FetchLike } from './http.ts';
 import type { ProgressSink } from './progress.ts';
@@ -24,4 +25,30 @@ export function legDeps(core: AgentCore, progress: ProgressSink): LegDeps {
 
 export function targetOf(app: AgentApp, s: AgentServer): ServerTarget {
   return { name: s.name, url: s.url, registration: app.servers[s.name], expectedIssuer: s.issuer };
+}
+
+/**
+ * The leg dependencies for one (user, app, purpose): with DPoP, the fetch adds proofs of that
+ * session's key — or, for a sub-agent (`purpose`), of the sub-agent's own key — created on first use
+ * and kept in client.db with the session (RFC 9449; MCP DPoP profile "Key Storage"). A key exists
+ * once DPoP was used; stored tokens bound to it keep being presented with proofs.
+ */
+export async function sessionLegDeps(
+  core: AgentCore,
+  user: string,
+  app: AgentApp,
+  purpose: string,
+  progress: ProgressSink,
+): Promise<LegDeps & { dpopJkt?: string }> {
+  const want = wantsDpop(core.config, app);
+  let row = core.store.getDpopKey(user, app.name, purpose);
+  if (!row && !want) return legDeps(core, progress);
+  if (!row) {
+    const created = await newDpopKey();
+    core.store.saveDpopKey(user, app.name, purpose, JSON.stringify(created.privateJwk), created.key.jkt, core.now());
+    row = core.store.getDpopKey(user, app.name, purpose);
+    if (!row) throw new Error('the DPoP key could not be stored');
+  }
+  const key = await importDpopKey(JSON.parse(row.private_jwk));
+  return { fetch: dpopFetch(core.fetch, key, { bind: want }), now: () => core.now(), progress, dpopJkt: key.jkt };
 }

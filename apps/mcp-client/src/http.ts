@@ -144,6 +144,8 @@ async function tokensOf(step: Step, form: URLSearchParams | undefined, reqHeader
       break;
     }
   }
+  // RFC 9449: the request's DPoP proof (its header names the key: `jwk`, whose thumbprint is the cnf.jkt).
+  views.push(await view('dpop_proof', reqHeaders.get('dpop'), redact));
   return views.filter((v): v is TokenView => v !== undefined);
 }
 

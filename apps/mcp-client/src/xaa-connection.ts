@@ -6,7 +6,7 @@
 import { tokenHash } from '@xaa/protocol';
 import { callClassic, connectClassic } from './classic-connection.ts';
 import type { AgentApp, AgentServer } from './config.ts';
-import { type AgentCore, legDeps, targetOf } from './core.ts';
+import { type AgentCore, sessionLegDeps, targetOf } from './core.ts';
 import { discover } from './discovery.ts';
 import { callTool, connectXaa, exchangeForAccessToken } from './flow.ts';
 import type { AccessToken } from './legs/access-token.ts';
@@ -80,10 +80,12 @@ export async function connectServer(
   traceId: string,
   progress: ProgressSink,
 ): Promise<ServerOutcome> {
-  const deps = legDeps(core, progress);
+  if (classic) return connectClassic(core, user, app, s, purpose, scope, headless, traceId, progress);
+  const deps = await sessionLegDeps(core, user, app, purpose, progress);
+  if (deps.dpopJkt)
+    progress({ step: 'dpop', server: s.name, outcome: 'info', detail: `${purpose ? 'sub-agent' : 'session'} DPoP key ${deps.dpopJkt} (RFC 9449)`, ms: 0 });
   const target = targetOf(app, s);
   const idTokens = core.idTokens(user, app, progress);
-  if (classic) return connectClassic(core, user, app, s, purpose, scope, headless, traceId, progress);
   const r = await connectXaa(deps, core.idp(app), idTokens, target, {
     scope,
     fixedScope: !!purpose,
@@ -161,10 +163,10 @@ export async function callServer(
 ): Promise<Omit<CallOutcome, 'traceId' | 'steps'>> {
   const base = { server: s.name, tool: opts.tool };
   const row = core.store.getConnection(user, app.name, s.name, purpose);
-  const deps = legDeps(core, progress);
+  if (row?.mode === 'classic') return callClassic(core, user, app, s, purpose, row, opts, progress);
+  const deps = await sessionLegDeps(core, user, app, purpose, progress);
   const idTokens = core.idTokens(user, app, progress);
   let renewed = false;
-  if (row?.mode === 'classic') return callClassic(core, user, app, s, purpose, row, opts, progress);
 
   let token: AccessToken | undefined =
     row?.status === 'connected' && row.access_token
