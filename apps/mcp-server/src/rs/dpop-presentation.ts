@@ -116,3 +116,28 @@ export function dpopChallenge(params: { resource_metadata: string; scope?: strin
   parts.push(`resource_metadata=${quote(params.resource_metadata)}`);
   return `DPoP ${parts.join(', ')}`;
 }
+
+/** The RFC 9449 check a DPoP refusal failed, by its internal code, for the live view (one row per check). */
+const CHECKS: Record<string, { id: string; title: string; specRef: string }> = {
+  ERR_DPOP_BOUND_AS_BEARER: { id: 'dpop.scheme', title: 'DPoP-bound token presented as Bearer', specRef: 'RFC 9449 §7.2' },
+  ERR_DPOP_REQUIRED: { id: 'dpop.required', title: 'This server requires DPoP-bound tokens', specRef: 'RFC 9728 §2' },
+  ERR_DPOP_UNBOUND: { id: 'dpop.bound', title: 'DPoP scheme with an unbound token', specRef: 'RFC 9449 §7.1' },
+  ERR_DPOP_MISSING: { id: 'dpop.proof', title: 'DPoP proof present', specRef: 'RFC 9449 §4.3 step 1' },
+  ERR_DPOP_MULTIPLE: { id: 'dpop.proof', title: 'Exactly one DPoP proof', specRef: 'RFC 9449 §4.3 step 1' },
+  ERR_DPOP_INVALID: { id: 'dpop.jwt', title: 'Proof is a fresh dpop+jwt signed by its jwk (typ, alg, signature, iat)', specRef: 'RFC 9449 §4.3 steps 2–7, 11' },
+  ERR_DPOP_PRIVATE_KEY: { id: 'dpop.jwk', title: 'Proof jwk is a public key', specRef: 'RFC 9449 §4.3 step 7' },
+  ERR_DPOP_HTM: { id: 'dpop.htm', title: 'Proof htm = request method', specRef: 'RFC 9449 §4.3 step 8' },
+  ERR_DPOP_HTU: { id: 'dpop.htu', title: 'Proof htu = request URI', specRef: 'RFC 9449 §4.3 step 9' },
+  ERR_DPOP_JTI: { id: 'dpop.jti', title: 'Proof jti', specRef: 'RFC 9449 §4.2' },
+  ERR_DPOP_REPLAY: { id: 'dpop.replay', title: 'Proof jti not seen before', specRef: 'RFC 9449 §11.1' },
+  ERR_DPOP_ATH_MISSING: { id: 'dpop.ath', title: 'Proof carries ath', specRef: 'RFC 9449 §4.3 step 12' },
+  ERR_DPOP_ATH: { id: 'dpop.ath', title: 'Proof ath = hash of this access token', specRef: 'RFC 9449 §4.3 step 12' },
+  ERR_DPOP_KEY_MISMATCH: { id: 'dpop.key', title: 'Proof key = the key the token is bound to (cnf.jkt)', specRef: 'RFC 9449 §4.3 step 12' },
+  ERR_DPOP_NONCE_MISSING: { id: 'dpop.nonce', title: 'Proof carries the server nonce', specRef: 'RFC 9449 §9' },
+  ERR_DPOP_NONCE_STALE: { id: 'dpop.nonce', title: 'Proof nonce is current', specRef: 'RFC 9449 §9' },
+};
+
+export function dpopCheckOf(code: string | undefined, detail: string): { id: string; title: string; specRef: string; detail: string } | undefined {
+  const c = code ? CHECKS[code] : undefined;
+  return c ? { ...c, detail } : undefined;
+}

@@ -15,7 +15,7 @@ import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { Context, Next } from 'koa';
 import type { ServerRuntime } from '../context.ts';
 import type { Actor } from '../mcp/tool.ts';
-import { boundJkt, checkPresentation, type DpopRequest, dpopChallenge, type Scheme } from './dpop-presentation.ts';
+import { boundJkt, checkPresentation, type DpopRequest, dpopChallenge, dpopCheckOf, type Scheme } from './dpop-presentation.ts';
 
 export type BearerFailure = {
   ok: false;
@@ -178,6 +178,8 @@ export function requireBearer(rt: ServerRuntime) {
       const dpopOnly = result.scheme === 'DPoP' || rt.settings.get().dpop_bound_access_tokens_required;
       ctx.set('WWW-Authenticate', dpopOnly ? dpopChallenge(params) : bearerChallenge(params as Parameters<typeof bearerChallenge>[0]));
       ctx.body = { error: result.error ?? 'invalid_token', error_description: result.description };
+      // A DPoP refusal names the RFC 9449 check that failed.
+      const check = dpopCheckOf(result.code, result.description);
       rt.flowLog.emit({
         traceId: ctx.state.trace.traceId,
         party: rt.party.mcp,
@@ -192,6 +194,7 @@ export function requireBearer(rt: ServerRuntime) {
           specRef: result.scheme === 'DPoP' ? 'RFC 9449 §7.1' : 'RFC 6750 §3.1, MCP-AUTHZ',
           ...(result.code ? { internal: result.code } : {}),
         },
+        ...(check ? { check } : {}),
       });
       return;
     }

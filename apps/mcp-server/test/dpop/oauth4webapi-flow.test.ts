@@ -132,9 +132,13 @@ describe('oauth4webapi: exchange → jwt-bearer → tools/call, all DPoP', () =>
       expect(at.token_type).toBe('dpop');
       expect(decodeJwt(at.access_token).cnf).toEqual({ jkt });
 
+      const mark = stack.mcp.flowLogs.tasks!.recent({ limit: 1 })[0]?.id;
       const res = await callTool(at.access_token, oauth.DPoP(asClient(), keys));
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('"result"');
+      // The server's tool-call event names the proven key, so the live view can follow it.
+      const call = stack.mcp.flowLogs.tasks!.recent({ ...(mark ? { after: mark } : {}) }).find((e) => e.step === 'mcp.response');
+      expect(call?.data?.dpop).toEqual({ jkt });
     } finally {
       await idpAdmin('PATCH', '/admin/settings/dpop', { use_dpop_nonce: false });
     }
@@ -145,9 +149,13 @@ describe('oauth4webapi: exchange → jwt-bearer → tools/call, all DPoP', () =>
     const jag = await exchange(oauth.DPoP(idpClient(), keys));
     const at = await redeem(jag.access_token, oauth.DPoP(asClient(), keys));
     const thief = oauth.DPoP(asClient(), await oauth.generateKeyPair('ES256'));
+    const mark = stack.mcp.flowLogs.tasks!.recent({ limit: 1 })[0]?.id;
     const stolen = await refusal(callTool(at.access_token, thief));
     expect(stolen.status).toBe(401);
     expect(stolen.challenge).toMatchObject({ scheme: 'dpop', parameters: { error: 'invalid_dpop_proof' } });
+    // The live view's event names the failed check (RFC 9449 §4.3 step 12).
+    const refused = stack.mcp.flowLogs.tasks!.recent({ ...(mark ? { after: mark } : {}) }).filter((e) => e.step === 'mcp.request' && e.outcome === 'denied');
+    expect(refused.at(-1)?.check).toMatchObject({ id: 'dpop.key', specRef: 'RFC 9449 §4.3 step 12' });
     const asBearer = await refusal(callTool(at.access_token));
     expect(asBearer.status).toBe(401);
     expect(asBearer.challenge).toMatchObject({ scheme: 'dpop', parameters: { error: 'invalid_token' } });
