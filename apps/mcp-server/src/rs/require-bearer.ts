@@ -191,7 +191,7 @@ export function requireBearer(rt: ServerRuntime) {
         error: {
           code: result.error ?? 'invalid_token',
           description: result.description,
-          specRef: result.scheme === 'DPoP' ? 'RFC 9449 §7.1' : 'RFC 6750 §3.1, MCP-AUTHZ',
+          specRef: check?.specRef ?? (result.scheme === 'DPoP' ? 'RFC 9449 §7.1' : 'RFC 6750 §3.1, MCP-AUTHZ'),
           ...(result.code ? { internal: result.code } : {}),
         },
         ...(check ? { check } : {}),

@@ -14,7 +14,7 @@ function KeyChip({ hop, previous }: { hop: LineageHop; previous: LineageHop | un
   const same = previous?.jkt !== undefined && previous.jkt === hop.jkt;
   return (
     <div className="small" data-testid="lineage-key" data-jkt={hop.jkt} title={hop.jkt}>
-      🔑 <span className="mono">{hop.jkt.slice(0, 12)}…</span> {hop.role === 'tool_call' ? 'proof key' : 'cnf.jkt'}
+      {hop.role === 'tool_call' ? 'proof key' : 'cnf.jkt'} <span className="mono">{hop.jkt.slice(0, 12)}…</span>
       {same ? <span className="badge ok"> same key</span> : null}
     </div>
   );
