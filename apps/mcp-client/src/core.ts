@@ -3,7 +3,7 @@
  * the clock, and the IdP side (its client and the ID token of a signed-in user).
  */
 import { type AgentApp, type AgentConfig, type AgentServer, wantsDpop } from './config.ts';
-import { dpopFetch, importDpopKey, newDpopKey } from './dpop.ts';
+import { type DpopKey, dpopFetch, importDpopKey, newDpopKey } from './dpop.ts';
 import type { IdpClient, IdTokenSource, LegDeps, ServerTarget } from './flow.ts';
 import type { FetchLike } from './http.ts';
 import type { ProgressSink } from './progress.ts';
@@ -28,10 +28,11 @@ export function targetOf(app: AgentApp, s: AgentServer): ServerTarget {
 }
 
 /**
- * The leg dependencies for one (user, app, purpose): with DPoP, the fetch adds proofs of that
- * session's key — or, for a sub-agent (`purpose`), of the sub-agent's own key — created on first use
- * and kept in client.db with the session (RFC 9449; MCP DPoP profile "Key Storage"). A key exists
- * once DPoP was used; stored tokens bound to it keep being presented with proofs.
+ * The leg dependencies for one (user, app, purpose): the fetch adds DPoP proofs of that session's key
+ * — or, for a sub-agent (`purpose`), of the sub-agent's own key — kept in client.db with the session
+ * (RFC 9449; MCP DPoP profile "Key Storage"). With `--dpop` (or the app's default) the key is made up
+ * front and every new token is bound; otherwise only when a resource requires DPoP-bound tokens, and
+ * stored tokens bound to the key keep being presented with proofs.
  */
 export async function sessionLegDeps(
   core: AgentCore,
@@ -40,15 +41,21 @@ export async function sessionLegDeps(
   purpose: string,
   progress: ProgressSink,
 ): Promise<LegDeps & { dpopJkt?: string }> {
-  const want = wantsDpop(core.config, app);
   let row = core.store.getDpopKey(user, app.name, purpose);
-  if (!row && !want) return legDeps(core, progress);
-  if (!row) {
-    const created = await newDpopKey();
-    core.store.saveDpopKey(user, app.name, purpose, JSON.stringify(created.privateJwk), created.key.jkt, core.now());
-    row = core.store.getDpopKey(user, app.name, purpose);
-    if (!row) throw new Error('the DPoP key could not be stored');
-  }
-  const key = await importDpopKey(JSON.parse(row.private_jwk));
-  return { fetch: dpopFetch(core.fetch, key, { bind: want }), now: () => core.now(), progress, dpopJkt: key.jkt };
+  let loaded: DpopKey | undefined;
+  const key = async (): Promise<DpopKey> => {
+    if (loaded) return loaded;
+    if (!row) {
+      const created = await newDpopKey();
+      core.store.saveDpopKey(user, app.name, purpose, JSON.stringify(created.privateJwk), created.key.jkt, core.now());
+      row = core.store.getDpopKey(user, app.name, purpose);
+      if (!row) throw new Error('the DPoP key could not be stored');
+    }
+    loaded = await importDpopKey(JSON.parse(row.private_jwk));
+    return loaded;
+  };
+  const bind = wantsDpop(core.config, app);
+  if (bind) await key();
+  const fetch = dpopFetch(core.fetch, { bind, jkt: () => row?.jkt, key });
+  return { fetch, now: () => core.now(), progress, ...(row ? { dpopJkt: row.jkt } : {}) };
 }

@@ -69,30 +69,50 @@ function formOf(body: RequestInit['body']): URLSearchParams | undefined {
   return undefined;
 }
 
-export interface DpopFetchOptions {
-  /** Add proofs at token endpoints, so new ID-JAGs and access tokens are bound to `key`. */
+/** The session's DPoP key: its thumbprint when one exists, and the key itself (created on first need). */
+export interface DpopSession {
+  /** Bind new tokens (proofs at token endpoints) from the start: `--dpop` or the app's default. */
   bind: boolean;
+  /** The thumbprint of the stored key, if there is one (tokens bound to it are presented with proofs). */
+  jkt(): string | undefined;
+  key(): Promise<DpopKey>;
 }
 
+const PRM_PATH = '/.well-known/oauth-protected-resource';
+
 /**
- * Wrap `base` so requests carry proofs of `key`. Stored tokens bound to the key keep being presented
- * with DPoP even when `bind` is off; tokens bound to another key are left alone (they would fail).
+ * Wrap `base` so requests carry proofs of the session's key. Binding starts with `bind`, or as soon
+ * as a resource's metadata says `dpop_bound_access_tokens_required` (RFC 9728 §2): the playground asks,
+ * the agent complies. Stored tokens bound to the key keep being presented with DPoP; tokens bound to
+ * another key are left alone (they would fail).
  */
-export function dpopFetch(base: FetchLike, key: DpopKey, options: DpopFetchOptions): FetchLike {
+export function dpopFetch(base: FetchLike, session: DpopSession): FetchLike {
   const nonces = new Map<string, string>();
+  let bind = session.bind;
   return async function dpopFetchImpl(input, init = {}) {
     const url = String(input instanceof Request ? input.url : input);
     const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    if (!bind && method === 'GET' && new URL(url).pathname.startsWith(PRM_PATH)) {
+      const res = await base(input, init);
+      const prm = (await res
+        .clone()
+        .json()
+        .catch(() => undefined)) as { dpop_bound_access_tokens_required?: unknown } | undefined;
+      if (prm?.dpop_bound_access_tokens_required === true) bind = true;
+      return res;
+    }
     const headers = new Headers(input instanceof Request ? input.headers : undefined);
     new Headers(init.headers).forEach((v, k) => {
       headers.set(k, v);
     });
     const grant = method === 'POST' ? formOf(init.body)?.get('grant_type') : undefined;
-    const atTokenEndpoint = options.bind && (grant === GRANT_TYPE_TOKEN_EXCHANGE || grant === GRANT_TYPE_JWT_BEARER);
+    const atTokenEndpoint = bind && (grant === GRANT_TYPE_TOKEN_EXCHANGE || grant === GRANT_TYPE_JWT_BEARER);
     const bearer = /^Bearer (.+)$/i.exec(headers.get('authorization') ?? '')?.[1];
-    const presenting = bearer !== undefined && boundTo(bearer) === key.jkt ? bearer : undefined;
+    const stored = session.jkt();
+    const presenting = bearer !== undefined && stored !== undefined && boundTo(bearer) === stored ? bearer : undefined;
     if (!atTokenEndpoint && !presenting) return base(input, init);
 
+    const key = await session.key();
     const origin = new URL(url).origin;
     const ath = presenting ? await accessTokenHash(presenting) : undefined;
     const send = async (nonce: string | undefined) => {
@@ -106,7 +126,7 @@ export function dpopFetch(base: FetchLike, key: DpopKey, options: DpopFetchOptio
     };
     const first = await send(nonces.get(origin));
     const fresh = first.headers.get('dpop-nonce');
-    if (!fresh || fresh === undefined) return first;
+    if (!fresh) return first;
     const wantsNonce =
       first.status === 401
         ? /error="?use_dpop_nonce/.test(first.headers.get('www-authenticate') ?? '')

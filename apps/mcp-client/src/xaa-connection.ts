@@ -189,7 +189,7 @@ export async function callServer(
       detail: token ? 'access token expired: fresh ID-JAG and token, silently' : 'no access token yet: discovery, ID-JAG and token',
       ms: 0,
     });
-    const d = await discover(s.url, { fetch: core.fetch });
+    const d = await discover(s.url, { fetch: deps.fetch });
     if (!d.ok) return { ...base, outcome: 'error', renewed, error: { code: d.kind, description: d.message, stage: 'discover' } };
     if (!d.idJag)
       return {

@@ -120,6 +120,24 @@ describe('agent --dpop', () => {
     expect(store.getDpopKey('dave', 'acme-agent', '')).toBeUndefined();
   });
 
+  it('without --dpop, binds anyway when the resource requires DPoP-bound tokens (PRM dpop_bound_access_tokens_required)', async () => {
+    const docs = stack.topology.servers.find((x) => x.name === 'docs')?.issuer as string;
+    expect((await stack.admin(`${docs}/admin`, 'PATCH', '/settings', { dpop_bound_access_tokens_required: true })).status).toBe(200);
+    try {
+      const agent = agentWith(false);
+      const r = await agent.connect({ user: 'dave', app: 'acme-agent', servers: ['docs'] });
+      expect(r.outcome, JSON.stringify(r.servers)).toBe('ok');
+      const key = store.getDpopKey('dave', 'acme-agent', '');
+      expect(key?.jkt).toBeTruthy();
+      const row = store.getConnection('dave', 'acme-agent', 'docs');
+      expect(row?.token_type).toBe('DPoP');
+      expect(cnf(row?.access_token)).toBe(key?.jkt);
+      expect((await agent.call({ user: 'dave', app: 'acme-agent', server: 'docs', tool: 'search_docs', args: { query: 'a' } })).outcome).toBe('ok');
+    } finally {
+      await stack.admin(`${docs}/admin`, 'PATCH', '/settings', { dpop_bound_access_tokens_required: false });
+    }
+  });
+
   it('the CLI takes --dpop: connect binds the token to the session key (exit 0)', async () => {
     let out = '';
     const io = {
