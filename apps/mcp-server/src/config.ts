@@ -54,6 +54,11 @@ export interface AsSettings {
    * (draft-04 §9.8.1.2.4: `invalid_grant`).
    */
   dpop_bound_access_tokens_required: boolean;
+  /**
+   * Require a server-provided nonce in DPoP proofs at the token endpoint (RFC 9449 §8): a proof
+   * without a current one is answered 400 `use_dpop_nonce` with a `DPoP-Nonce` header. Off by default.
+   */
+  use_dpop_nonce: boolean;
 }
 
 export const defaults = {
@@ -63,6 +68,7 @@ export const defaults = {
     access_token_ttl: 300,
     generic_errors: false,
     dpop_bound_access_tokens_required: false,
+    use_dpop_nonce: false,
   } satisfies AsSettings,
   /** Bounds an admin may set for the access-token lifetime (s). */
   accessTokenTtlRange: [30, 86_400] as const,

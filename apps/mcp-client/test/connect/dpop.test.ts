@@ -86,17 +86,22 @@ describe('agent --dpop', () => {
     expect(e?.tokens?.find((t) => t.role === 'dpop_proof')).toBeDefined();
   });
 
-  it('follows the IdP nonce challenge (RFC 9449 §8)', async () => {
+  it('follows the IdP and AS nonce challenges (RFC 9449 §8)', async () => {
+    const docsAdmin = `${stack.topology.servers.find((x) => x.name === 'docs')?.issuer}/admin`;
     const set = await stack.admin(`${stack.topology.idp.issuer}/admin`, 'PATCH', '/settings/dpop', { use_dpop_nonce: true });
     expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect((await stack.admin(docsAdmin, 'PATCH', '/settings', { use_dpop_nonce: true })).status).toBe(200);
     try {
       const r = await agentWith(true).connect({ servers: ['docs'] });
       expect(r.outcome, JSON.stringify(r.servers)).toBe('ok');
       const ex = trace(r.traceId).filter((e) => e.step === 'exchange.request');
       expect(ex.map((e) => e.http?.status)).toEqual([400, 200]);
       expect(ex[0]?.error?.code).toBe('use_dpop_nonce');
+      const jb = trace(r.traceId).filter((e) => e.step === 'bearer.request' && e.party === 'client');
+      expect(jb.map((e) => e.http?.status)).toEqual([400, 200]);
     } finally {
       await stack.admin(`${stack.topology.idp.issuer}/admin`, 'PATCH', '/settings/dpop', { use_dpop_nonce: false });
+      await stack.admin(docsAdmin, 'PATCH', '/settings', { use_dpop_nonce: false });
     }
   });
 

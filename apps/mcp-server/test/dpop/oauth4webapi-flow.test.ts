@@ -8,6 +8,7 @@
  * replayed with another key, and the same token as Bearer.
  */
 import { GRANT_TYPE_JWT_BEARER, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
+import { generateProof } from 'dpop';
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,8 +119,9 @@ describe('oauth4webapi: exchange → jwt-bearer → tools/call, all DPoP', () =>
     expect(asMeta.dpop_signing_alg_values_supported).toContain('ES256');
   });
 
-  it('follows the IdP nonce, binds ID-JAG and access token to the key, and calls the tool with DPoP', async () => {
+  it('follows the IdP and AS nonces, binds ID-JAG and access token to the key, and calls the tool with DPoP', async () => {
     await idpAdmin('PATCH', '/admin/settings/dpop', { use_dpop_nonce: true });
+    expect((await stack.admin('tasks', 'PATCH', '/admin/settings', { use_dpop_nonce: true })).status).toBe(200);
     try {
       const keys = await oauth.generateKeyPair('ES256');
       const jkt = await calculateJwkThumbprint(await exportJWK(keys.publicKey));
@@ -141,6 +143,37 @@ describe('oauth4webapi: exchange → jwt-bearer → tools/call, all DPoP', () =>
       expect(call?.data?.dpop).toEqual({ jkt });
     } finally {
       await idpAdmin('PATCH', '/admin/settings/dpop', { use_dpop_nonce: false });
+      await stack.admin('tasks', 'PATCH', '/admin/settings', { use_dpop_nonce: false });
+    }
+  });
+
+  it('the AS asks for a nonce with 400 use_dpop_nonce and a DPoP-Nonce header, and refuses a forged one (RFC 9449 §8)', async () => {
+    expect((await stack.admin('tasks', 'PATCH', '/admin/settings', { use_dpop_nonce: true })).status).toBe(200);
+    try {
+      const keys = await oauth.generateKeyPair('ES256');
+      const jag = await exchange(oauth.DPoP(idpClient(), keys));
+      const send = (dpop: string) =>
+        form(
+          asMeta.token_endpoint as string,
+          { grant_type: GRANT_TYPE_JWT_BEARER, assertion: jag.access_token },
+          {
+            ...basic(asClient().client_id, stack.registration('acme-agent', 'tasks').client_secret),
+            dpop,
+          },
+        );
+      const pair = { privateKey: keys.privateKey, publicKey: keys.publicKey };
+      const first = await send(await generateProof(pair, asMeta.token_endpoint as string, 'POST'));
+      expect(first.status).toBe(400);
+      expect(first.body.error).toBe('use_dpop_nonce');
+      const nonce = first.headers.get('dpop-nonce');
+      expect(nonce).toBeTruthy();
+      const forged = await send(await generateProof(pair, asMeta.token_endpoint as string, 'POST', `${nonce}x`));
+      expect(forged.body.error).toBe('use_dpop_nonce');
+      const ok = await send(await generateProof(pair, asMeta.token_endpoint as string, 'POST', nonce as string));
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+      expect(ok.body.token_type).toBe('DPoP');
+    } finally {
+      await stack.admin('tasks', 'PATCH', '/admin/settings', { use_dpop_nonce: false });
     }
   });
 
