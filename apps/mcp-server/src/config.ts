@@ -55,8 +55,9 @@ export interface AsSettings {
    */
   dpop_bound_access_tokens_required: boolean;
   /**
-   * Require a server-provided nonce in DPoP proofs at the token endpoint (RFC 9449 §8): a proof
-   * without a current one is answered 400 `use_dpop_nonce` with a `DPoP-Nonce` header. Off by default.
+   * Require a server-provided nonce in DPoP proofs, at the token endpoint (RFC 9449 §8: 400
+   * `use_dpop_nonce`) and at the MCP endpoint (§9: 401 `DPoP error="use_dpop_nonce"`); every answer
+   * carries a fresh `DPoP-Nonce`. Off by default; recommended for servers that keep no proof-`jti` cache.
    */
   use_dpop_nonce: boolean;
 }

@@ -99,6 +99,14 @@ describe('agent --dpop', () => {
       expect(ex[0]?.error?.code).toBe('use_dpop_nonce');
       const jb = trace(r.traceId).filter((e) => e.step === 'bearer.request' && e.party === 'client');
       expect(jb.map((e) => e.http?.status)).toEqual([400, 200]);
+      // The MCP server wants its nonce too (RFC 9449 §9); the AS on the same origin already handed one out.
+      const mcp = trace(r.traceId).filter((e) => e.step === 'mcp.request' && e.party === 'client' && e.tokens?.some((t) => t.role === 'dpop_proof'));
+      expect(mcp.length).toBeGreaterThan(0);
+      for (const e of mcp) {
+        expect(e.http?.status).toBe(200);
+        expect(e.tokens?.find((t) => t.role === 'dpop_proof')?.claims.nonce).toBeTruthy();
+      }
+      expect((await agentWith(true).call({ server: 'docs', tool: 'search_docs', args: { query: 'a' } })).outcome).toBe('ok');
     } finally {
       await stack.admin(`${stack.topology.idp.issuer}/admin`, 'PATCH', '/settings/dpop', { use_dpop_nonce: false });
       await stack.admin(docsAdmin, 'PATCH', '/settings', { use_dpop_nonce: false });

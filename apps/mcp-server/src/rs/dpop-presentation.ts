@@ -11,9 +11,17 @@
 import { DPOP_ALGORITHMS, DPOP_RESOURCE_MAX_AGE_SECONDS, DpopReplayCache, isOAuthError, normalizeHtu, verifyDpopProof } from '@xaa/protocol';
 import type { JWTPayload } from 'jose';
 import type { ServerRuntime } from '../context.ts';
+import { nonceIsCurrent } from '../dpop-nonce.ts';
 
 export type Scheme = 'Bearer' | 'DPoP';
-export type DpopFailure = { ok: false; status: 401; scheme: 'DPoP'; error: 'invalid_token' | 'invalid_dpop_proof'; description: string; code: string };
+export type DpopFailure = {
+  ok: false;
+  status: 401;
+  scheme: 'DPoP';
+  error: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce';
+  description: string;
+  code: string;
+};
 
 /** The request facts a proof is checked against. */
 export interface DpopRequest {
@@ -84,7 +92,14 @@ export async function checkPresentation(
     try {
       proofJkt = await verifyDpopProof(
         req.proof,
-        { htm: req.method.toUpperCase(), htu, accessToken: token, maxAgeSeconds: DPOP_RESOURCE_MAX_AGE_SECONDS },
+        {
+          htm: req.method.toUpperCase(),
+          htu,
+          accessToken: token,
+          maxAgeSeconds: DPOP_RESOURCE_MAX_AGE_SECONDS,
+          // RFC 9449 §9: with nonces on, a proof must carry a current one.
+          ...(rt.settings.get().use_dpop_nonce ? { nonce: (v: unknown) => nonceIsCurrent(rt, v) } : {}),
+        },
         rt.nowSeconds(),
         replayCache(rt),
       );
@@ -96,8 +111,8 @@ export async function checkPresentation(
     }
   }
   if (proofJkt === undefined) {
-    const e = lastError as { error_description: string; code?: string };
-    return fail('invalid_dpop_proof', e.error_description, e.code ?? 'ERR_DPOP_INVALID');
+    const e = lastError as { error: string; error_description: string; code?: string };
+    return fail(e.error === 'use_dpop_nonce' ? 'use_dpop_nonce' : 'invalid_dpop_proof', e.error_description, e.code ?? 'ERR_DPOP_INVALID');
   }
   if (proofJkt !== jkt)
     return fail('invalid_dpop_proof', "The DPoP proof's key is not the key the access token is bound to (cnf.jkt).", 'ERR_DPOP_KEY_MISMATCH');

@@ -96,9 +96,15 @@ const mcpHeaders = () =>
   new Headers({ 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' });
 
 async function callTool(accessToken: string, dpop?: oauth.DPoPHandle) {
-  return oauth.protectedResourceRequest(accessToken, 'POST', new URL(stack.server('tasks').resource), mcpHeaders(), toolsCall(), {
-    ...insecure,
-    ...(dpop ? { DPoP: dpop } : {}),
+  const send = () =>
+    oauth.protectedResourceRequest(accessToken, 'POST', new URL(stack.server('tasks').resource), mcpHeaders(), toolsCall(), {
+      ...insecure,
+      ...(dpop ? { DPoP: dpop } : {}),
+    });
+  // RFC 9449 §9: a 401 use_dpop_nonce challenge is answered once with the server's nonce.
+  return send().catch((e: unknown) => {
+    if (!oauth.isDPoPNonceError(e)) throw e;
+    return send();
   });
 }
 
@@ -135,12 +141,17 @@ describe('oauth4webapi: exchange → jwt-bearer → tools/call, all DPoP', () =>
       expect(decodeJwt(at.access_token).cnf).toEqual({ jkt });
 
       const mark = stack.mcp.flowLogs.tasks!.recent({ limit: 1 })[0]?.id;
-      const res = await callTool(at.access_token, oauth.DPoP(asClient(), keys));
+      const rsDpop = oauth.DPoP(asClient(), keys);
+      const res = await callTool(at.access_token, rsDpop);
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('"result"');
       // The server's tool-call event names the proven key, so the live view can follow it.
       const call = stack.mcp.flowLogs.tasks!.recent({ ...(mark ? { after: mark } : {}) }).find((e) => e.step === 'mcp.response');
       expect(call?.data?.dpop).toEqual({ jkt });
+      // The MCP server asked for its nonce first (RFC 9449 §9): one refusal that names the nonce check.
+      const asked = stack.mcp.flowLogs.tasks!.recent({ ...(mark ? { after: mark } : {}) }).filter((e) => e.step === 'mcp.request' && e.outcome === 'denied');
+      expect(asked.map((e) => e.error?.code)).toEqual(['use_dpop_nonce']);
+      expect(asked[0]?.check?.id).toBe('dpop.nonce');
     } finally {
       await idpAdmin('PATCH', '/admin/settings/dpop', { use_dpop_nonce: false });
       await stack.admin('tasks', 'PATCH', '/admin/settings', { use_dpop_nonce: false });

@@ -7,46 +7,9 @@
  * - a proof → the access token is bound to that key (`cnf.jkt`, the same key as a bound ID-JAG,
  *   §9.8.1.2.1 SHOULD) and the response says `token_type: DPoP` (RFC 9449 §5).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { DpopReplayCache, verifyDpopProof } from '@xaa/protocol';
+import { verifyDpopProof } from '@xaa/protocol';
 import type { ServerRuntime } from '../../context.ts';
-
-/** How long a handed-out nonce is accepted (s). */
-export const NONCE_LIFETIME_SECONDS = 300;
-
-interface ProofState {
-  replay: DpopReplayCache;
-  /** Keys nonces (kept in memory: after a restart a client is simply asked again). */
-  secret: Buffer;
-}
-const states = new WeakMap<ServerRuntime, ProofState>();
-function stateOf(rt: ServerRuntime): ProofState {
-  let s = states.get(rt);
-  if (!s) {
-    s = { replay: new DpopReplayCache(), secret: randomBytes(32) };
-    states.set(rt, s);
-  }
-  return s;
-}
-
-const mac = (secret: Buffer, t: string) => createHmac('sha256', secret).update(`dpop-nonce:${t}`).digest('base64url').slice(0, 32);
-
-export function issueNonce(rt: ServerRuntime): string {
-  const t = rt.nowSeconds().toString(36);
-  return `${t}.${mac(stateOf(rt).secret, t)}`;
-}
-
-export function nonceIsCurrent(rt: ServerRuntime, value: unknown): boolean {
-  if (typeof value !== 'string' || value.length > 64) return false;
-  const [t, sig, extra] = value.split('.');
-  if (!t || !sig || extra !== undefined || !/^[0-9a-z]{1,12}$/.test(t)) return false;
-  const expected = Buffer.from(mac(stateOf(rt).secret, t));
-  const given = Buffer.from(sig);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
-  const issued = Number.parseInt(t, 36);
-  const now = rt.nowSeconds();
-  return issued <= now + 5 && now - issued <= NONCE_LIFETIME_SECONDS;
-}
+import { dpopState, issueNonce, nonceIsCurrent } from '../../dpop-nonce.ts';
 
 /**
  * RFC 9449 §4.3 at this AS's token endpoint (`htm` POST, `htu` = its token endpoint, one replay cache
@@ -67,7 +30,7 @@ export async function verifyTokenEndpointProof(
     req.header,
     { htm: 'POST', htu: `${rt.def.issuer}/token`, ...(useNonce ? { nonce: (v: unknown) => nonceIsCurrent(rt, v) } : {}) },
     rt.nowSeconds(),
-    stateOf(rt).replay,
+    dpopState(rt).tokenEndpointReplay,
   );
 }
 
