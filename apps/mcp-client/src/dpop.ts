@@ -81,9 +81,10 @@ export interface DpopSession {
 const PRM_PATH = '/.well-known/oauth-protected-resource';
 
 /**
- * Wrap `base` so requests carry proofs of the session's key. Binding starts with `bind`, or as soon
- * as a resource's metadata says `dpop_bound_access_tokens_required` (RFC 9728 §2): the playground asks,
- * the agent complies. Stored tokens bound to the key keep being presented with DPoP; tokens bound to
+ * Wrap `base` so requests carry proofs of the session's key. Binding starts with `bind`, as soon as
+ * a resource's metadata says `dpop_bound_access_tokens_required` (RFC 9728 §2), or when the IdP refuses
+ * an exchange without a proof with `invalid_dpop_proof` (a connection that requires DPoP): the
+ * playground asks, the agent complies. Stored tokens bound to the key keep being presented with DPoP; tokens bound to
  * another key are left alone (they would fail).
  */
 export function dpopFetch(base: FetchLike, session: DpopSession): FetchLike {
@@ -110,7 +111,23 @@ export function dpopFetch(base: FetchLike, session: DpopSession): FetchLike {
     const bearer = /^Bearer (.+)$/i.exec(headers.get('authorization') ?? '')?.[1];
     const stored = session.jkt();
     const presenting = bearer !== undefined && stored !== undefined && boundTo(bearer) === stored ? bearer : undefined;
-    if (!atTokenEndpoint && !presenting) return base(input, init);
+    if (!atTokenEndpoint && !presenting) {
+      const res = await base(input, init);
+      // The IdP's connection requires DPoP (RFC 9449 §5: invalid_dpop_proof without a proof): from
+      // now on bind, and send this exchange again with a proof.
+      if (grant === GRANT_TYPE_TOKEN_EXCHANGE && res.status === 400 && !headers.has('dpop')) {
+        const error = await res
+          .clone()
+          .json()
+          .then((b: { error?: unknown }) => b?.error)
+          .catch(() => undefined);
+        if (error === 'invalid_dpop_proof') {
+          bind = true;
+          return dpopFetchImpl(input, init);
+        }
+      }
+      return res;
+    }
 
     const key = await session.key();
     const origin = new URL(url).origin;

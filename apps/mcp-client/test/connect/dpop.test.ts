@@ -151,6 +151,24 @@ describe('agent --dpop', () => {
     }
   });
 
+  it('without --dpop, binds when the IdP connection requires DPoP (invalid_dpop_proof → the exchange again, with a proof)', async () => {
+    const idpAdmin = `${stack.topology.idp.issuer}/admin`;
+    const conn = (await stack.admin(idpAdmin, 'GET', '/connections?client_id=acme-agent&server=tasks')).body.connections[0] as { id: string };
+    expect((await stack.admin(idpAdmin, 'PATCH', `/connections/${conn.id}`, { require_dpop: true })).status).toBe(200);
+    try {
+      const agent = agentWith(false);
+      const r = await agent.connect({ user: 'alice', app: 'acme-agent', servers: ['tasks'] });
+      expect(r.outcome, JSON.stringify(r.servers)).toBe('ok');
+      const ex = trace(r.traceId).filter((e) => e.step === 'exchange.request' && e.party === 'client');
+      expect(ex.map((e) => e.http?.status)).toEqual([400, 200]);
+      expect(ex[0]?.error?.code).toBe('invalid_dpop_proof');
+      expect(ex[1]?.tokens?.find((t) => t.role === 'id_jag')?.claims.cnf).toEqual({ jkt: store.getDpopKey('alice', 'acme-agent', '')?.jkt });
+      expect(store.getConnection('alice', 'acme-agent', 'tasks')?.token_type).toBe('DPoP');
+    } finally {
+      await stack.admin(idpAdmin, 'PATCH', `/connections/${conn.id}`, { require_dpop: false });
+    }
+  });
+
   it('the CLI takes --dpop: connect binds the token to the session key (exit 0)', async () => {
     let out = '';
     const io = {
