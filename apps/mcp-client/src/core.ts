@@ -57,5 +57,5 @@ export async function sessionLegDeps(
   const bind = wantsDpop(core.config, app);
   if (bind) await key();
   const fetch = dpopFetch(core.fetch, { bind, jkt: () => row?.jkt, key });
-  return { fetch, now: () => core.now(), progress, ...(row ? { dpopJkt: row.jkt } : {}) };
+  return { fetch, now: () => core.now(), progress, dpopBound: fetch.boundJkt, ...(row ? { dpopJkt: row.jkt } : {}) };
 }

@@ -87,10 +87,10 @@ const PRM_PATH = '/.well-known/oauth-protected-resource';
  * playground asks, the agent complies. Stored tokens bound to the key keep being presented with DPoP; tokens bound to
  * another key are left alone (they would fail).
  */
-export function dpopFetch(base: FetchLike, session: DpopSession): FetchLike {
+export function dpopFetch(base: FetchLike, session: DpopSession): FetchLike & { boundJkt(): string | undefined } {
   const nonces = new Map<string, string>();
   let bind = session.bind;
-  return async function dpopFetchImpl(input, init = {}) {
+  const dpopFetchImpl: FetchLike = async (input, init = {}) => {
     const url = String(input instanceof Request ? input.url : input);
     const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     if (!bind && method === 'GET' && new URL(url).pathname.startsWith(PRM_PATH)) {
@@ -155,4 +155,6 @@ export function dpopFetch(base: FetchLike, session: DpopSession): FetchLike {
             .catch(() => false));
     return wantsNonce ? send(fresh) : first;
   };
+  /** The key new tokens are being bound to (its thumbprint), once binding is on. */
+  return Object.assign(dpopFetchImpl, { boundJkt: () => (bind ? session.jkt() : undefined) });
 }

@@ -169,6 +169,26 @@ describe('agent --dpop', () => {
     }
   });
 
+  it('refuses a silent downgrade: an ID-JAG without cnf after a proof is not used (draft-04 §9.8.1.1)', async () => {
+    // A man in the middle (or a non-conforming IdP) strips cnf from the ID-JAG.
+    const stripCnf = async (url: string | URL, init?: RequestInit) => {
+      const res = await fetch(url, init);
+      const body = typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body.toString() : '';
+      if (!body.includes('token-exchange') || res.status !== 200) return res;
+      const json = (await res.json()) as { access_token: string };
+      const [h, p, sig] = json.access_token.split('.');
+      const claims = JSON.parse(Buffer.from(p as string, 'base64url').toString());
+      delete claims.cnf;
+      const forged = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${sig}`;
+      return new Response(JSON.stringify({ ...json, access_token: forged }), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const agent = new Agent({ config: configFromTopology(stack.topology, { dpop: true }), store, flowLog, fetch: stripCnf });
+    const r = await agent.connect({ user: 'alice', app: 'acme-agent', servers: ['docs'] });
+    expect(r.outcome).toBe('error');
+    expect(r.servers[0]?.error?.code).toBe('dpop_downgrade');
+    expect(trace(r.traceId).some((e) => e.step === 'bearer.request')).toBe(false);
+  });
+
   it('the CLI takes --dpop: connect binds the token to the session key (exit 0)', async () => {
     let out = '';
     const io = {
