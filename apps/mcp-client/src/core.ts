@@ -40,6 +40,8 @@ export async function sessionLegDeps(
   app: AgentApp,
   purpose: string,
   progress: ProgressSink,
+  /** Bind for this action whatever the configuration says (the agent API's `dpop`). */
+  dpop?: boolean,
 ): Promise<LegDeps & { dpopJkt?: string }> {
   let row = core.store.getDpopKey(user, app.name, purpose);
   let loaded: DpopKey | undefined;
@@ -54,7 +56,7 @@ export async function sessionLegDeps(
     loaded = await importDpopKey(JSON.parse(row.private_jwk));
     return loaded;
   };
-  const bind = wantsDpop(core.config, app);
+  const bind = dpop === true || wantsDpop(core.config, app);
   if (bind) await key();
   const fetch = dpopFetch(core.fetch, { bind, jkt: () => row?.jkt, key });
   return { fetch, now: () => core.now(), progress, dpopBound: fetch.boundJkt, ...(row ? { dpopJkt: row.jkt } : {}) };

@@ -79,9 +79,10 @@ export async function connectServer(
   headless: boolean,
   traceId: string,
   progress: ProgressSink,
+  dpop?: boolean,
 ): Promise<ServerOutcome> {
   if (classic) return connectClassic(core, user, app, s, purpose, scope, headless, traceId, progress);
-  const deps = await sessionLegDeps(core, user, app, purpose, progress);
+  const deps = await sessionLegDeps(core, user, app, purpose, progress, dpop);
   if (deps.dpopJkt)
     progress({ step: 'dpop', server: s.name, outcome: 'info', detail: `${purpose ? 'sub-agent' : 'session'} DPoP key ${deps.dpopJkt} (RFC 9449)`, ms: 0 });
   const target = targetOf(app, s);
@@ -157,14 +158,14 @@ export async function callServer(
   app: AgentApp,
   s: AgentServer,
   purpose: string,
-  opts: { tool: string; args?: Record<string, unknown>; scope?: string },
+  opts: { tool: string; args?: Record<string, unknown>; scope?: string; dpop?: boolean },
   traceId: string,
   progress: ProgressSink,
 ): Promise<Omit<CallOutcome, 'traceId' | 'steps'>> {
   const base = { server: s.name, tool: opts.tool };
   const row = core.store.getConnection(user, app.name, s.name, purpose);
   if (row?.mode === 'classic') return callClassic(core, user, app, s, purpose, row, opts, progress);
-  const deps = await sessionLegDeps(core, user, app, purpose, progress);
+  const deps = await sessionLegDeps(core, user, app, purpose, progress, opts.dpop);
   const idTokens = core.idTokens(user, app, progress);
   let renewed = false;
 
