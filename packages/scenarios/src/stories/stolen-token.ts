@@ -156,6 +156,9 @@ export const stolenToken: Scenario = {
   async reset(client) {
     await enableUser(client, 'alice');
     await restoreConnection(client, 'acme-agent', 'tasks');
+    // The story's bearer side needs Tasks to accept bearer tokens, and its proofs carry no nonces.
+    await client.server('tasks', 'PATCH', '/settings', { dpop_bound_access_tokens_required: false, use_dpop_nonce: false });
+    await client.idp('PATCH', '/settings/dpop', { use_dpop_nonce: false });
   },
   steps: [
     {
