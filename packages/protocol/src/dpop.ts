@@ -73,7 +73,7 @@ export interface DpopExpectation {
   /** The `iat` window (s); default DPOP_MAX_AGE_SECONDS. */
   maxAgeSeconds?: number;
   /** When the server requires nonces (RFC 9449 §8): true when the proof's `nonce` claim is one it handed out and still accepts. */
-  nonce?: (value: unknown) => boolean;
+  nonce?: (value: unknown) => boolean | Promise<boolean>;
 }
 
 /** Returns the key thumbprint to bind (`cnf.jkt`), or undefined when the request has no DPoP header. */
@@ -122,7 +122,7 @@ export async function verifyDpopProof(
     if (payload.ath !== (await accessTokenHash(expected.accessToken)))
       throw new InvalidDpopProof("The DPoP proof's ath is not the hash of this access token.", { code: 'ERR_DPOP_ATH', specRef: 'RFC 9449 §4.3 step 12' });
   }
-  if (expected.nonce !== undefined && !expected.nonce(payload.nonce))
+  if (expected.nonce !== undefined && !(await expected.nonce(payload.nonce)))
     throw new UseDpopNonce(
       payload.nonce === undefined
         ? 'This server requires a DPoP nonce: retry with the DPoP-Nonce value in the proof.'

@@ -6,20 +6,19 @@
  *
  * Nonces (RFC 9449 §8) are an IdP setting, `use_dpop_nonce` (off by default): when on, every token
  * response carries a fresh `DPoP-Nonce` header, and a proof without a current nonce is answered
- * 400 `use_dpop_nonce`. Nonces are stateless — a timestamp and an HMAC under a secret kept in idp.db —
- * and stay valid for `NONCE_LIFETIME_SECONDS`, so they survive restarts and need no table.
+ * 400 `use_dpop_nonce`. Nonces are stateless (`DpopNonces`: a timestamp and an HMAC) under a secret
+ * kept in idp.db, so they survive restarts and need no table.
  *
  * What it does not do: decide whether a proof is required — that is the connection's `require_dpop`
  * (policy engine), since the proof is checked before the target is known.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { DPOP_ALGORITHMS, DpopReplayCache, verifyDpopProof } from '@xaa/protocol';
+import { DPOP_ALGORITHMS, DPOP_NONCE_LIFETIME_SECONDS, DpopNonces, DpopReplayCache, verifyDpopProof } from '@xaa/protocol';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { IdpContext } from '../context.ts';
 import { getSetting, persistentSecret, setSetting } from '../db/settings.ts';
 
 /** How long a handed-out nonce is accepted (s). */
-export const NONCE_LIFETIME_SECONDS = 300;
+export const NONCE_LIFETIME_SECONDS = DPOP_NONCE_LIFETIME_SECONDS;
 const SETTING = 'use_dpop_nonce';
 
 export interface IdpDpopSettings {
@@ -39,22 +38,15 @@ export function setDpopSettings(idp: IdpContext, next: Partial<IdpDpopSettings>)
 /** RFC 9449 §5.1 metadata: the proof algorithms this IdP accepts (asymmetric only). */
 export const dpopMetadata = { dpop_signing_alg_values_supported: DPOP_ALGORITHMS };
 
-const mac = (secret: string, t: string) => createHmac('sha256', secret).update(`dpop-nonce:${t}`).digest('base64url').slice(0, 32);
-
-export function issueNonce(idp: IdpContext, nowSeconds: number): string {
-  const t = nowSeconds.toString(36);
-  return `${t}.${mac(persistentSecret(idp.db, 'dpop_nonce_secret'), t)}`;
-}
-
-export function nonceIsCurrent(idp: IdpContext, value: unknown, nowSeconds: number): boolean {
-  if (typeof value !== 'string' || value.length > 64) return false;
-  const [t, sig, extra] = value.split('.');
-  if (!t || !sig || extra !== undefined || !/^[0-9a-z]{1,12}$/.test(t)) return false;
-  const expected = Buffer.from(mac(persistentSecret(idp.db, 'dpop_nonce_secret'), t));
-  const given = Buffer.from(sig);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
-  const issued = Number.parseInt(t, 36);
-  return issued <= nowSeconds + 5 && nowSeconds - issued <= NONCE_LIFETIME_SECONDS;
+/** Nonces under a secret kept in idp.db, so they survive restarts. */
+const nonceIssuers = new WeakMap<IdpContext, DpopNonces>();
+function noncesOf(idp: IdpContext): DpopNonces {
+  let n = nonceIssuers.get(idp);
+  if (!n) {
+    n = new DpopNonces(persistentSecret(idp.db, 'dpop_nonce_secret'), NONCE_LIFETIME_SECONDS);
+    nonceIssuers.set(idp, n);
+  }
+  return n;
 }
 
 /** One proof-`jti` replay cache per IdP, kept across provider rebuilds (key rotation). */
@@ -70,12 +62,12 @@ export async function verifyExchangeProof(idp: IdpContext, ctx: KoaContextWithOI
   const useNonce = dpopSettings(idp).use_dpop_nonce;
   if (useNonce) {
     // RFC 9449 §8.2: a fresh nonce on every answer, success or error, for the client's next proof.
-    ctx.set('DPoP-Nonce', issueNonce(idp, nowSeconds));
+    ctx.set('DPoP-Nonce', await noncesOf(idp).issue(nowSeconds));
     ctx.set('Access-Control-Expose-Headers', 'DPoP-Nonce');
   }
   return verifyDpopProof(
     header,
-    { htm: 'POST', htu: `${idp.issuer}/token`, ...(useNonce ? { nonce: (v: unknown) => nonceIsCurrent(idp, v, nowSeconds) } : {}) },
+    { htm: 'POST', htu: `${idp.issuer}/token`, ...(useNonce ? { nonce: (v: unknown) => noncesOf(idp).isCurrent(v, nowSeconds) } : {}) },
     nowSeconds,
     replay,
   );

@@ -164,7 +164,7 @@ export function requireBearer(rt: ServerRuntime) {
   return async function requireBearer(ctx: Context, next: Next) {
     // RFC 9449 §9: with nonces on, every answer hands out a fresh one for the next proof.
     if (rt.settings.get().use_dpop_nonce) {
-      ctx.set('DPoP-Nonce', issueNonce(rt));
+      ctx.set('DPoP-Nonce', await issueNonce(rt));
       ctx.set('Access-Control-Expose-Headers', 'DPoP-Nonce, WWW-Authenticate');
     }
     const result = await verifyBearer(rt, ctx.get('authorization') || undefined, {

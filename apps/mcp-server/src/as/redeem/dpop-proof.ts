@@ -23,7 +23,7 @@ export async function verifyTokenEndpointProof(
 ): Promise<string | undefined> {
   const useNonce = rt.settings.get().use_dpop_nonce;
   if (useNonce) {
-    req.setHeader('DPoP-Nonce', issueNonce(rt));
+    req.setHeader('DPoP-Nonce', await issueNonce(rt));
     req.setHeader('Access-Control-Expose-Headers', 'DPoP-Nonce');
   }
   return verifyDpopProof(
