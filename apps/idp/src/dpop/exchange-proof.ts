@@ -12,13 +12,11 @@
  * What it does not do: decide whether a proof is required — that is the connection's `require_dpop`
  * (policy engine), since the proof is checked before the target is known.
  */
-import { DPOP_ALGORITHMS, DPOP_NONCE_LIFETIME_SECONDS, DpopNonces, DpopReplayCache, verifyDpopProof } from '@xaa/protocol';
+import { DPOP_ALGORITHMS, DpopNonces, DpopReplayCache, verifyDpopProof } from '@xaa/protocol';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { IdpContext } from '../context.ts';
 import { getSetting, persistentSecret, setSetting } from '../db/settings.ts';
 
-/** How long a handed-out nonce is accepted (s). */
-export const NONCE_LIFETIME_SECONDS = DPOP_NONCE_LIFETIME_SECONDS;
 const SETTING = 'use_dpop_nonce';
 
 export interface IdpDpopSettings {
@@ -26,12 +24,21 @@ export interface IdpDpopSettings {
   use_dpop_nonce: boolean;
 }
 
+/** Read once from idp.db per IdP (this process is its only writer), then kept in memory. */
+const settingsCache = new WeakMap<IdpContext, IdpDpopSettings>();
+
 export function dpopSettings(idp: IdpContext): IdpDpopSettings {
-  return { use_dpop_nonce: getSetting(idp.db, SETTING) === 'on' };
+  let s = settingsCache.get(idp);
+  if (!s) {
+    s = { use_dpop_nonce: getSetting(idp.db, SETTING) === 'on' };
+    settingsCache.set(idp, s);
+  }
+  return s;
 }
 
 export function setDpopSettings(idp: IdpContext, next: Partial<IdpDpopSettings>): IdpDpopSettings {
   if (next.use_dpop_nonce !== undefined) setSetting(idp.db, SETTING, next.use_dpop_nonce ? 'on' : 'off');
+  settingsCache.delete(idp);
   return dpopSettings(idp);
 }
 
@@ -43,7 +50,7 @@ const nonceIssuers = new WeakMap<IdpContext, DpopNonces>();
 function noncesOf(idp: IdpContext): DpopNonces {
   let n = nonceIssuers.get(idp);
   if (!n) {
-    n = new DpopNonces(persistentSecret(idp.db, 'dpop_nonce_secret'), NONCE_LIFETIME_SECONDS);
+    n = new DpopNonces(persistentSecret(idp.db, 'dpop_nonce_secret'));
     nonceIssuers.set(idp, n);
   }
   return n;
