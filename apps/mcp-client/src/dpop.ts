@@ -84,8 +84,8 @@ const PRM_PATH = '/.well-known/oauth-protected-resource';
  * Wrap `base` so requests carry proofs of the session's key. Binding starts with `bind`, as soon as
  * a resource's metadata says `dpop_bound_access_tokens_required` (RFC 9728 §2), or when the IdP refuses
  * an exchange without a proof with `invalid_dpop_proof` (a connection that requires DPoP): the
- * playground asks, the agent complies. Stored tokens bound to the key keep being presented with DPoP; tokens bound to
- * another key are left alone (they would fail).
+ * playground asks, the agent complies. Stored tokens bound to the key keep being presented with DPoP;
+ * tokens bound to another key are left alone (they would fail).
  */
 export function dpopFetch(base: FetchLike, session: DpopSession): FetchLike & { boundJkt(): string | undefined } {
   const nonces = new Map<string, string>();
