@@ -109,6 +109,22 @@ describe('DPoP settings at the IdP', () => {
     expect((await exchange()).status).toBe(200);
   });
 
+  it('the policy simulator shows a require_dpop connection: denied without a proof, allowed with one and a cnf in the claims', async () => {
+    await t.admin('PATCH', '/admin/connections/conn_acme-agent_tasks', { require_dpop: true });
+    try {
+      const base = { user: 'alice', app: 'acme-agent', server: 'tasks' };
+      const without = await t.admin('POST', '/admin/simulate', base);
+      expect(without.body.decision).toMatchObject({ effect: 'deny', code: 'invalid_dpop_proof', rule: 'connection:conn_acme-agent_tasks:dpop' });
+      const withProof = await t.admin('POST', '/admin/simulate', { ...base, dpop: true });
+      expect(withProof.body.decision.effect).toBe('allow');
+      expect(withProof.body.claims.cnf.jkt).toBeTruthy();
+      const access = await t.admin('GET', '/admin/users/alice/effective-access');
+      expect(access.body.access.find((a: { server: string }) => a.server === 'tasks')).toMatchObject({ require_dpop: true });
+    } finally {
+      await t.admin('PATCH', '/admin/connections/conn_acme-agent_tasks', { require_dpop: false });
+    }
+  });
+
   it('rejects a non-boolean require_dpop at the admin API', async () => {
     expect((await t.admin('PATCH', '/admin/connections/conn_acme-agent_tasks', { require_dpop: 'yes' })).status).toBe(400);
     expect((await t.admin('PATCH', '/admin/settings/dpop', { use_dpop_nonce: 1 })).status).toBe(400);
