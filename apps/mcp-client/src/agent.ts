@@ -369,6 +369,8 @@ export class Agent implements AgentCore {
       scope?: string;
       classic?: boolean;
       headless?: boolean;
+      /** Bind this action's new tokens with DPoP (RFC 9449), like `--dpop`. */
+      dpop?: boolean;
       traceId?: string;
       onProgress?: ProgressSink;
     } = {},
@@ -386,7 +388,7 @@ export class Agent implements AgentCore {
         for (const s of servers) {
           results.push(
             await withinAction({ subject: { server: s.name }, data }, () =>
-              connectServer(this, user, app, s, purpose, opts.scope, opts.classic ?? false, opts.headless ?? false, ctx.traceId, progress),
+              connectServer(this, user, app, s, purpose, opts.scope, opts.classic ?? false, opts.headless ?? false, ctx.traceId, progress, opts.dpop),
             ),
           );
         }
@@ -419,6 +421,8 @@ export class Agent implements AgentCore {
     tool: string;
     args?: Record<string, unknown>;
     scope?: string;
+    /** Bind a new token with DPoP (RFC 9449), like `--dpop`. */
+    dpop?: boolean;
     traceId?: string;
     onProgress?: ProgressSink;
   }): Promise<CallOutcome> {

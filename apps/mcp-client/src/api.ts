@@ -53,12 +53,14 @@ const ConnectBody = z.strictObject({
   scope,
   classic: z.boolean().optional(),
   headless: z.boolean().optional(),
+  dpop: z.boolean().optional(),
 });
 const CallBody = z.strictObject({
   ...who,
   server: z.string().min(1).max(200),
   tool: z.string().min(1).max(200),
   args: z.record(z.string(), z.unknown()).optional(),
+  dpop: z.boolean().optional(),
   scope,
 });
 const WhoBody = z.strictObject(who);

@@ -37,6 +37,8 @@ export interface CommandContext {
   /** Use this topology instead of `<dataDir>/playground.json`. */
   topology?: Topology;
   json?: boolean;
+  /** Bind tokens with DPoP (RFC 9449) for any app; apps may also default to it in their config. */
+  dpop?: boolean;
   io?: CliIO;
 }
 
@@ -59,7 +61,8 @@ async function withAgent(ctx: CommandContext, fn: (agent: Agent, config: AgentCo
   const p = paint(io);
   let store: ClientStore | undefined;
   try {
-    const config = ctx.topology ? configFromTopology(ctx.topology) : loadConfig(ctx.dataDir);
+    const options = ctx.dpop ? { dpop: true } : {};
+    const config = ctx.topology ? configFromTopology(ctx.topology, options) : loadConfig(ctx.dataDir, options);
     store = ClientStore.open(ctx.dataDir);
     return await fn(new Agent({ config, store, flowLog: new FlowLog({ capacity: 500 }) }), config);
   } catch (e) {
@@ -307,6 +310,8 @@ export const CLIENT_HELP = `agent commands (the sample MCP client):
   refresh                          renew the ID token with the IdP refresh token now
   logout                           forget the session and its tokens
   common: --data-dir <dir>  --json  --user <name>  --app <app>
+          --dpop  bind tokens to this session's key (RFC 9449): proofs at the IdP and the AS,
+                  Authorization: DPoP at MCP servers (an app may default to it: "dpop": true)
   exit codes: 0 ok · 1 error · 2 usage · 3 denied`;
 
 /** Parse argv (`<command> …`) and run it; for main.ts and for CLIs that forward raw arguments. */
@@ -327,10 +332,11 @@ export async function runClientCli(argv: string[], base: { dataDir: string; io?:
         headless: { type: 'boolean' },
         classic: { type: 'boolean' },
         scope: { type: 'string' },
+        dpop: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
-    const ctx: CommandContext = { dataDir: values['data-dir'] ?? base.dataDir, json: values.json ?? false, io };
+    const ctx: CommandContext = { dataDir: values['data-dir'] ?? base.dataDir, json: values.json ?? false, ...(values.dpop ? { dpop: true } : {}), io };
     const who = { ...(values.user ? { user: values.user } : {}), ...(values.app ? { app: values.app } : {}) };
     if (values.help || !command || command === 'help') {
       io.out(`${CLIENT_HELP}\n`);

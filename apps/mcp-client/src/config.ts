@@ -22,6 +22,8 @@ export interface AgentApp {
   idp: AppRegistration & { redirect_uris: string[] };
   /** Registration at each server's AS, keyed by server name (registration 2; MCP-AUTHZ: keyed by AS). */
   servers: Record<string, AppRegistration>;
+  /** This app binds its tokens with DPoP by default (RFC 9449); `--dpop` turns it on for any app. */
+  dpop?: boolean | undefined;
 }
 
 export interface AgentServer {
@@ -70,6 +72,12 @@ export interface AgentOptions {
   headlessMaxSteps: number;
   /** How long an interactive login waits for the browser to come back to `/callback` (ms). */
   interactiveLoginTimeoutMs: number;
+  /**
+   * Sender-constrain every app's tokens with DPoP (RFC 9449): proofs on the token exchange and the
+   * jwt-bearer grant, `Authorization: DPoP` at MCP servers. Default false (an app may still default to
+   * DPoP with `dpop: true`). Recommendation: on wherever the servers support it.
+   */
+  dpop: boolean;
 }
 
 /** The documented defaults object (style §1.10): title, value and why. */
@@ -79,6 +87,7 @@ export const AGENT_DEFAULTS: AgentOptions = {
   httpTimeoutMs: 10_000,
   headlessMaxSteps: 12,
   interactiveLoginTimeoutMs: 5 * 60_000,
+  dpop: false,
 };
 
 export function configFromTopology(t: Topology, options: Partial<AgentOptions> = {}): AgentConfig {
@@ -97,7 +106,7 @@ export function configFromTopology(t: Topology, options: Partial<AgentOptions> =
 interface Manifest {
   idp?: { issuer?: unknown };
   servers?: Array<{ name?: unknown; title?: unknown; resource?: unknown; issuer?: unknown; scopes?: unknown }>;
-  clients?: Array<{ name?: unknown; title?: unknown; idp?: Record<string, unknown>; servers?: Record<string, Record<string, unknown>> }>;
+  clients?: Array<{ name?: unknown; title?: unknown; idp?: Record<string, unknown>; servers?: Record<string, Record<string, unknown>>; dpop?: unknown }>;
   users?: Array<{ username?: unknown; password?: unknown }>;
   agent?: { url?: unknown };
 }
@@ -134,6 +143,7 @@ export function configFromManifest(m: Manifest, options: Partial<AgentOptions> =
           },
         ]),
       ),
+      ...(c.dpop === true ? { dpop: true } : {}),
     };
   });
   const servers: AgentServer[] = (m.servers ?? []).map((s, i) => ({
@@ -168,6 +178,11 @@ export function loadConfig(dataDir: string, options: Partial<AgentOptions> = {})
     throw new ConfigError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
   return configFromManifest(manifest, options);
+}
+
+/** Whether this app binds its tokens with DPoP: the global switch (`--dpop`) or the app's default. */
+export function wantsDpop(config: AgentConfig, app: AgentApp): boolean {
+  return config.options.dpop || app.dpop === true;
 }
 
 export function findApp(config: AgentConfig, name: string): AgentApp | undefined {

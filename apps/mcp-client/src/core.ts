@@ -2,7 +2,8 @@
  * What the per-server modules need from the agent: configuration, client.db, the instrumented fetch,
  * the clock, and the IdP side (its client and the ID token of a signed-in user).
  */
-import type { AgentApp, AgentConfig, AgentServer } from './config.ts';
+import { type AgentApp, type AgentConfig, type AgentServer, wantsDpop } from './config.ts';
+import { type DpopKey, dpopFetch, importDpopKey, newDpopKey } from './dpop.ts';
 import type { IdpClient, IdTokenSource, LegDeps, ServerTarget } from './flow.ts';
 import type { FetchLike } from './http.ts';
 import type { ProgressSink } from './progress.ts';
@@ -24,4 +25,39 @@ export function legDeps(core: AgentCore, progress: ProgressSink): LegDeps {
 
 export function targetOf(app: AgentApp, s: AgentServer): ServerTarget {
   return { name: s.name, url: s.url, registration: app.servers[s.name], expectedIssuer: s.issuer };
+}
+
+/**
+ * The leg dependencies for one (user, app, purpose): the fetch adds DPoP proofs of that session's key
+ * — or, for a sub-agent (`purpose`), of the sub-agent's own key — kept in client.db with the session
+ * (RFC 9449; MCP DPoP profile "Key Storage"). With `--dpop` (or the app's default) the key is made up
+ * front and every new token is bound; otherwise only when a resource requires DPoP-bound tokens, and
+ * stored tokens bound to the key keep being presented with proofs.
+ */
+export async function sessionLegDeps(
+  core: AgentCore,
+  user: string,
+  app: AgentApp,
+  purpose: string,
+  progress: ProgressSink,
+  /** Bind for this action whatever the configuration says (the agent API's `dpop`). */
+  dpop?: boolean,
+): Promise<LegDeps & { dpopJkt?: string }> {
+  let row = core.store.getDpopKey(user, app.name, purpose);
+  let loaded: DpopKey | undefined;
+  const key = async (): Promise<DpopKey> => {
+    if (loaded) return loaded;
+    if (!row) {
+      const created = await newDpopKey();
+      core.store.saveDpopKey(user, app.name, purpose, JSON.stringify(created.privateJwk), created.key.jkt, core.now());
+      row = core.store.getDpopKey(user, app.name, purpose);
+      if (!row) throw new Error('the DPoP key could not be stored');
+    }
+    loaded = await importDpopKey(JSON.parse(row.private_jwk));
+    return loaded;
+  };
+  const bind = dpop === true || wantsDpop(core.config, app);
+  if (bind) await key();
+  const fetch = dpopFetch(core.fetch, { bind, jkt: () => row?.jkt, key });
+  return { fetch, now: () => core.now(), progress, dpopBound: fetch.boundJkt, ...(row ? { dpopJkt: row.jkt } : {}) };
 }

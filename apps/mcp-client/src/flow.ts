@@ -42,6 +42,8 @@ export interface LegDeps {
   /** Seconds since the epoch. */
   now(): number;
   progress: ProgressSink;
+  /** With DPoP: the thumbprint of the key this session's new tokens are bound to (RFC 9449). */
+  dpopBound?: () => string | undefined;
 }
 
 export interface ServerTarget {
@@ -104,6 +106,19 @@ export async function obtainIdJag(
         t = await idTokens.refresh();
         if (!t.ok) return { outcome: t.kind === 'session_ended' ? 'denied' : 'error', stage: 'session', code: t.code, description: t.description };
         r = await ask(t.idToken);
+      }
+      // draft-04 §9.8.1.1: a proof was sent, so the ID-JAG must be bound to this key; an unbound one is a
+      // silent downgrade (anyone who copies it can redeem it) and is not used.
+      const expected = deps.dpopBound?.();
+      if (r.ok && expected !== undefined) {
+        const cnf = decodeUnverified(r.idJag)?.claims.cnf as { jkt?: unknown } | undefined;
+        if (cnf?.jkt !== expected)
+          return {
+            outcome: 'error',
+            stage: 'id-jag',
+            code: 'dpop_downgrade',
+            description: `the IdP returned an ID-JAG ${cnf?.jkt ? 'bound to another key' : 'bound to no key (no cnf.jkt)'} although the request proved this session's DPoP key: not used`,
+          };
       }
       return r;
     },

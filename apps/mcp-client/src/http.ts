@@ -12,6 +12,7 @@
  * with a traceparent but emit nothing here; their callers report them.
  */
 import {
+  decodeUnverified,
   type FlowEventInput,
   formatTraceparent,
   GRANT_TYPE_AUTHORIZATION_CODE,
@@ -23,6 +24,7 @@ import {
   type TokenView,
   tokenView,
 } from '@xaa/protocol';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { type ActionContext, currentAction } from './action.ts';
 
 export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -144,7 +146,20 @@ async function tokensOf(step: Step, form: URLSearchParams | undefined, reqHeader
       break;
     }
   }
+  // RFC 9449: the request's DPoP proof (its header names the key: `jwk`, whose thumbprint is the cnf.jkt).
+  views.push(await view('dpop_proof', reqHeaders.get('dpop'), redact));
   return views.filter((v): v is TokenView => v !== undefined);
+}
+
+/** RFC 9449 §6.1: the thumbprint of the key a request's DPoP proof names, for the live view's lineage. */
+async function proofKey(proof: string | null): Promise<{ dpop?: { jkt: string } }> {
+  const jwk = proof ? decodeUnverified(proof)?.header.jwk : undefined;
+  if (!jwk || typeof jwk !== 'object') return {};
+  try {
+    return { dpop: { jkt: await calculateJwkThumbprint(jwk as JWK) } };
+  } catch {
+    return {};
+  }
 }
 
 /** Wrap `base` (default: global fetch) with trace propagation, a time bound and flow events. */
@@ -202,6 +217,7 @@ export function instrumentedFetch(options: InstrumentOptions, base: FetchLike = 
         ...(form?.get('resource') ? { resource: form.get('resource') } : {}),
         ...(form?.get('scope') ? { requestedScope: form.get('scope') } : {}),
         ...(typeof resBody?.scope === 'string' ? { grantedScope: resBody.scope } : {}),
+        ...(await proofKey(headers.get('dpop'))),
       },
     });
     return response;

@@ -68,6 +68,17 @@ const MIGRATIONS = [
    );`,
   // The tools as listed (name, description, input schema), so a UI can build a form for the arguments.
   `ALTER TABLE connections ADD COLUMN tool_list TEXT;`,
+  // DPoP (RFC 9449): one key pair per signed-in session (purpose '') and per sub-agent (its purpose),
+  // kept with the session and dropped with it.
+  `CREATE TABLE dpop_keys (
+     user TEXT NOT NULL,
+     app TEXT NOT NULL,
+     purpose TEXT NOT NULL DEFAULT '',
+     private_jwk TEXT NOT NULL,
+     jkt TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (user, app, purpose)
+   );`,
 ];
 
 export interface SessionRow {
@@ -143,6 +154,8 @@ export class ClientStore {
   // --- SSO sessions (leg 1) -------------------------------------------------------------------
 
   saveSession(s: Omit<SessionRow, 'created_at' | 'updated_at'>, now: number): void {
+    // A new sign-in is a new session: its DPoP keys are new too.
+    this.db.prepare('DELETE FROM dpop_keys WHERE user = ? AND app = ?').run(s.user, s.app);
     this.db
       .prepare(
         `INSERT INTO sessions (user, app, sub, id_token, id_token_exp, refresh_token, login_trace, created_at, updated_at)
@@ -169,7 +182,23 @@ export class ClientStore {
       this.db.prepare('DELETE FROM sessions WHERE user = ? AND app = ?').run(user, app);
       this.db.prepare('DELETE FROM connections WHERE user = ? AND app = ?').run(user, app);
       this.db.prepare('DELETE FROM current_session WHERE user = ? AND app = ?').run(user, app);
+      this.db.prepare('DELETE FROM dpop_keys WHERE user = ? AND app = ?').run(user, app);
     })();
+  }
+
+  // --- DPoP keys (RFC 9449), per session and sub-agent ----------------------------------------------
+
+  getDpopKey(user: string, app: string, purpose: string): { private_jwk: string; jkt: string } | undefined {
+    return this.db.prepare('SELECT private_jwk, jkt FROM dpop_keys WHERE user = ? AND app = ? AND purpose = ?').get(user, app, purpose) as
+      | { private_jwk: string; jkt: string }
+      | undefined;
+  }
+
+  /** Keeps the first key saved for (user, app, purpose): concurrent commands agree on one key. */
+  saveDpopKey(user: string, app: string, purpose: string, privateJwk: string, jkt: string, now: number): void {
+    this.db
+      .prepare('INSERT INTO dpop_keys (user, app, purpose, private_jwk, jkt, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(user, app, purpose, privateJwk, jkt, now);
   }
 
   setCurrent(user: string, app: string): void {

@@ -6,7 +6,7 @@
 import { tokenHash } from '@xaa/protocol';
 import { callClassic, connectClassic } from './classic-connection.ts';
 import type { AgentApp, AgentServer } from './config.ts';
-import { type AgentCore, legDeps, targetOf } from './core.ts';
+import { type AgentCore, sessionLegDeps, targetOf } from './core.ts';
 import { discover } from './discovery.ts';
 import { callTool, connectXaa, exchangeForAccessToken } from './flow.ts';
 import type { AccessToken } from './legs/access-token.ts';
@@ -79,11 +79,14 @@ export async function connectServer(
   headless: boolean,
   traceId: string,
   progress: ProgressSink,
+  dpop?: boolean,
 ): Promise<ServerOutcome> {
-  const deps = legDeps(core, progress);
+  if (classic) return connectClassic(core, user, app, s, purpose, scope, headless, traceId, progress);
+  const deps = await sessionLegDeps(core, user, app, purpose, progress, dpop);
+  if (deps.dpopJkt)
+    progress({ step: 'dpop', server: s.name, outcome: 'info', detail: `${purpose ? 'sub-agent' : 'session'} DPoP key ${deps.dpopJkt} (RFC 9449)`, ms: 0 });
   const target = targetOf(app, s);
   const idTokens = core.idTokens(user, app, progress);
-  if (classic) return connectClassic(core, user, app, s, purpose, scope, headless, traceId, progress);
   const r = await connectXaa(deps, core.idp(app), idTokens, target, {
     scope,
     fixedScope: !!purpose,
@@ -157,16 +160,16 @@ export async function callServer(
   app: AgentApp,
   s: AgentServer,
   purpose: string,
-  opts: { tool: string; args?: Record<string, unknown>; scope?: string },
+  opts: { tool: string; args?: Record<string, unknown>; scope?: string; dpop?: boolean },
   traceId: string,
   progress: ProgressSink,
 ): Promise<Omit<CallOutcome, 'traceId' | 'steps'>> {
   const base = { server: s.name, tool: opts.tool };
   const row = core.store.getConnection(user, app.name, s.name, purpose);
-  const deps = legDeps(core, progress);
+  if (row?.mode === 'classic') return callClassic(core, user, app, s, purpose, row, opts, progress);
+  const deps = await sessionLegDeps(core, user, app, purpose, progress, opts.dpop);
   const idTokens = core.idTokens(user, app, progress);
   let renewed = false;
-  if (row?.mode === 'classic') return callClassic(core, user, app, s, purpose, row, opts, progress);
 
   let token: AccessToken | undefined =
     row?.status === 'connected' && row.access_token
@@ -189,7 +192,7 @@ export async function callServer(
       detail: token ? 'access token expired: fresh ID-JAG and token, silently' : 'no access token yet: discovery, ID-JAG and token',
       ms: 0,
     });
-    const d = await discover(s.url, { fetch: core.fetch });
+    const d = await discover(s.url, { fetch: deps.fetch });
     if (!d.ok) return { ...base, outcome: 'error', renewed, error: { code: d.kind, description: d.message, stage: 'discover' } };
     if (!d.idJag)
       return {

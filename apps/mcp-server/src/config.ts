@@ -54,6 +54,12 @@ export interface AsSettings {
    * (draft-04 §9.8.1.2.4: `invalid_grant`).
    */
   dpop_bound_access_tokens_required: boolean;
+  /**
+   * Require a server-provided nonce in DPoP proofs, at the token endpoint (RFC 9449 §8: 400
+   * `use_dpop_nonce`) and at the MCP endpoint (§9: 401 `DPoP error="use_dpop_nonce"`); every answer
+   * carries a fresh `DPoP-Nonce`. Off by default; recommended for servers that keep no proof-`jti` cache.
+   */
+  use_dpop_nonce: boolean;
 }
 
 export const defaults = {
@@ -63,6 +69,7 @@ export const defaults = {
     access_token_ttl: 300,
     generic_errors: false,
     dpop_bound_access_tokens_required: false,
+    use_dpop_nonce: false,
   } satisfies AsSettings,
   /** Bounds an admin may set for the access-token lifetime (s). */
   accessTokenTtlRange: [30, 86_400] as const,

@@ -199,7 +199,23 @@ export function evaluate(request: PolicyRequest, connections: readonly Connectio
       );
       continue;
     }
-    // 6. Step-up: a recent enough sign-in, checked last because re-authenticating cannot fix the
+    // 6. Sender constraint: a connection that requires DPoP admits only a request that proved a key
+    // (RFC 9449 §4.3), so the ID-JAG carries cnf.jkt (draft-04 §9.8.1.1). Sending a proof fixes it.
+    if (c.require_dpop === true) {
+      if (request.dpop_jkt === undefined) {
+        trace.push({ check: 'connection.dpop', outcome: 'fail', detail: 'the connection requires a DPoP proof; the request has none' });
+        last = deny(
+          'invalid_dpop_proof',
+          `${rule}:dpop`,
+          `Denied by rule "${label}": this connection requires DPoP — send a DPoP proof (RFC 9449 §4) with the token exchange.`,
+          ['no DPoP proof; the connection requires DPoP-bound ID-JAGs'],
+          { connection: c, server },
+        );
+        continue;
+      }
+      trace.push({ check: 'connection.dpop', outcome: 'pass', detail: `DPoP proof for key ${request.dpop_jkt}` });
+    }
+    // 7. Step-up: a recent enough sign-in, checked last because re-authenticating cannot fix the
     // failures above (draft-04 §9.2: use invalid_target / invalid_scope when it would not help).
     if (c.max_auth_age !== undefined && c.max_auth_age !== null) {
       const age = request.auth_time === undefined ? undefined : now - request.auth_time;

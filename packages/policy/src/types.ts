@@ -34,6 +34,12 @@ export interface Connection {
    * ago; older sign-ins get `insufficient_user_authentication` with `max_age`.
    */
   max_auth_age?: number;
+  /**
+   * Sender constraint (RFC 9449; draft-04 §9.8.1.1): the token exchange must carry a valid DPoP proof,
+   * so the ID-JAG is bound to the client's key (`cnf.jkt`). A request without one is refused with
+   * `invalid_dpop_proof`.
+   */
+  require_dpop?: boolean;
   /** Optional validity window (seconds since the epoch). */
   not_before?: number;
   not_after?: number;
@@ -83,10 +89,19 @@ export interface PolicyRequest {
   scopes?: string[];
   /** When the user authenticated (OIDC `auth_time`), for connections that require a recent sign-in. */
   auth_time?: number;
+  /** RFC 7638 thumbprint of the key a valid DPoP proof on the request proved, if any (RFC 9449 §4.3). */
+  dpop_jkt?: string;
 }
 
 /** Design §4 error codes a policy outcome maps to. */
-export type DenyCode = 'invalid_target' | 'access_denied' | 'invalid_scope' | 'unauthorized_client' | 'invalid_grant' | 'insufficient_user_authentication';
+export type DenyCode =
+  | 'invalid_target'
+  | 'access_denied'
+  | 'invalid_scope'
+  | 'unauthorized_client'
+  | 'invalid_grant'
+  | 'insufficient_user_authentication'
+  | 'invalid_dpop_proof';
 
 export interface TraceStep {
   /** Stable check id, e.g. `target.audience`, `connection.audience`. */

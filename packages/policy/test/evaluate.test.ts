@@ -141,4 +141,15 @@ describe('evaluate (design §4, EMA §7.6.1)', () => {
     // Re-authenticating would not help a scope refusal: that stays invalid_scope.
     expect(evaluate({ ...req, auth_time: now - 61, scopes: ['tasks.admin'] }, [c], directory, now)).toMatchObject({ code: 'invalid_scope' });
   });
+  it('sender constraint: a connection with require_dpop refuses a request without a DPoP proof, naming the rule (RFC 9449 §4, draft-04 §9.8.1.1)', () => {
+    const c = conn({ require_dpop: true });
+    const denied = evaluate(req, [c], directory, now);
+    expect(denied).toMatchObject({ effect: 'deny', code: 'invalid_dpop_proof', rule: 'connection:c1:dpop' });
+    if (denied.effect === 'deny') expect(denied.description).toMatch(/requires DPoP/);
+    const allowed = evaluate({ ...req, dpop_jkt: 'abc' }, [c], directory, now);
+    expect(allowed).toMatchObject({ effect: 'allow', rule: 'connection:c1' });
+    expect(allowed.trace.find((t) => t.check === 'connection.dpop')?.outcome).toBe('pass');
+    // A connection that does not require DPoP takes either.
+    expect(evaluate(req, [conn()], directory, now).effect).toBe('allow');
+  });
 });

@@ -8,11 +8,12 @@
  * At an MCP server the same checks run with the request's method and URL, a ±5 min window and `ath`
  * (RFC 9449 §4.3 step 12; MCP DPoP profile "MCP Server Validation"); the caller compares the returned
  * thumbprint with the access token's `cnf.jkt`.
- * What it does not do: DPoP nonces (the playground does not require them).
+ * Nonces (RFC 9449 §8, §9) are the caller's choice: it passes a `nonce` check, and a proof without a
+ * current nonce is `use_dpop_nonce`; the caller hands out nonces in the `DPoP-Nonce` header.
  */
 
 import { base64url, calculateJwkThumbprint, EmbeddedJWK, type JWK, errors as joseErrors, jwtVerify } from 'jose';
-import { InvalidDpopProof } from './errors.ts';
+import { InvalidDpopProof, UseDpopNonce } from './errors.ts';
 
 const SPEC = 'RFC 9449 §4.3';
 /** How old (or how far in the future) a proof's `iat` may be at a token endpoint. */
@@ -71,6 +72,8 @@ export interface DpopExpectation {
   accessToken?: string;
   /** The `iat` window (s); default DPOP_MAX_AGE_SECONDS. */
   maxAgeSeconds?: number;
+  /** When the server requires nonces (RFC 9449 §8): true when the proof's `nonce` claim is one it handed out and still accepts. */
+  nonce?: (value: unknown) => boolean | Promise<boolean>;
 }
 
 /** Returns the key thumbprint to bind (`cnf.jkt`), or undefined when the request has no DPoP header. */
@@ -119,6 +122,13 @@ export async function verifyDpopProof(
     if (payload.ath !== (await accessTokenHash(expected.accessToken)))
       throw new InvalidDpopProof("The DPoP proof's ath is not the hash of this access token.", { code: 'ERR_DPOP_ATH', specRef: 'RFC 9449 §4.3 step 12' });
   }
+  if (expected.nonce !== undefined && !(await expected.nonce(payload.nonce)))
+    throw new UseDpopNonce(
+      payload.nonce === undefined
+        ? 'This server requires a DPoP nonce: retry with the DPoP-Nonce value in the proof.'
+        : 'The DPoP nonce is not current: retry with the new DPoP-Nonce value.',
+      { code: payload.nonce === undefined ? 'ERR_DPOP_NONCE_MISSING' : 'ERR_DPOP_NONCE_STALE', specRef: 'RFC 9449 §8' },
+    );
   const jkt = await calculateJwkThumbprint(jwk);
   // Remembered until its iat can no longer pass the window (RFC 9449 §11.1), so the cache stays bounded.
   if (!replay.use(`${jkt}:${payload.jti}`, nowSeconds + 2 * maxAge + 10, nowSeconds))

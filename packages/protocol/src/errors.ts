@@ -17,6 +17,7 @@ export type OAuthErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'insufficient_user_authentication'
   | 'server_error'
   | 'temporarily_unavailable';
@@ -75,6 +76,8 @@ export class InvalidToken extends make('invalid_token', 401) {}
 export class InsufficientScope extends make('insufficient_scope', 403) {}
 /** RFC 9449 §5: the DPoP proof is missing a required part or fails validation. */
 export class InvalidDpopProof extends make('invalid_dpop_proof', 400) {}
+/** RFC 9449 §8: the server requires a `nonce` it handed out (in the `DPoP-Nonce` response header) in the proof. */
+export class UseDpopNonce extends make('use_dpop_nonce', 400) {}
 /** draft-04 §9.2 step-up: the user's authentication is too old or too weak for this target; re-authenticate (see `max_age`). */
 export class InsufficientUserAuthentication extends make('insufficient_user_authentication', 400) {}
 export class ServerError extends make('server_error', 500) {}

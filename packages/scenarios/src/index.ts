@@ -5,13 +5,23 @@ import { keyRotation } from './stories/key-rotation.ts';
 import { replayBlocked } from './stories/replay-blocked.ts';
 import { revokedMidSession } from './stories/revoked-mid-session.ts';
 import { scopeNarrowed } from './stories/scope-narrowed.ts';
+import { stolenToken } from './stories/stolen-token.ts';
 import { unapprovedAgent } from './stories/unapproved-agent.ts';
 
 export * from './playground-client.ts';
 export * from './scenario.ts';
 
 /** In the order a presenter tells the story (design §7). */
-export const SCENARIOS: readonly Scenario[] = [consentVsXaa, contractorDenied, scopeNarrowed, unapprovedAgent, revokedMidSession, replayBlocked, keyRotation];
+export const SCENARIOS: readonly Scenario[] = [
+  consentVsXaa,
+  contractorDenied,
+  scopeNarrowed,
+  unapprovedAgent,
+  revokedMidSession,
+  replayBlocked,
+  stolenToken,
+  keyRotation,
+];
 
 export function findScenario(id: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.id === id);

@@ -68,9 +68,12 @@ export class PlaygroundClient {
   async request<T = unknown>(
     method: string,
     url: string,
-    options: { body?: unknown; token?: string; form?: Record<string, string>; auth?: string } = {},
-  ): Promise<{ status: number; body: T }> {
-    const headers = this.headers(options.token ? { authorization: `Bearer ${options.token}` } : options.auth ? { authorization: options.auth } : {});
+    options: { body?: unknown; token?: string; form?: Record<string, string>; auth?: string; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: T; headers: Headers }> {
+    const headers = this.headers({
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : options.auth ? { authorization: options.auth } : {}),
+      ...options.headers,
+    });
     let body: string | undefined;
     if (options.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -93,7 +96,7 @@ export class PlaygroundClient {
     } catch {
       // not JSON: keep the text
     }
-    return { status: res.status, body: parsed as T };
+    return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
   /** An admin-API token for `audience` (an app's `/admin` URL), from the ops client's credentials. */

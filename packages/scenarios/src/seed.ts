@@ -24,7 +24,7 @@ export async function restoreConnection(client: PlaygroundClient, app: string, s
   const seed = client.manifest.connections.find((c) => c.client === app && c.server === server);
   if (!seed) throw new Error(`The seed has no connection ${app} → ${server}.`);
   const current = await findConnection(client, app, server);
-  const body = { scopes: seed.scopes, audience: seed.audience, ttl: seed.ttl, enabled: seed.enabled };
+  const body = { scopes: seed.scopes, audience: seed.audience, ttl: seed.ttl, enabled: seed.enabled, require_dpop: false };
   if (current) await client.idp('PATCH', `/connections/${current.id}`, body);
   else await client.idp('POST', '/connections', { client_id: app, server, ...body });
 }

@@ -11,9 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
-import { ssoLogin } from '@xaa/testkit';
+import { freeBasePort } from '@xaa/testkit';
+import { ssoLogin } from '@xaa/user-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeBasePort } from '../support/ports.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
@@ -133,7 +133,9 @@ beforeAll(async () => {
     env: { ...process.env, NO_COLOR: '1' },
   });
   children.push(playground);
-  const theirBase = await freeBasePort(30000, 200);
+  let theirBase = await freeBasePort();
+  // Their block must not overlap the playground's, which may not be listening yet.
+  while (Math.abs(theirBase - base) <= 400) theirBase = await freeBasePort();
   const their = spawn(tsx, [join(root, 'apps', 'mcp-server', 'src', 'main.ts')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,8 +12,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freeBasePort } from '@xaa/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeBasePort } from '../support/ports.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');

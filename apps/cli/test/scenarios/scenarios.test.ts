@@ -47,4 +47,15 @@ describe('scenarios', () => {
     expect(consent?.classic).toBeGreaterThanOrEqual(2);
     expect(consent?.xaa).toBe(0);
   }, 60_000);
+
+  it('stolen token: the copied bearer token works from another process, the DPoP-bound copy is refused (RFC 9449 §4.3, §7.2)', async () => {
+    const run = await runScenario(SCENARIOS.find((s) => s.id === 'stolen-token') as (typeof SCENARIOS)[number], client);
+    expect(run.ok, JSON.stringify(run.steps.map((s) => s.result?.headline ?? s.error))).toBe(true);
+    const replays = run.steps.at(-1)?.result?.data?.replays as Array<{ attempt: string; status: number; error?: string }>;
+    expect(replays).toEqual([
+      { attempt: 'bearer', status: 200 },
+      { attempt: 'bound-as-bearer', status: 401, error: 'invalid_token' },
+      { attempt: 'bound-with-own-proof', status: 401, error: 'invalid_dpop_proof' },
+    ]);
+  }, 60_000);
 });

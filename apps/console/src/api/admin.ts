@@ -44,7 +44,7 @@ export const idp = {
   revokeSessions: (id: string) => api<{ revoked: number }>(`/api/idp/users/${encodeURIComponent(id)}/revoke-sessions`, { method: 'POST', body: {} }),
   keys: () => api<{ current_kid: string | null; overlap_seconds: number; keys: SigningKey[] }>('/api/idp/keys'),
   rotateKey: () => api<{ current_kid: string | null }>('/api/idp/keys/rotate', { method: 'POST', body: {} }),
-  simulate: (input: { user: string; app: string; server: string; scopes?: string[] | undefined }) =>
+  simulate: (input: { user: string; app: string; server: string; scopes?: string[] | undefined; dpop?: boolean }) =>
     api<SimulateResult>('/api/idp/simulate', { method: 'POST', body: input }),
   access: async (user: string): Promise<AccessEntry[]> => {
     const body = await api<{ access?: Omit<AccessEntry, 'effect'>[]; denied?: Omit<AccessEntry, 'effect'>[] }>(

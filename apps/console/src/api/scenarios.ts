@@ -34,6 +34,17 @@ export function comparisonOf(result: StepResult | undefined): ComparisonRow[] | 
   );
 }
 
+/** The two columns' headings (`result.data.columns`); the consent-vs-XAA story uses the defaults. */
+export interface ComparisonColumns {
+  classic: string;
+  xaa: string;
+}
+
+export function columnsOf(result: StepResult | undefined): ComparisonColumns | undefined {
+  const c = result?.data?.columns as Partial<ComparisonColumns> | undefined;
+  return c && typeof c.classic === 'string' && typeof c.xaa === 'string' ? { classic: c.classic, xaa: c.xaa } : undefined;
+}
+
 export const scenarios = {
   list: async () => (await api<{ scenarios: ScenarioInfo[] }>('/api/scenarios')).scenarios,
   start: (id: string) => api<RunView>(`/api/scenarios/${encodeURIComponent(id)}/runs`, { method: 'POST' }),

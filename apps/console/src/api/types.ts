@@ -49,6 +49,8 @@ export interface Connection {
   audience: Audience;
   ttl: number;
   enabled: boolean;
+  /** Token exchanges must carry a DPoP proof (RFC 9449), so every ID-JAG is key-bound (cnf.jkt). */
+  require_dpop?: boolean;
   updated_at?: number;
 }
 

@@ -56,6 +56,11 @@ export interface LineageHop {
   /** For tool calls: the tool name and outcome. */
   call?: { name: string; outcome: FlowEvent['outcome']; summary: string };
   changes?: ClaimChange[];
+  /**
+   * The DPoP key along the lineage (RFC 9449): the token's `cnf.jkt`, or for a tool call the thumbprint
+   * of the key its proof was verified with. Undefined for a bearer hop.
+   */
+  jkt?: string;
 }
 
 const ROLE_TITLES = { id_token: 'ID token', id_jag: 'ID-JAG', access_token: 'Access token', tool_call: 'Tool call' } as const;
@@ -66,6 +71,12 @@ const issuedRole = (t: TokenView) => {
   if (r === 'access_token') return 'access_token';
   return undefined;
 };
+
+/** The key an MCP server verified a call's DPoP proof with (`data.dpop.jkt`), if any. */
+function proofKeyOf(e: FlowEvent): { jkt?: string } {
+  const jkt = (e.data?.dpop as { jkt?: unknown } | undefined)?.jkt;
+  return typeof jkt === 'string' ? { jkt } : {};
+}
 
 /**
  * Token lineage of one trace: ID token → ID-JAG → access token → tool calls, each hop with the
@@ -82,7 +93,15 @@ export function lineage(events: readonly FlowEvent[]): LineageHop[] {
       const key = t.hash ?? `${role}:${JSON.stringify(t.claims)}`;
       if (seen.has(key) || byRole[role]) continue;
       seen.add(key);
-      const hop: LineageHop = { role, title: ROLE_TITLES[role], eventId: e.id, party: e.party, token: t };
+      const cnf = t.claims.cnf as { jkt?: unknown } | undefined;
+      const hop: LineageHop = {
+        role,
+        title: ROLE_TITLES[role],
+        eventId: e.id,
+        party: e.party,
+        token: t,
+        ...(typeof cnf?.jkt === 'string' ? { jkt: cnf.jkt } : {}),
+      };
       byRole[role] = hop;
       hops.push(hop);
     }
@@ -95,6 +114,7 @@ export function lineage(events: readonly FlowEvent[]): LineageHop[] {
         eventId: e.id,
         party: e.party,
         call: { name: tool, outcome: e.outcome, summary: e.summary },
+        ...proofKeyOf(e),
       });
     }
   }

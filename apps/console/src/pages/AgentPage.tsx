@@ -104,25 +104,31 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
             )
           }
           onLogout={() => run('logout', 'Sign out', '/api/agent/agent/logout', {})}
-          onConnect={(server) =>
-            run('connect', `Connect to ${server}`, '/api/agent/agent/connect', { servers: [server] }, (r) => {
-              const s = r.servers?.find((x) => x.server === server);
-              if (s?.status === 'connected') setConnected((t) => ({ ...t, [server]: s.toolList ?? (s.tools ?? []).map((name) => ({ name })) }));
-              else
-                setConnected((t) => {
-                  const { [server]: _gone, ...rest } = t;
-                  return rest;
-                });
-              return s
-                ? {
-                    outcome: s.status === 'connected' ? 'ok' : s.status === 'blocked' ? 'denied' : 'error',
-                    detail: `${s.message}${s.error ? ` (${s.error.code}: ${s.error.description})` : ''}${s.scope && !s.message.includes(s.scope) ? ` · scope ${s.scope}` : ''}`,
-                  }
-                : undefined;
-            })
+          onConnect={(server, dpop) =>
+            run(
+              'connect',
+              `Connect to ${server}${dpop ? ' (DPoP)' : ''}`,
+              '/api/agent/agent/connect',
+              { servers: [server], ...(dpop ? { dpop } : {}) },
+              (r) => {
+                const s = r.servers?.find((x) => x.server === server);
+                if (s?.status === 'connected') setConnected((t) => ({ ...t, [server]: s.toolList ?? (s.tools ?? []).map((name) => ({ name })) }));
+                else
+                  setConnected((t) => {
+                    const { [server]: _gone, ...rest } = t;
+                    return rest;
+                  });
+                return s
+                  ? {
+                      outcome: s.status === 'connected' ? 'ok' : s.status === 'blocked' ? 'denied' : 'error',
+                      detail: `${s.message}${s.error ? ` (${s.error.code}: ${s.error.description})` : ''}${s.scope && !s.message.includes(s.scope) ? ` · scope ${s.scope}` : ''}`,
+                    }
+                  : undefined;
+              },
+            )
           }
-          onCall={(server, tool, args) =>
-            run('call', `Call ${tool} on ${server}`, '/api/agent/agent/call', { server, tool, args }, (r) =>
+          onCall={(server, tool, args, dpop) =>
+            run('call', `Call ${tool} on ${server}`, '/api/agent/agent/call', { server, tool, args, ...(dpop ? { dpop } : {}) }, (r) =>
               r.result !== undefined ? { result: r.result } : undefined,
             )
           }

@@ -16,7 +16,14 @@ export function SimulatorPage(_: { playground: PlaygroundInfo }) {
       setInput({ user: (dir.users.find((u) => !u.admin) ?? dir.users[0]).id, client_id: dir.apps[0].client_id, server: dir.servers[0].name, scopes: [] });
   }, [dir.users, dir.apps, dir.servers, input.user]);
   const run = useMutation({
-    mutationFn: () => idp.simulate({ user: input.user, app: input.client_id, server: input.server, ...(input.scopes.length ? { scopes: input.scopes } : {}) }),
+    mutationFn: () =>
+      idp.simulate({
+        user: input.user,
+        app: input.client_id,
+        server: input.server,
+        ...(input.scopes.length ? { scopes: input.scopes } : {}),
+        ...(input.dpop ? { dpop: true } : {}),
+      }),
   });
   return (
     <>

@@ -17,6 +17,23 @@ describe('trace helpers', () => {
     expect(at?.changes?.find((c) => c.claim === 'aud')).toMatchObject({ kind: 'changed', after: 'http://localhost:4101/mcp' });
   });
 
+  it("follows the DPoP key along the lineage: ID-JAG cnf → access token cnf → the call's proof key (RFC 9449)", () => {
+    const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+    const bound = sampleTrace({ index: 0, start: 1_000_000 }).map((e) => ({
+      ...e,
+      tokens: e.tokens?.map((t) => (t.role === 'id_jag' || t.role === 'access_token' ? { ...t, claims: { ...t.claims, cnf: { jkt } } } : t)),
+      ...(e.data?.tool ? { data: { ...e.data, dpop: { jkt } } } : {}),
+    }));
+    const hops = lineage(bound);
+    expect(hops.map((h) => [h.role, h.jkt])).toEqual([
+      ['id_token', undefined],
+      ['id_jag', jkt],
+      ['access_token', jkt],
+      ['tool_call', jkt],
+    ]);
+    expect(lineage(sampleTrace({ index: 0, start: 1_000_000 })).every((h) => h.jkt === undefined)).toBe(true);
+  });
+
   it('diffClaims reports added, removed, changed and same', () => {
     expect(diffClaims({ a: 1, b: 2, c: [1] }, { a: 1, b: 3, d: 4, c: [1] })).toEqual([
       { claim: 'a', kind: 'same', before: 1, after: 1 },

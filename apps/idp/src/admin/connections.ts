@@ -28,6 +28,8 @@ export const connectionCreate = z
     ttl: ttl.optional(),
     enabled: z.boolean().optional(),
     max_auth_age: maxAuthAge.optional(),
+    /** Sender constraint: token exchanges must carry a DPoP proof (RFC 9449 §4). */
+    require_dpop: z.boolean().optional(),
   })
   .strict();
 
@@ -38,6 +40,8 @@ export const connectionPatch = z
     ttl: ttl.optional(),
     enabled: z.boolean().optional(),
     max_auth_age: maxAuthAge.optional(),
+    /** Sender constraint: token exchanges must carry a DPoP proof (RFC 9449 §4). */
+    require_dpop: z.boolean().optional(),
   })
   .strict();
 
@@ -108,6 +112,7 @@ export function connectionRoutes({ idp }: AdminDeps): Router {
         ttl: body.ttl ?? defaults.idJagTtl,
         enabled: body.enabled ?? true,
         max_auth_age: body.max_auth_age ?? null,
+        require_dpop: body.require_dpop ?? false,
       });
       recordChange(idp, ctx, `connected ${app.title} → ${body.server} (${body.scopes.join(' ')})`, { entity: 'connection', action: 'create', id: created.id });
       ctx.status = 201;
@@ -129,8 +134,22 @@ export function connectionRoutes({ idp }: AdminDeps): Router {
         action: 'update',
         id,
         fields: Object.keys(body),
-        before: { scopes: current.scopes, audience: current.audience, ttl: current.ttl, enabled: current.enabled, max_auth_age: current.max_auth_age },
-        after: { scopes: updated.scopes, audience: updated.audience, ttl: updated.ttl, enabled: updated.enabled, max_auth_age: updated.max_auth_age },
+        before: {
+          scopes: current.scopes,
+          audience: current.audience,
+          ttl: current.ttl,
+          enabled: current.enabled,
+          max_auth_age: current.max_auth_age,
+          require_dpop: current.require_dpop,
+        },
+        after: {
+          scopes: updated.scopes,
+          audience: updated.audience,
+          ttl: updated.ttl,
+          enabled: updated.enabled,
+          max_auth_age: updated.max_auth_age,
+          require_dpop: updated.require_dpop,
+        },
       });
       ctx.body = view(updated);
     }),

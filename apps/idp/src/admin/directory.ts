@@ -170,8 +170,14 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
         const key = `${c.client}|${c.issuer}|${c.resource}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        // As if the user had just signed in: step-up requirements are shown (max_auth_age), not applied.
-        const d = evaluate({ user: u.id, client: c.client, audience: c.issuer, resource: c.resource, auth_time: now }, connections, directory, now);
+        // As if the user had just signed in with a client that sends DPoP proofs: step-up and DPoP
+        // requirements are shown (max_auth_age, require_dpop), not applied.
+        const d = evaluate(
+          { user: u.id, client: c.client, audience: c.issuer, resource: c.resource, auth_time: now, dpop_jkt: 'simulated' },
+          connections,
+          directory,
+          now,
+        );
         const app = dir.getApp(c.client);
         const server = dir.getServer(c.server);
         const base = {
@@ -192,6 +198,7 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
             reasons: d.reasons,
             ttl: d.connection.ttl,
             max_auth_age: d.connection.max_auth_age ?? null,
+            require_dpop: d.connection.require_dpop === true,
           });
         else denied.push({ ...base, rule: d.rule, code: d.code, reasons: d.reasons });
       }

@@ -7,6 +7,7 @@ import type { IdpContext } from '../context.ts';
 import { appCreate, appPatch, registrationPut } from './apps.ts';
 import { connectionCreate, connectionPatch } from './connections.ts';
 import { groupCreate, groupPatch, revokeBody, userCreate, userPatch } from './directory.ts';
+import { dpopSettingsPatch } from './dpop.ts';
 import { faultsPut } from './faults.ts';
 import { rotateBody } from './keys.ts';
 import { mintSchema } from './scorecard.ts';
@@ -164,6 +165,10 @@ export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'
         body: mintSchema,
         ok: 201,
       },
+    },
+    '/admin/settings/dpop': {
+      get: { summary: 'DPoP settings of the token endpoint (RFC 9449)' },
+      patch: { summary: 'Require DPoP nonces in token-exchange proofs (use_dpop_nonce, RFC 9449 §8)', body: dpopSettingsPatch },
     },
     '/admin/faults': {
       get: { summary: 'Fault switches: the active rules and the catalogue of kinds' },

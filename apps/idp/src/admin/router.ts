@@ -14,6 +14,7 @@ import { appRoutes } from './apps.ts';
 import { auditRoutes } from './audit.ts';
 import { connectionRoutes } from './connections.ts';
 import { directoryRoutes } from './directory.ts';
+import { dpopRoutes } from './dpop.ts';
 import { faultRoutes } from './faults.ts';
 import { keyRoutes } from './keys.ts';
 import { openApiDocument } from './openapi.ts';
@@ -62,6 +63,7 @@ export function adminApi(idp: IdpContext, audit: AuditLog, host: ProviderHost): 
     simulateRoutes(deps),
     scorecardRoutes(deps),
     faultRoutes(deps),
+    dpopRoutes(deps),
   ];
 
   const openDoc = surfaceRouter();

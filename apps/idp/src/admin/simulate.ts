@@ -13,6 +13,9 @@ import { idJagClaims } from '../issuance/mint-id-jag.ts';
 import { AdminProblem, handle, identifierUrl, parse, scopeToken, slug } from './common.ts';
 import type { AdminDeps } from './router.ts';
 
+/** Stands in for the thumbprint of the key a real proof would prove (no key exists in a simulation). */
+const SIMULATED_JKT = '(thumbprint of the client key)';
+
 export const simulateBody = z
   .object({
     user: z.string().min(1).max(64),
@@ -27,6 +30,8 @@ export const simulateBody = z
       .min(0)
       .max(366 * 24 * 3600)
       .optional(),
+    /** The client sends a DPoP proof (RFC 9449): the simulated ID-JAG shows a placeholder `cnf.jkt`. Default false. */
+    dpop: z.boolean().optional(),
   })
   .strict();
 
@@ -50,6 +55,7 @@ export function simulateRoutes({ idp }: AdminDeps): Router {
           audience: server.issuer,
           resource: body.resource ?? server.resource,
           auth_time: now - (body.auth_age ?? 0),
+          ...(body.dpop ? { dpop_jkt: SIMULATED_JKT } : {}),
           ...(body.scopes ? { scopes: body.scopes } : {}),
         },
         dir.policyConnections(body.app),
@@ -77,6 +83,7 @@ export function simulateRoutes({ idp }: AdminDeps): Router {
         authTime: now - (body.auth_age ?? 0),
         nowSeconds: now,
         pairwiseSecret: persistentSecret(idp.db, 'pairwise_secret'),
+        ...(body.dpop ? { jkt: SIMULATED_JKT } : {}),
       });
       ctx.body = {
         decision: { effect: 'allow', rule: decision.rule, reasons: decision.reasons, grantedScopes: decision.grantedScopes, narrowed: decision.narrowed },

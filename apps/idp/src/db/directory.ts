@@ -75,6 +75,8 @@ export interface ConnectionRecord {
   enabled: boolean;
   /** Step-up: maximum age (s) of the user's sign-in; null = any. */
   max_auth_age: number | null;
+  /** Sender constraint: the token exchange must carry a DPoP proof (RFC 9449 §4). */
+  require_dpop: boolean;
   created_at: number;
   updated_at: number;
 }
@@ -367,6 +369,7 @@ export class DirectoryStore {
       ttl: Number(r.ttl),
       enabled: bool(r.enabled),
       max_auth_age: r.max_auth_age === null || r.max_auth_age === undefined ? null : Number(r.max_auth_age),
+      require_dpop: bool(r.require_dpop),
       created_at: Number(r.created_at),
       updated_at: Number(r.updated_at),
     };
@@ -393,28 +396,53 @@ export class DirectoryStore {
   }
 
   createConnection(
-    c: Omit<ConnectionRecord, 'id' | 'created_at' | 'updated_at' | 'max_auth_age'> & { id?: string; max_auth_age?: number | null },
+    c: Omit<ConnectionRecord, 'id' | 'created_at' | 'updated_at' | 'max_auth_age' | 'require_dpop'> & {
+      id?: string;
+      max_auth_age?: number | null;
+      require_dpop?: boolean;
+    },
   ): ConnectionRecord {
     const id = c.id ?? `conn_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     const now = this.now();
     this.db
       .prepare(
-        'INSERT INTO connections (id, client_id, server, scopes, audience, ttl, enabled, max_auth_age, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO connections (id, client_id, server, scopes, audience, ttl, enabled, max_auth_age, require_dpop, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(id, c.client_id, c.server, JSON.stringify(c.scopes), JSON.stringify(c.audience), c.ttl, c.enabled ? 1 : 0, c.max_auth_age ?? null, now, now);
+      .run(
+        id,
+        c.client_id,
+        c.server,
+        JSON.stringify(c.scopes),
+        JSON.stringify(c.audience),
+        c.ttl,
+        c.enabled ? 1 : 0,
+        c.max_auth_age ?? null,
+        c.require_dpop ? 1 : 0,
+        now,
+        now,
+      );
     return this.getConnection(id) as ConnectionRecord;
   }
 
   updateConnection(
     id: string,
-    patch: Partial<Pick<ConnectionRecord, 'scopes' | 'audience' | 'ttl' | 'enabled' | 'max_auth_age'>>,
+    patch: Partial<Pick<ConnectionRecord, 'scopes' | 'audience' | 'ttl' | 'enabled' | 'max_auth_age' | 'require_dpop'>>,
   ): ConnectionRecord | undefined {
     const current = this.getConnection(id);
     if (!current) return undefined;
     const next = { ...current, ...patch };
     this.db
-      .prepare('UPDATE connections SET scopes = ?, audience = ?, ttl = ?, enabled = ?, max_auth_age = ?, updated_at = ? WHERE id = ?')
-      .run(JSON.stringify(next.scopes), JSON.stringify(next.audience), next.ttl, next.enabled ? 1 : 0, next.max_auth_age, this.now(), id);
+      .prepare('UPDATE connections SET scopes = ?, audience = ?, ttl = ?, enabled = ?, max_auth_age = ?, require_dpop = ?, updated_at = ? WHERE id = ?')
+      .run(
+        JSON.stringify(next.scopes),
+        JSON.stringify(next.audience),
+        next.ttl,
+        next.enabled ? 1 : 0,
+        next.max_auth_age,
+        next.require_dpop ? 1 : 0,
+        this.now(),
+        id,
+      );
     return this.getConnection(id);
   }
 
@@ -451,6 +479,7 @@ export class DirectoryStore {
         ttl: c.ttl,
         enabled: c.enabled,
         ...(c.max_auth_age !== null ? { max_auth_age: c.max_auth_age } : {}),
+        ...(c.require_dpop ? { require_dpop: true } : {}),
       });
     }
     return out;

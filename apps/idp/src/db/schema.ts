@@ -165,4 +165,6 @@ export const migrations: Migration[] = [
     WHEN lower(NEW.email) <> lower(OLD.email) AND EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(NEW.email) AND id <> NEW.id)
     BEGIN SELECT RAISE(ABORT, 'ERR_EMAIL_TAKEN: another user already has this email'); END;
   `,
+  // 5: sender constraint per connection (RFC 9449; draft-04 §9.8.1.1): the token exchange must carry a DPoP proof.
+  'ALTER TABLE connections ADD COLUMN require_dpop INTEGER NOT NULL DEFAULT 0',
 ];

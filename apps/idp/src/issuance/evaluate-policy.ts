@@ -5,7 +5,16 @@
  */
 
 import { type Connection, type Decision, type Deny, type Directory, evaluate } from '@xaa/policy';
-import { AccessDenied, InsufficientUserAuthentication, InvalidGrant, InvalidScope, InvalidTarget, type OAuthError, UnauthorizedClient } from '@xaa/protocol';
+import {
+  AccessDenied,
+  InsufficientUserAuthentication,
+  InvalidDpopProof,
+  InvalidGrant,
+  InvalidScope,
+  InvalidTarget,
+  type OAuthError,
+  UnauthorizedClient,
+} from '@xaa/protocol';
 
 export interface PolicyInput {
   userId: string;
@@ -15,6 +24,8 @@ export interface PolicyInput {
   scopes: string[] | undefined;
   /** OIDC auth_time of the subject token, for step-up connections. */
   authTime?: number | undefined;
+  /** Thumbprint of the key a valid DPoP proof on the request proved (RFC 9449 §4.3), for connections that require DPoP. */
+  dpopJkt?: string | undefined;
 }
 
 export function evaluatePolicy(input: PolicyInput, connections: readonly Connection[], directory: Directory, nowSeconds: number): Decision {
@@ -26,6 +37,7 @@ export function evaluatePolicy(input: PolicyInput, connections: readonly Connect
       resource: input.resource,
       ...(input.scopes ? { scopes: input.scopes } : {}),
       ...(input.authTime !== undefined ? { auth_time: input.authTime } : {}),
+      ...(input.dpopJkt !== undefined ? { dpop_jkt: input.dpopJkt } : {}),
     },
     connections,
     directory,
@@ -54,6 +66,9 @@ export function denialError(d: Deny): OAuthError {
     case 'insufficient_user_authentication':
       // draft-04 §9.2: the client re-authenticates the user (with max_age) and retries.
       return new InsufficientUserAuthentication(d.description, { ...options, detail: { max_age: d.max_age } });
+    case 'invalid_dpop_proof':
+      // RFC 9449 §5: the connection requires a proof and the request sent none.
+      return new InvalidDpopProof(d.description, { ...options, specRef: 'RFC 9449 §5' });
     default:
       return new AccessDenied(d.description, options);
   }

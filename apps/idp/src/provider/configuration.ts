@@ -15,10 +15,11 @@ import { errors, interactionPolicy } from 'oidc-provider';
 import { defaults } from '../config.ts';
 import type { IdpContext } from '../context.ts';
 import { persistentSecret } from '../db/settings.ts';
+import { dpopMetadata } from '../dpop/exchange-proof.ts';
 import { escapeHtml, page } from '../interactions/views.ts';
+import { withBridgeClient } from '../saml/bridge.ts';
 import { SqliteAdapter } from './adapter.ts';
 import { ClientAdapter } from './clients.ts';
-import { withBridgeClient } from '../saml/bridge.ts';
 
 /** oidc-provider routes a browser navigates to: their errors are pages. */
 const BROWSER_ROUTES = new Set(['authorization', 'resume', 'end_session', 'end_session_confirm', 'end_session_success', 'code_verification', 'device_resume']);
@@ -182,6 +183,8 @@ export function configuration(idp: IdpContext): Configuration {
       // draft-04 §7.1 / identity chaining: the IdP advertises the ID-JAG token type.
       identity_chaining_requested_token_types_supported: [TOKEN_TYPE_ID_JAG],
       authorization_response_iss_parameter_supported: true,
+      // RFC 9449 §5.1: the token exchange accepts DPoP proofs with these algorithms (draft-04 §9.8.1.1).
+      ...dpopMetadata,
     },
     renderError: async (ctx, out) => {
       // oidc-provider renders HTML for any caller that prefers it; the token, introspection, revocation

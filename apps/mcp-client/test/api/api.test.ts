@@ -51,6 +51,16 @@ describe('agent API', () => {
     expect(events.body.events.map((e: { step: string }) => e.step)).toEqual(expect.arrayContaining(['exchange.request', 'bearer.request', 'mcp.request']));
   });
 
+  it('connect with dpop: true binds the new token to the session key (RFC 9449), and a non-boolean dpop is a 400', async () => {
+    expect((await api('POST', '/agent/login', { user: 'alice', app: 'acme-agent', headless: true })).body.outcome).toBe('ok');
+    const c = await api('POST', '/agent/connect', { servers: ['docs'], dpop: true });
+    expect(c.body.outcome, JSON.stringify(c.body.servers)).toBe('ok');
+    const ex = (await api('GET', `/events?traceId=${c.body.traceId}`)).body.events.find((e: { step: string }) => e.step === 'exchange.request');
+    expect(ex.tokens.find((t: { role: string }) => t.role === 'id_jag').claims.cnf.jkt).toBe(ex.data.dpop.jkt);
+    expect((await api('POST', '/agent/call', { server: 'docs', tool: 'search_docs', args: { query: 'a' } })).body.outcome).toBe('ok');
+    expect((await api('POST', '/agent/connect', { servers: ['docs'], dpop: 'yes' })).status).toBe(400);
+  });
+
   it('answers bad input with 400 invalid_request naming the fields, never a 500', async () => {
     const cases: Array<[string, unknown]> = [
       ['/agent/connect', { servers: 'tasks' }],

@@ -42,6 +42,7 @@ const settingsPatch = z
     access_token_ttl: z.number().int().min(defaults.accessTokenTtlRange[0]).max(defaults.accessTokenTtlRange[1]).optional(),
     generic_errors: z.boolean().optional(),
     dpop_bound_access_tokens_required: z.boolean().optional(),
+    use_dpop_nonce: z.boolean().optional(),
   })
   .strict();
 const clientCreate = z

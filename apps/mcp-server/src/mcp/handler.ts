@@ -112,13 +112,19 @@ export function buildMcpServer(rt: McpRuntime, authInfo: AuthInfo | undefined, t
           outcome: out.isError ? 'error' : 'ok',
           summary: `${actorLabel(actor)} called ${tool.name}: ${out.text.split('\n')[0]}`,
           subject: { server: rt.def.name, user: actor.username, client: actor.clientId },
-          data: { tool: tool.name, scopes: authInfo?.scopes ?? [] },
+          data: { tool: tool.name, scopes: authInfo?.scopes ?? [], ...dpopData(authInfo) },
         });
         return toResult(out);
       },
     );
   }
   return server;
+}
+
+/** RFC 9449 §7: a call made with a DPoP-bound token and a verified proof names the key (its thumbprint). */
+function dpopData(authInfo: AuthInfo | undefined): { dpop?: { jkt: string } } {
+  const jkt = (authInfo?.extra as { jkt?: unknown } | undefined)?.jkt;
+  return typeof jkt === 'string' ? { dpop: { jkt } } : {};
 }
 
 export function mcpHttpHandler(rt: McpRuntime): McpHttpHandler {

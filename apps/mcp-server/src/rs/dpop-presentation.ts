@@ -11,9 +11,17 @@
 import { DPOP_ALGORITHMS, DPOP_RESOURCE_MAX_AGE_SECONDS, DpopReplayCache, isOAuthError, normalizeHtu, verifyDpopProof } from '@xaa/protocol';
 import type { JWTPayload } from 'jose';
 import type { ServerRuntime } from '../context.ts';
+import { nonceIsCurrent } from '../dpop-nonce.ts';
 
 export type Scheme = 'Bearer' | 'DPoP';
-export type DpopFailure = { ok: false; status: 401; scheme: 'DPoP'; error: 'invalid_token' | 'invalid_dpop_proof'; description: string; code: string };
+export type DpopFailure = {
+  ok: false;
+  status: 401;
+  scheme: 'DPoP';
+  error: 'invalid_token' | 'invalid_dpop_proof' | 'use_dpop_nonce';
+  description: string;
+  code: string;
+};
 
 /** The request facts a proof is checked against. */
 export interface DpopRequest {
@@ -84,7 +92,14 @@ export async function checkPresentation(
     try {
       proofJkt = await verifyDpopProof(
         req.proof,
-        { htm: req.method.toUpperCase(), htu, accessToken: token, maxAgeSeconds: DPOP_RESOURCE_MAX_AGE_SECONDS },
+        {
+          htm: req.method.toUpperCase(),
+          htu,
+          accessToken: token,
+          maxAgeSeconds: DPOP_RESOURCE_MAX_AGE_SECONDS,
+          // RFC 9449 §9: with nonces on, a proof must carry a current one.
+          ...(rt.settings.get().use_dpop_nonce ? { nonce: (v: unknown) => nonceIsCurrent(rt, v) } : {}),
+        },
         rt.nowSeconds(),
         replayCache(rt),
       );
@@ -96,8 +111,8 @@ export async function checkPresentation(
     }
   }
   if (proofJkt === undefined) {
-    const e = lastError as { error_description: string; code?: string };
-    return fail('invalid_dpop_proof', e.error_description, e.code ?? 'ERR_DPOP_INVALID');
+    const e = lastError as { error: string; error_description: string; code?: string };
+    return fail(e.error === 'use_dpop_nonce' ? 'use_dpop_nonce' : 'invalid_dpop_proof', e.error_description, e.code ?? 'ERR_DPOP_INVALID');
   }
   if (proofJkt !== jkt)
     return fail('invalid_dpop_proof', "The DPoP proof's key is not the key the access token is bound to (cnf.jkt).", 'ERR_DPOP_KEY_MISMATCH');
@@ -115,4 +130,29 @@ export function dpopChallenge(params: { resource_metadata: string; scope?: strin
   parts.push(`algs=${quote(DPOP_ALGORITHMS.join(' '))}`);
   parts.push(`resource_metadata=${quote(params.resource_metadata)}`);
   return `DPoP ${parts.join(', ')}`;
+}
+
+/** The RFC 9449 check a DPoP refusal failed, by its internal code, for the live view (one row per check). */
+const CHECKS: Record<string, { id: string; title: string; specRef: string }> = {
+  ERR_DPOP_BOUND_AS_BEARER: { id: 'dpop.scheme', title: 'DPoP-bound token presented as Bearer', specRef: 'RFC 9449 §7.2' },
+  ERR_DPOP_REQUIRED: { id: 'dpop.required', title: 'This server requires DPoP-bound tokens', specRef: 'RFC 9728 §2' },
+  ERR_DPOP_UNBOUND: { id: 'dpop.bound', title: 'DPoP scheme with an unbound token', specRef: 'RFC 9449 §7.1' },
+  ERR_DPOP_MISSING: { id: 'dpop.proof', title: 'DPoP proof present', specRef: 'RFC 9449 §4.3 step 1' },
+  ERR_DPOP_MULTIPLE: { id: 'dpop.proof', title: 'Exactly one DPoP proof', specRef: 'RFC 9449 §4.3 step 1' },
+  ERR_DPOP_INVALID: { id: 'dpop.jwt', title: 'Proof is a fresh dpop+jwt signed by its jwk (typ, alg, signature, iat)', specRef: 'RFC 9449 §4.3 steps 2–7, 11' },
+  ERR_DPOP_PRIVATE_KEY: { id: 'dpop.jwk', title: 'Proof jwk is a public key', specRef: 'RFC 9449 §4.3 step 7' },
+  ERR_DPOP_HTM: { id: 'dpop.htm', title: 'Proof htm = request method', specRef: 'RFC 9449 §4.3 step 8' },
+  ERR_DPOP_HTU: { id: 'dpop.htu', title: 'Proof htu = request URI', specRef: 'RFC 9449 §4.3 step 9' },
+  ERR_DPOP_JTI: { id: 'dpop.jti', title: 'Proof jti', specRef: 'RFC 9449 §4.2' },
+  ERR_DPOP_REPLAY: { id: 'dpop.replay', title: 'Proof jti not seen before', specRef: 'RFC 9449 §11.1' },
+  ERR_DPOP_ATH_MISSING: { id: 'dpop.ath', title: 'Proof carries ath', specRef: 'RFC 9449 §4.3 step 12' },
+  ERR_DPOP_ATH: { id: 'dpop.ath', title: 'Proof ath = hash of this access token', specRef: 'RFC 9449 §4.3 step 12' },
+  ERR_DPOP_KEY_MISMATCH: { id: 'dpop.key', title: 'Proof key = the key the token is bound to (cnf.jkt)', specRef: 'RFC 9449 §4.3 step 12' },
+  ERR_DPOP_NONCE_MISSING: { id: 'dpop.nonce', title: 'Proof carries the server nonce', specRef: 'RFC 9449 §9' },
+  ERR_DPOP_NONCE_STALE: { id: 'dpop.nonce', title: 'Proof nonce is current', specRef: 'RFC 9449 §9' },
+};
+
+export function dpopCheckOf(code: string | undefined, detail: string): { id: string; title: string; specRef: string; detail: string } | undefined {
+  const c = code ? CHECKS[code] : undefined;
+  return c ? { ...c, detail } : undefined;
 }

@@ -14,13 +14,14 @@ import { bearerChallenge, decodeUnverified, parseScope, protectedResourceMetadat
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { Context, Next } from 'koa';
 import type { ServerRuntime } from '../context.ts';
+import { issueNonce } from '../dpop-nonce.ts';
 import type { Actor } from '../mcp/tool.ts';
-import { boundJkt, checkPresentation, type DpopRequest, dpopChallenge, type Scheme } from './dpop-presentation.ts';
+import { boundJkt, checkPresentation, type DpopRequest, dpopChallenge, dpopCheckOf, type Scheme } from './dpop-presentation.ts';
 
 export type BearerFailure = {
   ok: false;
   status: 400 | 401;
-  error?: 'invalid_token' | 'invalid_request' | 'invalid_dpop_proof';
+  error?: 'invalid_token' | 'invalid_request' | 'invalid_dpop_proof' | 'use_dpop_nonce';
   description: string;
   /** The challenge scheme to answer with (RFC 6750 §3 or RFC 9449 §7.1). */
   scheme?: Scheme;
@@ -161,6 +162,11 @@ export function clientTitle(rt: ServerRuntime, clientId: string): string {
 export function requireBearer(rt: ServerRuntime) {
   const resourceMetadata = protectedResourceMetadataUrl(rt.def.resource);
   return async function requireBearer(ctx: Context, next: Next) {
+    // RFC 9449 §9: with nonces on, every answer hands out a fresh one for the next proof.
+    if (rt.settings.get().use_dpop_nonce) {
+      ctx.set('DPoP-Nonce', await issueNonce(rt));
+      ctx.set('Access-Control-Expose-Headers', 'DPoP-Nonce, WWW-Authenticate');
+    }
     const result = await verifyBearer(rt, ctx.get('authorization') || undefined, {
       proof: ctx.get('dpop') || undefined,
       method: ctx.method,
@@ -178,6 +184,8 @@ export function requireBearer(rt: ServerRuntime) {
       const dpopOnly = result.scheme === 'DPoP' || rt.settings.get().dpop_bound_access_tokens_required;
       ctx.set('WWW-Authenticate', dpopOnly ? dpopChallenge(params) : bearerChallenge(params as Parameters<typeof bearerChallenge>[0]));
       ctx.body = { error: result.error ?? 'invalid_token', error_description: result.description };
+      // A DPoP refusal names the RFC 9449 check that failed.
+      const check = dpopCheckOf(result.code, result.description);
       rt.flowLog.emit({
         traceId: ctx.state.trace.traceId,
         party: rt.party.mcp,
@@ -189,9 +197,10 @@ export function requireBearer(rt: ServerRuntime) {
         error: {
           code: result.error ?? 'invalid_token',
           description: result.description,
-          specRef: result.scheme === 'DPoP' ? 'RFC 9449 §7.1' : 'RFC 6750 §3.1, MCP-AUTHZ',
+          specRef: check?.specRef ?? (result.scheme === 'DPoP' ? 'RFC 9449 §7.1' : 'RFC 6750 §3.1, MCP-AUTHZ'),
           ...(result.code ? { internal: result.code } : {}),
         },
+        ...(check ? { check } : {}),
       });
       return;
     }

@@ -32,6 +32,8 @@ const SECRET_KEYS = new Set([
   'code',
   'code_verifier',
   'authorization',
+  // RFC 9449 proof: replayable within its iat window where a server keeps no jti cache.
+  'dpop',
   'cookie',
   'set-cookie',
 ]);

@@ -10,8 +10,10 @@
  */
 import { type AuthorizationServerMetadata, GRANT_PROFILE_ID_JAG, GRANT_TYPE_JWT_BEARER, parseScope, TYP_ID_JAG } from '@xaa/protocol';
 import type { JWK } from 'jose';
+import type { HttpDeps } from '../http.ts';
 import type { MintMutation, MintRequest } from '../idp.ts';
 import type { CaseLevel, WireAnswer } from '../report/types.ts';
+import { DPOP_CASES } from './dpop-cases.ts';
 import { type AttackerKey, hmacWithPublicKey, resignWithKey, unsecured } from './forge.ts';
 import type { RogueIdp } from './rogue-idp.ts';
 import { type AuthMethod, isSuccess, type TokenRequest } from './token-request.ts';
@@ -51,6 +53,8 @@ export interface AsCaseContext {
   present(assertion: string | undefined, over?: Partial<Omit<TokenRequest, 'assertion' | 'tokenEndpoint'>>): Promise<WireAnswer>;
   /** The valid case's answer, once it ran. */
   baseline: WireAnswer | undefined;
+  /** Transport options for requests a case makes itself (the MCP resource, for DPoP presentation). */
+  http: HttpDeps;
 }
 
 export interface Verdict {
@@ -594,6 +598,8 @@ export const AS_CASES: readonly AsCase[] = [
         : { outcome: 'fail', reason: `grant_types_supported is ${JSON.stringify(v ?? null)}.`, answers: [] };
     },
   },
+  // ── sender constraint (RFC 9449, draft-04 §9.8.1.2) ──────────────────────────────────────────────
+  ...DPOP_CASES,
 ];
 
 export function narrowScope(t: AsTarget): string {

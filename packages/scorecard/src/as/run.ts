@@ -192,6 +192,7 @@ export async function runAsScorecard(options: AsScorecardOptions): Promise<Score
       attacker,
       rogue,
       baseline: undefined,
+      http: deps,
       idpKey: (kid) => idpKeys.find((k) => k.kid === kid),
       mint: async (mutation?: MintMutation, over?: Partial<MintRequest>) => (await idp.mint({ ...base, ...over, ...(mutation ? { mutation } : {}) })).assertion,
       present: async (assertion, over = {}) => {

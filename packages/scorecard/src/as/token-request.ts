@@ -29,6 +29,10 @@ export interface TokenRequest {
   assertion?: string;
   scope?: string;
   resource?: string;
+  /** An RFC 9449 proof for the `DPoP` header. */
+  dpop?: string;
+  /** Receives the access token of a success (for a follow-up request); it never enters the report. */
+  onAccessToken?: (accessToken: string) => void;
 }
 
 export async function presentAssertion(req: TokenRequest, deps: HttpDeps = {}): Promise<WireAnswer> {
@@ -37,6 +41,7 @@ export async function presentAssertion(req: TokenRequest, deps: HttpDeps = {}): 
   if (req.scope !== undefined) body.set('scope', req.scope);
   if (req.resource !== undefined) body.set('resource', req.resource);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  if (req.dpop !== undefined) headers.dpop = req.dpop;
   const auth = req.auth ?? 'default';
   if (auth === 'default' || auth === 'wrong-secret') {
     const secret = auth === 'wrong-secret' ? `${req.clientSecret}-wrong` : req.clientSecret;
@@ -62,6 +67,7 @@ export async function presentAssertion(req: TokenRequest, deps: HttpDeps = {}): 
       if (typeof j.expires_in === 'number') answer.expires_in = j.expires_in;
       answer.refresh_token = typeof j.refresh_token === 'string';
       if (typeof j.access_token !== 'string') answer.error_description = 'success without an access_token';
+      else req.onAccessToken?.(j.access_token);
     } else if (r.json === undefined) {
       answer.error_description = `non-JSON body: ${plainText(r.text.slice(0, 120))}`;
     }

@@ -67,6 +67,9 @@ export const TEST_CLIENT_HELP = `xaa test-client — grade an MCP client against
 
   --client <id>            your client's id at the IdP (default: the one the first run used)
   --faults all|none|a,b    which faults (default all)
+  --dpop                   also run it once while every XAA server requires DPoP-bound tokens, and
+                           grade its proofs (RFC 9449: bound ID-JAG, bound access token, same key,
+                           MCP calls whose proofs pass every check)
   --slow-ms 2000           delay of the slow fault
   --timeout 60             seconds per run
   --max-per-server 3       most requests per server a failing client may make
@@ -107,6 +110,7 @@ const CLIENT_OPTIONS = {
   command: { type: 'string' },
   client: { type: 'string' },
   faults: { type: 'string' },
+  dpop: { type: 'boolean' },
   'slow-ms': { type: 'string' },
   timeout: { type: 'string' },
   'max-per-server': { type: 'string' },
@@ -302,6 +306,7 @@ export async function testClientCommand(argv: string[], ctx: ScorecardCliContext
       },
       label: command,
       faults: faults as FaultKind[],
+      ...(values.dpop === true ? { dpop: true } : {}),
       ...(str(values, 'client') ? { client: str(values, 'client') } : {}),
       ...(slowMs !== undefined ? { slowMs } : {}),
       ...(maxPerServer !== undefined ? { maxPerServer } : {}),

@@ -8,6 +8,7 @@ import { type FaultKind, type FaultState, type IdpAccess, IdpAdmin } from '../id
 import { buildReport, type CaseResult, type ScorecardReport } from '../report/types.ts';
 import { extractFacts, FAULT_CHECKS, gradeClean, gradeFault } from './checks.ts';
 import type { ClientRunner } from './command.ts';
+import { askForDpop, gradeDpop } from './dpop.ts';
 import { collect, mark, readDirectory, sources } from './observe.ts';
 
 export const ALL_FAULTS: readonly FaultKind[] = ['typ', 'aud', 'expired', 'missing_jti', 'unknown_kid', 'slow', 'server_error', 'access_denied'];
@@ -26,6 +27,11 @@ export interface ClientScorecardOptions extends HttpDeps {
   slowMs?: number;
   /** Most requests per server a failing client may make (default 3). */
   maxPerServer?: number;
+  /**
+   * Also run the client once while every XAA server requires DPoP-bound tokens, and grade its proofs
+   * (RFC 9449). Default false.
+   */
+  dpop?: boolean;
   onCase?: (result: CaseResult) => void;
 }
 
@@ -61,6 +67,21 @@ export async function runClientScorecard(options: ClientScorecardOptions): Promi
     }
     const facts = extractFacts(cleanEvents, dir, client);
     for (const r of gradeClean({ run: clean, events: cleanEvents }, dir, facts)) emit(r);
+
+    // 1b. the playground asks for DPoP: does the client send correct proofs?
+    if (options.dpop) {
+      const undo = await askForDpop(idp, dir);
+      let events: Awaited<ReturnType<typeof collect>>;
+      let run: Awaited<ReturnType<ClientRunner>>;
+      try {
+        marks = await mark(idp, bases, unreachable);
+        run = await options.run('dpop');
+      } finally {
+        await undo();
+      }
+      events = await collect(idp, marks);
+      for (const r of gradeDpop({ run, events }, dir, client)) emit(r);
+    }
 
     // 2. one run per fault switch, scoped to this client at the IdP
     const servers = new Set(facts.exchanges.map((x) => x.server ?? '')).size;

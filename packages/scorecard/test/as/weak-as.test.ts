@@ -78,6 +78,23 @@ const CAUGHT_BY: Record<Exclude<Weakness, 'none' | 'reject-all'>, string[]> = {
   'no-scope-in-response': ['response.scope:fail'],
   cacheable: ['response.no-store:fail', 'errors.no-store:warn'],
   'crash-on-garbage': ['request.no-assertion:fail', 'request.not-a-jwt:fail'],
+  'dpop-ignore-cnf': ['dpop.bound-no-proof:fail', 'dpop.other-key:fail'],
+  'dpop-skip-htm': ['dpop.wrong-htm:fail'],
+  'dpop-skip-htu': ['dpop.wrong-htu:fail'],
+  'dpop-skip-iat': ['dpop.stale-iat:fail'],
+  'dpop-no-jti-cache': ['dpop.replayed-jti:warn'],
+  'dpop-bearer-only': ['dpop.bound-valid:warn', 'dpop.resource-missing-ath:skip'],
+  'dpop-rs-skip-ath': ['dpop.resource-missing-ath:fail'],
+  'no-dpop-metadata': [
+    'dpop.metadata-algs:warn',
+    'dpop.bound-valid:skip',
+    'dpop.other-key:skip',
+    'dpop.wrong-htm:skip',
+    'dpop.wrong-htu:skip',
+    'dpop.stale-iat:skip',
+    'dpop.replayed-jti:skip',
+    'dpop.resource-missing-ath:skip',
+  ],
 };
 
 describe('the strict AS (verifyIdJag with every check on)', () => {

@@ -27,8 +27,9 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-function scorecard(misbehaviour: Misbehaviour, faults: ClientScorecardOptions['faults'] = []): Promise<ScorecardReport> {
+function scorecard(misbehaviour: Misbehaviour, faults: ClientScorecardOptions['faults'] = [], dpop = false): Promise<ScorecardReport> {
   return runClientScorecard({
+    dpop,
     idp: s.admin,
     run: badClient({ topology: s.topology, idpIssuer: s.idp.issuer, idToken: () => idToken, misbehaviour }),
     client: 'acme-agent',
@@ -100,4 +101,28 @@ describe('each misbehaviour is caught by its check', () => {
     expect(o['bearer.fresh-id-jag']).toBe('error');
     expect(o['mcp.bearer-header']).toBe('error');
   });
+
+  it.each([
+    ['none', 'dpop.token-proof', 'fail'],
+    ['none', 'dpop.exchange-proof', 'warn'],
+    ['dpop-other-key', 'dpop.token-proof', 'fail'],
+    ['dpop-no-ath', 'dpop.mcp-proof', 'fail'],
+    ['dpop-as-only', 'dpop.exchange-proof', 'warn'],
+  ] as const)(
+    'when the playground asks for DPoP: %s → %s %s (RFC 9449)',
+    async (misbehaviour, check, outcome) => {
+      const r = await scorecard(misbehaviour, [], true);
+      const c = r.cases.find((x) => x.id === check);
+      expect(c?.outcome, JSON.stringify(c)).toBe(outcome);
+      expect(c?.reason).toBeTruthy();
+    },
+    60_000,
+  );
+
+  it('a client with correct proofs passes every DPoP check, and the missing-ath refusal names its check', async () => {
+    const good = outcomes(await scorecard('dpop-as-only', [], true));
+    expect([good['dpop.token-proof'], good['dpop.mcp-proof']]).toEqual(['pass', 'pass']);
+    const noAth = (await scorecard('dpop-no-ath', [], true)).cases.find((x) => x.id === 'dpop.mcp-proof');
+    expect(noAth?.reason).toContain('RFC 9449 §4.3 step 12');
+  }, 60_000);
 });

@@ -56,4 +56,15 @@ describe('client scorecard: the sample agent', () => {
     // the fault switches are off again afterwards
     expect((await s.admin.getFaults()).faults).toEqual([]);
   }, 120_000);
+
+  it('sends correct DPoP proofs when the playground asks for them (RFC 9449)', async () => {
+    const report = await runClientScorecard({ idp: s.admin, run: sampleAgent, label: 'sample agent', faults: [], dpop: true });
+    if (!report.ok) console.log(renderTable(report));
+    const dpop = report.cases.filter((c) => c.group === 'dpop');
+    expect(dpop.map((c) => `${c.id}:${c.outcome}`)).toEqual(['dpop.exchange-proof:pass', 'dpop.token-proof:pass', 'dpop.same-key:pass', 'dpop.mcp-proof:pass']);
+    // the servers are back to accepting Bearer afterwards
+    const tasks = s.topology.servers.find((x) => x.name === 'tasks');
+    const prm = (await (await fetch(`${tasks?.issuer}/.well-known/oauth-protected-resource/mcp`)).json()) as Record<string, unknown>;
+    expect(prm.dpop_bound_access_tokens_required).toBe(false);
+  }, 120_000);
 });

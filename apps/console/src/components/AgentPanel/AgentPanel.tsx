@@ -37,8 +37,9 @@ export interface AgentPanelProps {
   busy: boolean;
   onLogin: (input: { username: string; client_id: string; mode: 'headless' | 'browser'; password: string }) => void;
   onLogout: () => void;
-  onConnect: (server: string) => void;
-  onCall: (server: string, tool: string, args: Record<string, unknown>) => void;
+  /** `dpop`: bind the new tokens to the session's key (RFC 9449), like the CLI's `--dpop`. */
+  onConnect: (server: string, dpop: boolean) => void;
+  onCall: (server: string, tool: string, args: Record<string, unknown>, dpop: boolean) => void;
   onShowTrace: (traceId: string) => void;
 }
 
@@ -48,6 +49,7 @@ export function AgentPanel(p: AgentPanelProps) {
   const [clientId, setClientId] = useState(p.apps[0]?.client_id ?? '');
   const [password, setPassword] = useState('demo');
   const [server, setServer] = useState(p.servers.find((s) => s.xaa)?.name ?? '');
+  const [dpop, setDpop] = useState(false);
   // Start from the agent's current session when it is known (coming back to this page), unless the
   // admin already picked someone else.
   const picked = useRef(false);
@@ -197,9 +199,12 @@ export function AgentPanel(p: AgentPanelProps) {
                 ))}
               </select>
             </label>
-            <button type="button" className="primary" disabled={p.busy || !p.session?.user} onClick={() => p.onConnect(server)}>
+            <button type="button" className="primary" disabled={p.busy || !p.session?.user} onClick={() => p.onConnect(server, dpop)}>
               Connect
             </button>
+            <label className="check" title="Bind the ID-JAG and the access token to this session's key and send a proof with every request (RFC 9449)">
+              <input type="checkbox" name="agent-dpop" checked={dpop} onChange={(e) => setDpop(e.target.checked)} /> DPoP
+            </label>
           </div>
           <form
             className="stack"
@@ -213,7 +218,7 @@ export function AgentPanel(p: AgentPanelProps) {
               }
               setFieldErrors({});
               setArgsError(undefined);
-              if (tool.trim()) p.onCall(server, tool.trim(), r.args);
+              if (tool.trim()) p.onCall(server, tool.trim(), r.args, dpop);
             }}
           >
             {tools.length ? (

@@ -45,6 +45,7 @@ export function ConnectionEditor(p: ConnectionEditorProps) {
   const [users, setUsers] = useState<string[]>(p.connection?.audience.kind === 'users' ? p.connection.audience.users : []);
   const [ttl, setTtl] = useState<string>(String(p.connection?.ttl ?? 300));
   const [enabled, setEnabled] = useState<boolean>(p.connection?.enabled ?? true);
+  const [requireDpop, setRequireDpop] = useState<boolean>(p.connection?.require_dpop ?? false);
   const [touched, setTouched] = useState(false);
 
   useEffect(() => {
@@ -61,6 +62,7 @@ export function ConnectionEditor(p: ConnectionEditorProps) {
     audience,
     ttl: Number(ttl),
     enabled,
+    require_dpop: requireDpop,
   };
   const local = touched ? validate(draft) : {};
   const errors = { ...humanize(p.fieldErrors), ...local };
@@ -165,6 +167,13 @@ export function ConnectionEditor(p: ConnectionEditorProps) {
           />
         </label>
         {err('ttl')}
+        <label className="check">
+          <input type="checkbox" checked={requireDpop} onChange={(e) => setRequireDpop(e.target.checked)} name="require_dpop" /> Require DPoP
+          <span className="hint">
+            The client must prove a key with a DPoP proof (RFC 9449) on every token exchange; the ID-JAG is then bound to that key (cnf.jkt) and so is the
+            access token the server's AS issues. A request without a proof is refused with invalid_dpop_proof.
+          </span>
+        </label>
         {Object.entries(errors)
           .filter(([k]) => !['ttl', 'audience', 'scopes'].includes(k))
           .map(([k, v]) => (

@@ -57,6 +57,11 @@ export function ConnectionMatrix({ apps, servers, connections, onOpen }: Connect
                       ) : (
                         <>
                           <span className={`badge ${c.enabled ? 'ok' : 'denied'}`}>{c.enabled ? 'enabled' : 'disabled'}</span>
+                          {c.require_dpop ? (
+                            <span className="badge info" title="Token exchanges must carry a DPoP proof (RFC 9449)">
+                              DPoP required
+                            </span>
+                          ) : null}
                           <span className="chips">
                             {c.scopes.map((sc) => (
                               <span key={sc} className="chip">

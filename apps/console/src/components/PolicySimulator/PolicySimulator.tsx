@@ -6,6 +6,8 @@ export interface SimulatorInput {
   client_id: string;
   server: string;
   scopes: string[];
+  /** The exchange carries a DPoP proof (RFC 9449): connections that require DPoP admit it, the ID-JAG shows cnf. */
+  dpop?: boolean;
 }
 
 export interface PolicySimulatorProps {
@@ -84,6 +86,10 @@ export function PolicySimulator(p: PolicySimulatorProps) {
           </div>
           <div className="muted small">None checked = the request omits scope (the IdP grants everything the connection allows).</div>
         </fieldset>
+        <label className="check">
+          <input type="checkbox" name="dpop" checked={p.input.dpop === true} onChange={(e) => set({ dpop: e.target.checked })} /> The client sends a DPoP proof
+          <span className="hint">RFC 9449: a connection that requires DPoP refuses an exchange without one; with one, the ID-JAG is key-bound (cnf.jkt).</span>
+        </label>
         <div className="row">
           <button type="submit" className="primary" disabled={p.running}>
             {p.running ? 'Evaluating…' : 'Simulate'}

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { comparisonOf, type ScenarioInfo } from '../../api/scenarios.ts';
+import { columnsOf, comparisonOf, type ScenarioInfo } from '../../api/scenarios.ts';
 import type { ScenarioRunSnapshot } from '../../state/scenario-run-state.ts';
 import { ComparisonTable, FactList } from '../ScenarioFacts/ScenarioFacts.tsx';
 
@@ -83,7 +83,7 @@ export function Presenter(p: PresenterProps) {
                   {result?.headline ?? record.error}
                 </p>
                 {comparison?.length ? (
-                  <ComparisonTable rows={comparison} size="large" />
+                  <ComparisonTable rows={comparison} size="large" columns={columnsOf(result)} />
                 ) : result?.facts?.length ? (
                   <FactList facts={result.facts} now={p.now} size="large" />
                 ) : null}

@@ -1,4 +1,4 @@
-import type { ComparisonRow, Fact } from '../../api/scenarios.ts';
+import type { ComparisonColumns, ComparisonRow, Fact } from '../../api/scenarios.ts';
 
 /** Seconds left until `to` (seconds since the epoch), live as `now` ticks. */
 export function Countdown({ to, now }: { to: number; now: number }) {
@@ -39,18 +39,28 @@ export function FactList({ facts, now, size = 'normal' }: FactListProps) {
 }
 
 /** Classic OAuth vs XAA, side by side (the consent-vs-XAA story's last step). */
-export function ComparisonTable({ rows, size = 'normal' }: { rows: readonly ComparisonRow[]; size?: 'normal' | 'large' }) {
+export function ComparisonTable({
+  rows,
+  size = 'normal',
+  columns = { classic: 'Classic OAuth', xaa: 'With XAA' },
+}: {
+  rows: readonly ComparisonRow[];
+  size?: 'normal' | 'large';
+  columns?: ComparisonColumns | undefined;
+}) {
   return (
     <table className={`comparison comparison-${size}`} data-testid="comparison">
-      <caption className="visually-hidden">Classic OAuth compared with Cross-App Access</caption>
+      <caption className="visually-hidden">
+        {columns.classic} compared with {columns.xaa}
+      </caption>
       <thead>
         <tr>
           <th scope="col" />
           <th scope="col" className="classic">
-            Classic OAuth
+            {columns.classic}
           </th>
           <th scope="col" className="xaa">
-            With XAA
+            {columns.xaa}
           </th>
         </tr>
       </thead>

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { comparisonOf, type ScenarioInfo, type StepRecord } from '../../api/scenarios.ts';
+import { columnsOf, comparisonOf, type ScenarioInfo, type StepRecord } from '../../api/scenarios.ts';
 import type { ScenarioRunSnapshot } from '../../state/scenario-run-state.ts';
 import { ComparisonTable, FactList } from '../ScenarioFacts/ScenarioFacts.tsx';
 
@@ -105,7 +105,7 @@ export function ScenarioRunner(p: ScenarioRunnerProps) {
                   ) : null}
                   {record.error ? <p className="field-error">{record.error}</p> : null}
                   {result?.facts?.length ? <FactList facts={result.facts} now={p.now} /> : null}
-                  {comparison?.length ? <ComparisonTable rows={comparison} /> : null}
+                  {comparison?.length ? <ComparisonTable rows={comparison} columns={columnsOf(result)} /> : null}
                   <div className="row small muted">
                     {record.durationMs !== undefined ? <span>{record.durationMs} ms</span> : null}
                     <button type="button" className="ghost small" onClick={() => p.onOpenTrace(record.traceId)}>

@@ -1,5 +1,6 @@
 import type { FlowEvent } from '@xaa/protocol';
 import { JsonView } from '../JsonView/JsonView.tsx';
+import { KeyBinding } from '../KeyBinding/KeyBinding.tsx';
 import { TokenDetails } from '../TokenDetails/TokenDetails.tsx';
 
 interface PolicyTraceStep {
@@ -12,6 +13,12 @@ function policyTrace(data: Record<string, unknown> | undefined): PolicyTraceStep
   const t = data?.trace;
   if (!Array.isArray(t)) return undefined;
   return t.filter((x): x is PolicyTraceStep => typeof x === 'object' && x !== null && typeof (x as PolicyTraceStep).check === 'string');
+}
+
+/** The proof key's thumbprint the client recorded with the request (RFC 9449 §6.1). */
+function dpopJktOf(event: FlowEvent): string | undefined {
+  const d = event.data?.dpop as { jkt?: unknown } | undefined;
+  return typeof d?.jkt === 'string' ? d.jkt : undefined;
 }
 
 const MARK = { pass: '✓', fail: '✗', skip: '–' } as const;
@@ -116,6 +123,7 @@ export function StepDetail({ event, onInspect }: { event: FlowEvent; onInspect?:
               </button>
             ) : null}
           </summary>
+          <KeyBinding header={t.header} claims={t.claims} proofJkt={t.role === 'dpop_proof' ? dpopJktOf(event) : undefined} />
           <TokenDetails header={t.header} claims={t.claims} compact />
         </details>
       ))}

@@ -27,6 +27,29 @@ describe('TokenInspector', () => {
     expect(html).toContain('is not typed');
   });
 
+  it('shows cnf and explains the key binding of a DPoP-bound ID-JAG (RFC 9449, draft-04 §9.8.1)', () => {
+    const bound = token(
+      { alg: 'ES256', kid: 'k1', typ: 'oauth-id-jag+jwt' },
+      {
+        iss: 'http://idp',
+        sub: 'u',
+        aud: 'http://as',
+        client_id: 'c',
+        jti: 'j',
+        iat: NOW - 10,
+        exp: NOW + 290,
+        resource: 'http://as/mcp',
+        cnf: { jkt: 'abc' },
+      },
+    );
+    const html = renderToStaticMarkup(<TokenInspector token={bound} onTokenChange={() => {}} verify={{ state: 'idle' }} now={NOW} />);
+    expect(html).toContain('Sender-constrained: bound to a DPoP key');
+    expect(html).toContain('data-rule="cnf" data-ok="true"');
+    expect(renderToStaticMarkup(<TokenInspector token={good} onTokenChange={() => {}} verify={{ state: 'idle' }} now={NOW} />)).toContain(
+      'Bearer: bound to no key',
+    );
+  });
+
   it('says so when the input is not a JWT', () => {
     const html = renderToStaticMarkup(<TokenInspector token="hello" onTokenChange={() => {}} verify={{ state: 'idle' }} now={NOW} />);
     expect(html).toContain('Not a JWT');

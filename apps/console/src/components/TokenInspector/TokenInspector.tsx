@@ -1,5 +1,7 @@
 import { type LintFinding, lintIdJag } from '@xaa/protocol/id-jag/lint';
-import { useMemo } from 'react';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { useEffect, useMemo, useState } from 'react';
+import { KeyBinding } from '../KeyBinding/KeyBinding.tsx';
 import { TokenDetails } from '../TokenDetails/TokenDetails.tsx';
 
 export type VerifyState =
@@ -40,6 +42,7 @@ export function TokenInspector({ token, onTokenChange, verify, now }: TokenInspe
   const result = useMemo(() => (trimmed ? lintIdJag(trimmed, now !== undefined ? { now } : {}) : undefined), [trimmed, now]);
   const [h, p, s] = trimmed.split('.');
   const failedFirst = result ? [...result.findings].sort((a, b) => Number(a.ok) - Number(b.ok)) : [];
+  const proofJkt = useProofThumbprint(result?.decoded ? result.header : undefined);
   return (
     <div className="stack">
       <div className="panel">
@@ -76,6 +79,7 @@ export function TokenInspector({ token, onTokenChange, verify, now }: TokenInspe
               <span className="spacer" />
               <SignatureBadge verify={verify} />
             </div>
+            <KeyBinding header={result.header} claims={result.claims} proofJkt={proofJkt} />
             <TokenDetails header={result.header} claims={result.claims} />
           </div>
           <div className="panel">
@@ -106,6 +110,26 @@ export function TokenInspector({ token, onTokenChange, verify, now }: TokenInspe
       )}
     </div>
   );
+}
+
+/** The RFC 7638 thumbprint of a DPoP proof's header key (computed in the browser). */
+function useProofThumbprint(header: Record<string, unknown> | undefined): string | undefined {
+  const jwk = header?.typ === 'dpop+jwt' && header.jwk && typeof header.jwk === 'object' ? (header.jwk as JWK) : undefined;
+  const key = jwk ? JSON.stringify(jwk) : undefined;
+  const [jkt, setJkt] = useState<string | undefined>();
+  useEffect(() => {
+    setJkt(undefined);
+    if (!key) return;
+    let live = true;
+    calculateJwkThumbprint(JSON.parse(key) as JWK).then(
+      (t) => live && setJkt(t),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  return jkt;
 }
 
 function SignatureBadge({ verify }: { verify: VerifyState }) {

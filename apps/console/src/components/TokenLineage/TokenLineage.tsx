@@ -1,7 +1,24 @@
 import type { LineageHop } from '../../lib/trace.ts';
 
 const fmt = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-const TIME = new Set(['iat', 'exp', 'nbf', 'auth_time', 'jti']);
+const TIME = new Set(['iat', 'exp', 'nbf', 'auth_time', 'jti', 'cnf']);
+
+/** The DPoP key at this hop (RFC 9449): ID-JAG cnf → access token cnf → each call's proof, same key or not. */
+function KeyChip({ hop, previous }: { hop: LineageHop; previous: LineageHop | undefined }) {
+  if (!hop.jkt)
+    return (
+      <div className="small muted" data-testid="lineage-key" data-jkt="">
+        bearer (no key)
+      </div>
+    );
+  const same = previous?.jkt !== undefined && previous.jkt === hop.jkt;
+  return (
+    <div className="small" data-testid="lineage-key" data-jkt={hop.jkt} title={hop.jkt}>
+      {hop.role === 'tool_call' ? 'proof key' : 'cnf.jkt'} <span className="mono">{hop.jkt.slice(0, 12)}…</span>
+      {same ? <span className="badge ok"> same key</span> : null}
+    </div>
+  );
+}
 
 /** ID token → ID-JAG → access token → tool calls, with the claims that changed at each hop. */
 export function TokenLineage({ hops }: { hops: readonly LineageHop[] }) {
@@ -23,6 +40,7 @@ export function TokenLineage({ hops }: { hops: readonly LineageHop[] }) {
                 <span className="mono">{hop.call.name}</span> <span className={`badge ${hop.call.outcome}`}>{hop.call.outcome}</span>
               </div>
             ) : null}
+            {hop.role !== 'id_token' ? <KeyChip hop={hop} previous={hops[i - 1]} /> : null}
             {hop.token && !hop.changes ? (
               <div className="small">
                 <div>

@@ -13,7 +13,6 @@ import { performance } from 'node:perf_hooks';
 import type { TraceStep } from '@xaa/policy';
 import {
   DEFAULT_ID_JAG_TTL,
-  DpopReplayCache,
   formatScope,
   GRANT_TYPE_TOKEN_EXCHANGE,
   InvalidRequest,
@@ -26,12 +25,12 @@ import {
   TOKEN_TYPE_N_A,
   tokenView,
   UnauthorizedClient,
-  verifyDpopProof,
 } from '@xaa/protocol';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { defaults } from '../../config.ts';
 import { type IdpContext, requestTrace } from '../../context.ts';
 import { persistentSecret } from '../../db/settings.ts';
+import { verifyExchangeProof } from '../../dpop/exchange-proof.ts';
 import { afterMint, beforeIssuance } from '../../faults/apply.ts';
 import { denialError, evaluatePolicy } from '../../issuance/evaluate-policy.ts';
 import { mintIdJagFor } from '../../issuance/mint-id-jag.ts';
@@ -86,12 +85,7 @@ function required(params: Params, name: string, specRef: string): string {
   return v;
 }
 
-/** One DPoP replay cache per IdP, kept across provider rebuilds (key rotation). */
-const replayCaches = new WeakMap<IdpContext, DpopReplayCache>();
-
 export function handler(idp: IdpContext) {
-  const dpopReplay = replayCaches.get(idp) ?? new DpopReplayCache();
-  replayCaches.set(idp, dpopReplay);
   return async function tokenExchangeHandler(ctx: KoaContextWithOIDC): Promise<void> {
     const started = performance.now();
     const trace = requestTrace(ctx.req);
@@ -157,7 +151,7 @@ export function handler(idp: IdpContext) {
 
       // draft-04 §9.8.1.1: a DPoP proof, when sent, must be valid and binds the ID-JAG (cnf.jkt).
       step = 'verify-dpop-proof';
-      const jkt = await verifyDpopProof(ctx.get('dpop') || undefined, { htm: 'POST', htu: `${idp.issuer}/token` }, nowSeconds, dpopReplay);
+      const jkt = await verifyExchangeProof(idp, ctx, nowSeconds);
 
       step = 'verify-subject-token';
       const verified = await verifySubjectToken(
@@ -178,7 +172,15 @@ export function handler(idp: IdpContext) {
 
       step = 'evaluate-policy';
       const decision = evaluatePolicy(
-        { userId: verified.user.id, clientId, audience: target.server.issuer, resource: target.resource, scopes: requestedScopes, authTime: verified.authTime },
+        {
+          userId: verified.user.id,
+          clientId,
+          audience: target.server.issuer,
+          resource: target.resource,
+          scopes: requestedScopes,
+          authTime: verified.authTime,
+          dpopJkt: jkt,
+        },
         idp.directory.policyConnections(clientId),
         directory,
         nowSeconds,

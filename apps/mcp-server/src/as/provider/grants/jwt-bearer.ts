@@ -11,21 +11,11 @@
  * failed check unless the AS is in generic-errors mode; `invalid_scope` for escalation;
  * `invalid_target` for a `resource` parameter this AS does not serve.
  */
-import {
-  DpopReplayCache,
-  GRANT_TYPE_JWT_BEARER,
-  isOAuthError,
-  type OAuthError,
-  parseScope,
-  redactRecord,
-  type TokenView,
-  tokenView,
-  verifyDpopProof,
-} from '@xaa/protocol';
+import { GRANT_TYPE_JWT_BEARER, isOAuthError, type OAuthError, parseScope, redactRecord, type TokenView, tokenView } from '@xaa/protocol';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { type ServerRuntime, traceOf } from '../../../context.ts';
-import { dpopBinding } from '../../redeem/dpop-proof.ts';
+import { dpopBinding, verifyTokenEndpointProof } from '../../redeem/dpop-proof.ts';
 import { issueAccessToken } from '../../redeem/issue-access-token.ts';
 import { mapSubject } from '../../redeem/map-subject.ts';
 import { emitChecks, verifyAssertion } from '../../redeem/verify-id-jag.ts';
@@ -53,6 +43,9 @@ export function providerError(code: OAuthError['error'], description: string): E
       break;
     case 'invalid_dpop_proof':
       e = new errors.InvalidDpopProof(description);
+      break;
+    case 'use_dpop_nonce':
+      e = new errors.UseDpopNonce(description);
       break;
     default:
       e = new errors.InvalidGrant();
@@ -83,8 +76,6 @@ function check(
 }
 
 export function handler(rt: ServerRuntime) {
-  // RFC 9449 §11.1: a DPoP proof is used once; one cache per AS.
-  const dpopReplay = new DpopReplayCache();
   return async function jwtBearerGrant(ctx: KoaContextWithOIDC): Promise<void> {
     const traceId = traceOf(ctx.req).traceId;
     const client = ctx.oidc.client;
@@ -151,7 +142,7 @@ export function handler(rt: ServerRuntime) {
     // draft-04 §9.8.1.2: a DPoP proof, when sent, must be valid; a key-bound ID-JAG needs one (the `cnf` check).
     let dpopJkt: string | undefined;
     try {
-      dpopJkt = await verifyDpopProof(ctx.get('dpop') || undefined, { htm: 'POST', htu: `${rt.def.issuer}/token` }, rt.nowSeconds(), dpopReplay);
+      dpopJkt = await verifyTokenEndpointProof(rt, { header: ctx.get('dpop') || undefined, setHeader: (n, v) => ctx.set(n, v) });
     } catch (e) {
       if (!isOAuthError(e)) throw e;
       throw deny(e.error, e.error_description, e.code, e.specRef);
