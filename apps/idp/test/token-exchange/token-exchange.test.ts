@@ -300,10 +300,11 @@ describe('malformed requests: clear 4xx, never 500 (RFC 6749 §5.2, RFC 8693 §2
     expectOAuthError(await t.exchange('acme-agent', { subject_token: alice.id_token }), 'invalid_request');
   });
 
-  it('unsupported subject_token_type (saml2, unknown): invalid_request', async () => {
+  it('unsupported subject_token_type: invalid_request; a saml2 token that is no valid assertion: invalid_grant', async () => {
+    // RFC 8693 §3: saml2 is supported (test/saml/token-exchange.test.ts); garbage in it is a bad grant.
     expectOAuthError(
       await t.exchange('acme-agent', { subject_token: 'PHNhbWw+', subject_token_type: 'urn:ietf:params:oauth:token-type:saml2', audience: tasks.issuer }),
-      'invalid_request',
+      'invalid_grant',
     );
     expectOAuthError(
       await t.exchange('acme-agent', { subject_token: alice.id_token, subject_token_type: 'urn:x:nope', audience: tasks.issuer }),

@@ -24,6 +24,7 @@ import {
   ServerError,
   TOKEN_TYPE_ID_JAG,
   TOKEN_TYPE_N_A,
+  TOKEN_TYPE_REFRESH_TOKEN,
   tokenView,
   UnauthorizedClient,
   verifyDpopProof,
@@ -37,6 +38,7 @@ import { denialError, evaluatePolicy } from '../../issuance/evaluate-policy.ts';
 import { mintIdJagFor } from '../../issuance/mint-id-jag.ts';
 import { resolveTarget, TargetRefused } from '../../issuance/resolve-target.ts';
 import { verifySubjectToken } from '../../issuance/verify-subject-token.ts';
+import { refreshTokenExchange, subjectTokenViews } from './token-exchange-refresh-token.ts';
 
 export const grantType = GRANT_TYPE_TOKEN_EXCHANGE;
 
@@ -133,6 +135,13 @@ export function handler(idp: IdpContext) {
 
       // RFC 8693 §2.1 / draft-04 §4.3.1: request shape.
       const requestedType = required(params, 'requested_token_type', 'draft-04 §4.3.1');
+      // draft-04 §4.5: a SAML assertion may be traded for an IdP refresh token (../../issuance/issue-refresh-token.ts).
+      if (requestedType === TOKEN_TYPE_REFRESH_TOKEN) {
+        step = 'issue-refresh-token';
+        ctx.body = await refreshTokenExchange(idp, ctx, params, { traceId, nowSeconds, subject, http });
+        await idp.auditWritten();
+        return;
+      }
       if (requestedType !== TOKEN_TYPE_ID_JAG)
         throw new InvalidRequest(`This IdP issues only ${TOKEN_TYPE_ID_JAG} by token exchange.`, {
           code: 'ERR_REQUESTED_TYPE_UNSUPPORTED',
@@ -202,6 +211,7 @@ export function handler(idp: IdpContext) {
         },
         ...(decision.effect === 'deny' ? { error: { code: decision.code, description: decision.description, specRef: 'design §4' } } : {}),
         data: { trace: decision.trace, ...(decision.connection ? { connection: decision.connection.id } : {}), subject_token_type: verified.kind },
+        ...(verified.saml ? { tokens: subjectTokenViews(verified) } : {}),
       });
       if (decision.effect === 'deny') throw denialError(decision);
 
