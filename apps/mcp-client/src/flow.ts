@@ -27,7 +27,11 @@ export interface IdTokenSource {
 }
 
 export type IdTokenResult =
-  | { ok: true; idToken: string }
+  /**
+   * `idToken` is the subject token; `subjectTokenType` says when it is not an ID token: after a SAML
+   * sign-in it is the IdP refresh token the Assertion was exchanged for (draft-04 §4.5).
+   */
+  | { ok: true; idToken: string; subjectTokenType?: string | undefined }
   | { ok: false; kind: 'no_idp_session' | 'session_ended' | 'error'; code: string; description: string };
 
 export interface IdpClient {
@@ -87,8 +91,9 @@ export async function obtainIdJag(
       let t = await idTokens.current();
       if (!t.ok) return { outcome: t.kind === 'session_ended' ? 'denied' : 'error', stage: 'session', code: t.code, description: t.description };
       const tokenEndpoint = await idp.tokenEndpoint();
-      const ask = (idToken: string) =>
+      const ask = (idToken: string, subjectTokenType?: string) =>
         requestIdJag(deps.fetch, {
+          ...(subjectTokenType ? { subjectTokenType } : {}),
           tokenEndpoint,
           audience: target.audience,
           resource: target.resource,
@@ -97,11 +102,11 @@ export async function obtainIdJag(
           clientId: idp.clientId,
           clientSecret: idp.clientSecret,
         });
-      let r = await ask(t.idToken);
+      let r = await ask(t.idToken, t.subjectTokenType);
       if (!r.ok && r.kind === 'subject_token_rejected') {
         t = await idTokens.refresh();
         if (!t.ok) return { outcome: t.kind === 'session_ended' ? 'denied' : 'error', stage: 'session', code: t.code, description: t.description };
-        r = await ask(t.idToken);
+        r = await ask(t.idToken, t.subjectTokenType);
       }
       return r;
     },

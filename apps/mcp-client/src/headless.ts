@@ -35,7 +35,8 @@ export interface HeadlessStep {
 }
 
 export type HeadlessResult =
-  | { ok: true; callbackUrl: URL; consentScreens: number; loginForms: number }
+  /** `form`: the flow ended with a form POSTed to the redirect URI (SAML HTTP-POST binding, SAML Bindings §3.5), not a redirect. */
+  | { ok: true; callbackUrl: URL; consentScreens: number; loginForms: number; form?: URLSearchParams }
   | { ok: false; kind: 'login_failed' | 'consent_required' | 'stuck' | 'http_error'; message: string; consentScreens: number };
 
 interface FormChoice {
@@ -145,6 +146,9 @@ export async function navigate(start: URL, options: HeadlessOptions): Promise<He
       return { ok: false, kind: 'http_error', message: `${res.status} from ${url.origin}${url.pathname}: ${textSnippet(html)}`, consentScreens };
     }
     if (!form) return { ok: false, kind: 'stuck', message: `no form to submit at ${url.origin}${url.pathname}: ${textSnippet(html)}`, consentScreens };
+    // SAML HTTP-POST binding: the IdP's auto-submitting form to our ACS is the end of the flow, not a consent.
+    if (form.method === 'POST' && !form.isLogin && isRedirectTarget(form.action, options.redirectUri))
+      return { ok: true, callbackUrl: form.action, consentScreens, loginForms, form: form.fields };
     if (form.isLogin) {
       // A login form right after we submitted one means the credentials were refused.
       if (kind === 'login' || loginForms >= 3)

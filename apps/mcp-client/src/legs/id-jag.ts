@@ -10,8 +10,9 @@
  * "blocked by your organization" — it never falls back to an interactive consent flow.
  */
 import { requestJwtAuthorizationGrant } from '@modelcontextprotocol/client';
-import { decodeUnverified } from '@xaa/protocol';
+import { decodeUnverified, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
 import { DENIAL_CODES, type FetchLike } from '../http.ts';
+import { exchangeWithSubject } from './refresh-token-subject.ts';
 
 export interface IdJagRequest {
   /** The IdP's token endpoint (from its discovery document). */
@@ -22,6 +23,11 @@ export interface IdJagRequest {
   resource: string;
   scope?: string | undefined;
   idToken: string;
+  /**
+   * Default: an ID token. `…:token-type:refresh_token` for an IdP refresh token as subject
+   * (draft-04 §4.5: the SAML path), sent by ./refresh-token-subject.ts since the SDK only sends ID tokens.
+   */
+  subjectTokenType?: string | undefined;
   /** The app's client_id at the IdP. */
   clientId: string;
   /** Absent for a public client (the conformance scenario's mock IdP authenticates nobody). */
@@ -50,7 +56,9 @@ export async function requestIdJag(fetch: FetchLike, req: IdJagRequest): Promise
     return res;
   };
   try {
-    const r = await requestJwtAuthorizationGrant({
+    const exchange =
+      req.subjectTokenType && req.subjectTokenType !== TOKEN_TYPE_ID_TOKEN ? exchangeWithSubject(req.subjectTokenType) : requestJwtAuthorizationGrant;
+    const r = await exchange({
       tokenEndpoint: req.tokenEndpoint,
       audience: req.audience,
       resource: req.resource,
