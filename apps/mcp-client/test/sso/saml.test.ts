@@ -5,6 +5,7 @@
  * headless, and interactively through the agent's ACS over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliIO, EXIT, runClientCli } from '../../src/cli.ts';
 import { navigate } from '../../src/headless.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
@@ -113,5 +114,71 @@ describe('xaa login --app acme-desktop --protocol saml', () => {
 
   it('refuses --protocol saml for an app without a SAML registration', async () => {
     await expect(async () => agent().login({ user: 'alice', app: 'acme-agent', headless: true, protocol: 'saml' })).rejects.toThrow(/no SAML registration/);
+  });
+});
+
+function capture(): CliIO & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    tty: false,
+    out: (t: string) => {
+      io.stdout += t;
+    },
+    err: (t: string) => {
+      io.stderr += t;
+    },
+  };
+  return io;
+}
+
+describe('the xaa CLI: login --app acme-desktop --protocol saml, then connect and call', () => {
+  const run = async (...argv: string[]) => {
+    const io = capture();
+    const code = await runClientCli(argv, { dataDir: stack.dataDir, io });
+    return { code, ...io };
+  };
+
+  it('headless: signs in with SAML, connects Tasks via XAA and calls a tool', async () => {
+    const login = await run('login', '--app', 'acme-desktop', '--protocol', 'saml', '--user', 'bob', '--headless');
+    expect(login.code, login.stderr).toBe(EXIT.ok);
+    expect(login.stdout).toContain('signed in as bob via Acme Desktop with SAML');
+    const status = await run('status');
+    expect(status.stdout).toContain('(SAML)');
+    const connect = await run('connect', 'docs');
+    expect(connect.code, connect.stderr + connect.stdout).toBe(EXIT.ok);
+    expect(connect.stdout).toContain('0 consent screens');
+    const call = await run('call', 'docs', 'search_docs', '{"query":"a"}');
+    expect(call.code, call.stderr).toBe(EXIT.ok);
+  });
+
+  it('browser: prints the AuthnRequest URL and finishes when the IdP posts to the agent’s ACS', async () => {
+    const acs = stack.topology.clients.find((c) => c.name === 'acme-desktop')?.saml?.acs_url as string;
+    const io = capture();
+    const pending = runClientCli(['login', '--app', 'acme-desktop', '--protocol', 'saml', '--user', 'alice'], { dataDir: stack.dataDir, io });
+    let url: string | undefined;
+    for (let i = 0; i < 100 && !url; i++) {
+      url = /https?:\/\/\S+\/saml\/sso\?\S+/.exec(io.stderr)?.[0];
+      if (!url) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(url, io.stderr).toBeTruthy();
+    const nav = await navigate(new URL(url as string), {
+      fetch,
+      redirectUri: acs,
+      credentials: { username: 'alice', password: 'demo' },
+      approveConsent: false,
+      maxSteps: 12,
+    });
+    const form = nav.ok ? (nav.form as URLSearchParams) : new URLSearchParams();
+    // The running agent serves the ACS; the CLI process waits on the shared client.db.
+    const posted = await fetch(acs, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    expect(posted.status).toBe(200);
+    expect(await pending).toBe(EXIT.ok);
+    expect(io.stdout).toContain('signed in as alice via Acme Desktop with SAML');
+  });
+
+  it('an unknown --protocol is a usage error (exit 2)', async () => {
+    const r = await run('login', '--app', 'acme-desktop', '--protocol', 'ws-fed');
+    expect(r.code).toBe(EXIT.usage);
   });
 });
