@@ -8,11 +8,18 @@
  * to JavaScript (no Java, no native build), against the OASIS SAML 2.0 protocol/assertion schemas.
  */
 import * as validator from '@authenio/samlify-node-xmllint';
-import * as samlify from 'samlify';
+import * as samlifyNamespace from 'samlify';
 import type { SamlRegistration } from './registrations.ts';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT } from './registrations.ts';
 import type { SamlKey } from './saml-keys.ts';
 import type { SamlService } from './service.ts';
+
+/**
+ * samlify's CommonJS exports object. Node's own ESM loader exposes as named exports only what its
+ * CommonJS lexer detects, and `SamlLib` is not among them (it is under vitest's loader), so read
+ * everything from the module object itself.
+ */
+const samlify = ((samlifyNamespace as unknown as { default?: typeof samlifyNamespace }).default ?? samlifyNamespace) as typeof samlifyNamespace;
 
 samlify.setSchemaValidator(validator);
 
