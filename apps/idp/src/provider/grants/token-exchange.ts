@@ -113,7 +113,10 @@ export function handler(idp: IdpContext) {
       party: 'idp',
       step: 'exchange.request',
       outcome: 'ok',
-      summary: `${clientId} asks for an ID-JAG for ${audienceRaw ?? '(no audience)'}`,
+      summary:
+        params.requested_token_type === TOKEN_TYPE_REFRESH_TOKEN
+          ? `${clientId} asks for an IdP refresh token for its ${String(params.subject_token_type ?? '').split(':').pop()} subject token`
+          : `${clientId} asks for an ID-JAG for ${audienceRaw ?? '(no audience)'}`,
       subject,
       http,
       ...(subjectTokenRaw && subjectTokenRaw.split('.').length === 3
