@@ -115,7 +115,7 @@ export function handler(idp: IdpContext) {
       outcome: 'ok',
       summary:
         params.requested_token_type === TOKEN_TYPE_REFRESH_TOKEN
-          ? `${clientId} asks for an IdP refresh token for its ${String(params.subject_token_type ?? '').split(':').pop()} subject token`
+          ? `${clientId} asks for an IdP refresh token for its subject token (draft-04 §4.5)`
           : `${clientId} asks for an ID-JAG for ${audienceRaw ?? '(no audience)'}`,
       subject,
       http,
