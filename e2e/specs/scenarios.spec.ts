@@ -6,7 +6,16 @@
 import { expect, shot, test } from '../fixtures/journey.ts';
 
 /** In the order the page lists them (design §7). */
-const STORIES = ['consent-vs-xaa', 'contractor-denied', 'scope-narrowed', 'unapproved-agent', 'revoked-mid-session', 'replay-blocked', 'key-rotation'];
+const STORIES = [
+  'consent-vs-xaa',
+  'contractor-denied',
+  'scope-narrowed',
+  'unapproved-agent',
+  'revoked-mid-session',
+  'replay-blocked',
+  'key-rotation',
+  'saml-same-policy',
+];
 
 test.describe.configure({ mode: 'serial' });
 // The stories start from the seeded world: a playground of their own, untouched by other journeys.

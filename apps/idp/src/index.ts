@@ -18,6 +18,8 @@ import { pruneExpired } from './provider/adapter.ts';
 import { adminResources } from './provider/configuration.ts';
 import { createProviderHost } from './provider/host.ts';
 import { revokeUser } from './revocation.ts';
+import { warmUpSchemaValidator } from './saml/entities.ts';
+import { samlFor } from './saml/service.ts';
 import { isEmpty, seed, wipe } from './seed.ts';
 
 export type { IdpOptions } from './config.ts';
@@ -96,6 +98,10 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
     };
     hostRef = createProviderHost(idp);
     const app = createApp(idp, hostRef, audit);
+    if (options.samlWarmUp) {
+      await samlFor(idp).keys.current();
+      await warmUpSchemaValidator();
+    }
     handler = app.callback();
 
     const openDb = db;

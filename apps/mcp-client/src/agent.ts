@@ -266,7 +266,17 @@ export class Agent implements AgentCore {
   ): Promise<Omit<LoginOutcome, 'traceId' | 'steps'>> {
     const acs = app.saml?.acs_url as string;
     const t0 = performance.now();
-    const begun = await beginSamlLogin(this.sso, app, opts.user);
+    const failed = (code: string, e: unknown) => {
+      const description = (e as Error)?.message ?? String(e);
+      progress({ step: 'sso', outcome: 'error', detail: `${code} — ${description}`, ms: Math.round(performance.now() - t0) });
+      return { outcome: 'error' as const, app: app.name, user: opts.user, refreshToken: false, consentScreens: 0, error: { code, description } };
+    };
+    let begun: Awaited<ReturnType<typeof beginSamlLogin>>;
+    try {
+      begun = await beginSamlLogin(this.sso, app, opts.user);
+    } catch (e) {
+      return failed('saml_metadata', e);
+    }
     emitClientEvent('sso.authorize', 'ok', `${app.title} sends a SAML AuthnRequest (HTTP-Redirect) to the IdP`, {
       http: { method: 'GET', url: `${begun.authorizationUrl.origin}${begun.authorizationUrl.pathname}` },
       data: { protocol: 'saml2', request_id: begun.pending.requestId, entity_id: app.saml?.entity_id, acs },
@@ -288,14 +298,19 @@ export class Agent implements AgentCore {
     if (!opts.user) throw new UsageProblem('A headless login needs --user.');
     const password = opts.password ?? this.config.users.find((u) => u.username === opts.user)?.password;
     if (password === undefined) throw new UsageProblem(`No password for ${opts.user}: pass --password (demo users are listed in playground.json).`);
-    const nav = await navigate(begun.authorizationUrl, {
-      fetch: this.fetch,
-      redirectUri: acs,
-      credentials: { username: opts.user, password },
-      approveConsent: false,
-      maxSteps: this.config.options.headlessMaxSteps,
-      onStep: headlessStepEmitter('sso'),
-    });
+    let nav: Awaited<ReturnType<typeof navigate>>;
+    try {
+      nav = await navigate(begun.authorizationUrl, {
+        fetch: this.fetch,
+        redirectUri: acs,
+        credentials: { username: opts.user, password },
+        approveConsent: false,
+        maxSteps: this.config.options.headlessMaxSteps,
+        onStep: headlessStepEmitter('sso'),
+      });
+    } catch (e) {
+      return failed('saml_sso_unreachable', e);
+    }
     const samlResponse = nav.ok ? nav.form?.get('SAMLResponse') : undefined;
     if (!nav.ok || !samlResponse) {
       const failure = nav.ok

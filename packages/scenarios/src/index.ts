@@ -4,6 +4,7 @@ import { contractorDenied } from './stories/contractor-denied.ts';
 import { keyRotation } from './stories/key-rotation.ts';
 import { replayBlocked } from './stories/replay-blocked.ts';
 import { revokedMidSession } from './stories/revoked-mid-session.ts';
+import { samlSamePolicy } from './stories/saml-same-policy.ts';
 import { scopeNarrowed } from './stories/scope-narrowed.ts';
 import { unapprovedAgent } from './stories/unapproved-agent.ts';
 
@@ -11,7 +12,16 @@ export * from './playground-client.ts';
 export * from './scenario.ts';
 
 /** In the order a presenter tells the story (design §7). */
-export const SCENARIOS: readonly Scenario[] = [consentVsXaa, contractorDenied, scopeNarrowed, unapprovedAgent, revokedMidSession, replayBlocked, keyRotation];
+export const SCENARIOS: readonly Scenario[] = [
+  consentVsXaa,
+  contractorDenied,
+  scopeNarrowed,
+  unapprovedAgent,
+  revokedMidSession,
+  replayBlocked,
+  keyRotation,
+  samlSamePolicy,
+];
 
 export function findScenario(id: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.id === id);

@@ -23,6 +23,17 @@ const samlify = ((samlifyNamespace as unknown as { default?: typeof samlifyNames
 
 samlify.setSchemaValidator(validator);
 
+/**
+ * The schema validator is libxml2 compiled to JavaScript: its first use compiles it, which takes
+ * seconds (more on a busy machine) and blocks the event loop. `start({ samlWarmUp: true })` pays that
+ * before the IdP answers, so the first AuthnRequest of a demo is not the one that waits.
+ */
+export async function warmUpSchemaValidator(): Promise<void> {
+  await validator.validate(
+    '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_warm" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"/>',
+  );
+}
+
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 export const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 export const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';

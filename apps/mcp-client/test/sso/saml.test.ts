@@ -4,9 +4,13 @@
  * an IdP refresh token, then connect and a tool call through ID-JAGs minted from that refresh token —
  * headless, and interactively through the agent's ACS over HTTP.
  */
+
+import { FlowLog } from '@xaa/node-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../../src/agent.ts';
 import { type CliIO, EXIT, runClientCli } from '../../src/cli.ts';
 import { navigate } from '../../src/headless.ts';
+import { ClientStore } from '../../src/store.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 let stack: Stack;
@@ -110,6 +114,19 @@ describe('xaa login --app acme-desktop --protocol saml', () => {
     const c = await agent().connect({ user: 'carol', app: 'acme-desktop', servers: ['docs'] });
     expect(c.outcome).toBe('denied');
     expect(JSON.stringify(c)).toContain('sign in with SAML again');
+  });
+
+  it('an unreachable IdP metadata is an error outcome, never an exception', async () => {
+    const config = { ...agent().config, idp: { ...agent().config.idp, saml: { metadata_url: 'http://127.0.0.1:9/saml/metadata' } } };
+    const store = new ClientStore(':memory:');
+    try {
+      const offline = new Agent({ config, store, flowLog: new FlowLog({ capacity: 50 }) });
+      const r = await offline.login({ user: 'alice', app: 'acme-desktop', headless: true, protocol: 'saml' });
+      expect(r.outcome).toBe('error');
+      expect(r.error?.code).toBe('saml_metadata');
+    } finally {
+      store.close();
+    }
   });
 
   it('refuses --protocol saml for an app without a SAML registration', async () => {
