@@ -153,7 +153,7 @@ export async function exchangeForAccessToken(
     deps.progress,
     'access-token',
     target.name,
-    () => redeemIdJag(deps.fetch, { asMetadata: d.asMetadata, registration, idJag: r2.idJag, now: deps.now() }),
+    () => redeemIdJag(deps.fetch, { asMetadata: d.asMetadata, registration, idJag: r2.idJag, now: deps.now(), intendedResources: [d.resource] }),
     (r) =>
       r.ok
         ? {

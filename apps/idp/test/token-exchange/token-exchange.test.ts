@@ -49,6 +49,8 @@ describe('a successful exchange (draft-04 §4.3.4, §3.1)', () => {
     // RFC 8693 §2.2.1: issued_token_type, access_token = the ID-JAG, token_type N_A; no refresh token.
     expect(r.body).toMatchObject({ issued_token_type: TOKEN_TYPE_ID_JAG, token_type: 'N_A', scope: 'tasks.read tasks.write', expires_in: 300 });
     expect(r.body.refresh_token).toBeUndefined();
+    // ID-JAG builds after -04, §4.3.4: `resource` names exactly the ID-JAG's resource claim.
+    expect(r.body.resource).toBe(tasks.resource);
     const jag = String(r.body.access_token);
 
     const jwks = createRemoteJWKSet(new URL(`${t.idp.issuer}/jwks`));

@@ -13,6 +13,7 @@ import { requestJwtAuthorizationGrant } from '@modelcontextprotocol/client';
 import { decodeUnverified, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
 import { DENIAL_CODES, type FetchLike } from '../http.ts';
 import { exchangeWithSubject } from './refresh-token-subject.ts';
+import { checkReturnedResource } from './resource-response.ts';
 
 export interface IdJagRequest {
   /** The IdP's token endpoint (from its discovery document). */
@@ -45,13 +46,16 @@ export type IdJagResult =
 export async function requestIdJag(fetch: FetchLike, req: IdJagRequest): Promise<IdJagResult> {
   // The SDK reports a refusal as an Error whose text embeds the code; keep the response body instead.
   let lastError: { error?: unknown; error_description?: unknown } | undefined;
+  let lastBody: { resource?: unknown } | undefined;
   const capturing: FetchLike = async (url, init) => {
     const res = await fetch(url, init);
-    if (!res.ok && (res.headers.get('content-type') ?? '').includes('json')) {
-      lastError = (await res
+    if ((res.headers.get('content-type') ?? '').includes('json')) {
+      const body = (await res
         .clone()
         .json()
-        .catch(() => undefined)) as typeof lastError;
+        .catch(() => undefined)) as (typeof lastError & typeof lastBody) | undefined;
+      if (res.ok) lastBody = body;
+      else lastError = body;
     }
     return res;
   };
@@ -68,6 +72,9 @@ export async function requestIdJag(fetch: FetchLike, req: IdJagRequest): Promise
       ...(req.scope ? { scope: req.scope } : {}),
       fetchFn: capturing,
     });
+    // ID-JAG builds after -04, §4.3.4: a returned `resource` must be a non-empty subset of what was asked for.
+    const problem = checkReturnedResource(lastBody?.resource, [req.resource]);
+    if (problem) return { ok: false, kind: 'error', code: 'resource_mismatch', description: `ID-JAG discarded: ${problem}.` };
     const claims = decodeUnverified(r.jwtAuthGrant)?.claims;
     // RFC 8693 §2.2.1: `scope` may be omitted when identical to the request; the ID-JAG's claim is authoritative.
     const scope = r.scope ?? (typeof claims?.scope === 'string' ? claims.scope : req.scope);

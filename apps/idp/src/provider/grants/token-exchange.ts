@@ -259,6 +259,8 @@ export function handler(idp: IdpContext) {
         token_type: TOKEN_TYPE_N_A,
         scope: formatScope(decision.grantedScopes),
         expires_in: ttl,
+        // ID-JAG builds after -04, §4.3.4: `resource` names exactly the ID-JAG's resource claim when it has one.
+        ...(claims.resource !== undefined ? { resource: claims.resource } : {}),
       };
     } catch (e) {
       const err: OAuthError = isOAuthError(e) ? e : new ServerError('The ID-JAG could not be issued.', { cause: e });
