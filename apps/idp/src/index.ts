@@ -20,7 +20,7 @@ import { createProviderHost } from './provider/host.ts';
 import { revokeUser } from './revocation.ts';
 import { warmUpSchemaValidator } from './saml/entities.ts';
 import { samlFor } from './saml/service.ts';
-import { isEmpty, seed, wipe } from './seed.ts';
+import { ensureSignInApps, isEmpty, seed, wipe } from './seed.ts';
 
 export type { IdpOptions } from './config.ts';
 export { defaults } from './config.ts';
@@ -77,6 +77,7 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
     const current = keys.current();
     await keys.ensure(options.signingAlg ?? current?.alg ?? 'ES256');
     if (isEmpty(db)) await seed(directory, topology);
+    ensureSignInApps(directory, topology);
 
     const audit = new AuditLog(db);
     const flowLog = new FlowLog({ capacity: defaults.eventCapacity, redact: options.redact ?? false, persist: (e) => audit.append(e) });

@@ -15,8 +15,9 @@ export async function authorize(
   issuer: string,
   params: { client_id: string; redirect_uri: string; scope: string; resource?: string; pkce?: boolean },
   user: { username: string; password: string; consent?: 'allow' | 'deny' },
+  /** A browser's cookies across runs (the IdP session makes the second SSO hop silent). */
+  jar = new CookieJar(),
 ): Promise<ClassicRun> {
-  const jar = new CookieJar();
   const p = pkce();
   const state = Math.random().toString(36).slice(2);
   const q = new URLSearchParams({ response_type: 'code', client_id: params.client_id, redirect_uri: params.redirect_uri, scope: params.scope, state });
@@ -48,9 +49,13 @@ export async function authorize(
     const html = await res.text();
     pages.push({ url: url.href, status: res.status, html, headers: res.headers });
     if (res.status !== 200) throw Object.assign(new Error(`AS answered ${res.status} at ${url.pathname}`), { html, pages });
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    // HTML attribute decoding (the IdP's pages escape "/" and others as numeric references).
+    const action = /<form[^>]*action="([^"]+)"/
+      .exec(html)?.[1]
+      ?.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n)))
+      .replace(/&amp;/g, '&');
     if (!action) throw Object.assign(new Error(`no form at ${url.pathname}`), { html, pages });
-    url = new URL(action.replace(/&amp;/g, '&'), url);
+    url = new URL(action, url);
     method = 'POST';
     body = action.endsWith('/login')
       ? new URLSearchParams({ username: user.username, password: user.password }).toString()
