@@ -80,7 +80,8 @@ export const AGENT_DEFAULTS: AgentOptions = {
   ssoScope: 'openid email profile offline_access',
   expirySkewSeconds: 5,
   httpTimeoutMs: 10_000,
-  headlessMaxSteps: 12,
+  // The classic path now also passes the company IdP (Sign in with Acme SSO): about 14 hops, bounded.
+  headlessMaxSteps: 24,
   interactiveLoginTimeoutMs: 5 * 60_000,
 };
 
