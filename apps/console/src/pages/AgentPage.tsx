@@ -25,6 +25,8 @@ interface Outcome {
     tools?: string[];
     scope?: string;
     error?: { code: string; description: string };
+    /** Classic servers (no XAA): where the user approves, after signing in through the company IdP. */
+    authorizationUrl?: string;
   }>;
   result?: unknown;
 }
@@ -120,6 +122,12 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
                   const { [server]: _gone, ...rest } = t;
                   return rest;
                 });
+              if (s?.status === 'pending' && s.authorizationUrl)
+                return {
+                  outcome: 'pending',
+                  detail: `${s.title} has no XAA: open its page, sign in through the company IdP (silent when you are signed in there) and answer its consent screen.`,
+                  link: { href: s.authorizationUrl, label: `Approve at ${s.title}` },
+                };
               return s
                 ? {
                     outcome: s.status === 'connected' ? 'ok' : s.status === 'blocked' ? 'denied' : 'error',
