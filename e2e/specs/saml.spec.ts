@@ -36,7 +36,11 @@ test('agent panel over SAML 2.0: sign in at the IdP as Acme Desktop, connect, ca
 
   // The sign-in's trace: the AuthnRequest, the Response accepted by the agent's SP, the IdP's checks of
   // the Assertion (signature, issuer, conditions, audience) and the refresh token it was exchanged for.
-  await activity.locator('li[data-kind="login"]').first().getByRole('button', { name: /View trace/ }).click();
+  await activity
+    .locator('li[data-kind="login"]')
+    .first()
+    .getByRole('button', { name: /View trace/ })
+    .click();
   const events = page.getByRole('listbox', { name: /Flow events/ });
   await expect(events).toContainText('SAML AuthnRequest');
   await expect(events).toContainText('SAML Response accepted');
@@ -48,7 +52,12 @@ test('agent panel over SAML 2.0: sign in at the IdP as Acme Desktop, connect, ca
 
   // The connect's trace: the IdP minted the ID-JAG from the refresh token (saml2 → refresh token → ID-JAG).
   await page.getByRole('link', { name: 'Agent' }).click();
-  await page.getByTestId('agent-activity').locator('li[data-kind="connect"]').first().getByRole('button', { name: /View trace/ }).click();
+  await page
+    .getByTestId('agent-activity')
+    .locator('li[data-kind="connect"]')
+    .first()
+    .getByRole('button', { name: /View trace/ })
+    .click();
   await expect(page.getByRole('listbox', { name: /Flow events/ })).toContainText('ID-JAG');
 });
 
