@@ -124,9 +124,26 @@ const children = (el: Element, ns: string, local: string): Element[] =>
 const descendants = (root: Document | Element, ns: string, local: string): Element[] =>
   Array.from((root as Element).getElementsByTagNameNS(ns, local) as unknown as ArrayLike<Element>);
 
+/** Every node, iteratively (a deeply nested document must not exhaust the stack). */
 function walk(node: Node, visit: (n: Node) => void) {
-  visit(node);
-  for (const c of Array.from(node.childNodes as unknown as ArrayLike<Node>)) walk(c, visit);
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop() as Node;
+    visit(n);
+    for (const c of Array.from(n.childNodes as unknown as ArrayLike<Node>)) stack.push(c);
+  }
+}
+
+/** Element nesting depth of the raw text, counted without parsing (our assertions are about 6 deep). */
+const MAX_DEPTH = 64;
+function tooDeep(xml: string): boolean {
+  let depth = 0;
+  for (const m of xml.matchAll(/<(\/?)[A-Za-z_][^>]*?(\/?)>/g)) {
+    if (m[1]) depth--;
+    else if (!m[2]) depth++;
+    if (depth > MAX_DEPTH) return true;
+  }
+  return false;
 }
 
 function one(el: Element, ns: string, local: string, code: string, description: string, specRef: string): Element {
@@ -195,7 +212,18 @@ function verifySignature(xml: string, sig: Element, certificates: string[], what
 }
 
 export function verifySamlAssertion(token: string, ctx: SamlVerifyContext, nowSeconds: number): VerifiedSamlAssertion {
+  try {
+    return verify(token, ctx, nowSeconds);
+  } catch (e) {
+    if (e instanceof InvalidGrant) throw e;
+    // Whatever else a hostile document provokes in the XML libraries is a bad subject token, not a 500.
+    throw new InvalidGrant('The SAML subject token could not be processed.', { code: 'ERR_SAML_MALFORMED', specRef: 'RFC 8693 §2.2.2', cause: e });
+  }
+}
+
+function verify(token: string, ctx: SamlVerifyContext, nowSeconds: number): VerifiedSamlAssertion {
   const xml = decodeSamlSubjectToken(token);
+  if (tooDeep(xml)) fail('ERR_SAML_MALFORMED', `The SAML subject token nests elements deeper than ${MAX_DEPTH}.`, 'RFC 8693 §3');
   const doc = parseStrict(xml, 'SAML subject token');
   const root = doc.documentElement as Element;
 

@@ -13,7 +13,16 @@
  * Every failure is `invalid_grant` (RFC 8693 §2.2.2) with a stable internal code.
  * What it does not do: authenticate the client (oidc-provider did) or look at policy.
  */
-import { InvalidGrant, InvalidRequest, TOKEN_TYPE_ID_TOKEN, TOKEN_TYPE_REFRESH_TOKEN, TOKEN_TYPE_SAML2, TYP_ACCESS_TOKEN, TYP_ID_JAG, typIs } from '@xaa/protocol';
+import {
+  InvalidGrant,
+  InvalidRequest,
+  TOKEN_TYPE_ID_TOKEN,
+  TOKEN_TYPE_REFRESH_TOKEN,
+  TOKEN_TYPE_SAML2,
+  TYP_ACCESS_TOKEN,
+  TYP_ID_JAG,
+  typIs,
+} from '@xaa/protocol';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type Provider from 'oidc-provider';
 import { defaults } from '../config.ts';

@@ -154,6 +154,11 @@ describe('encoding and parsing', () => {
     ['another XML document', 'ERR_SAML_ASSERTION_COUNT', b64url('<a xmlns="urn:x"/>')],
     ['not UTF-8', 'ERR_SAML_ENCODING', Buffer.from([0x3c, 0xff, 0xfe, 0x3e]).toString('base64url')],
     ['too large', 'ERR_SAML_TOO_LARGE', 'A'.repeat(100_000)],
+    [
+      'deeply nested (stack exhaustion)',
+      'ERR_SAML_MALFORMED',
+      b64url(`<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${'<a>'.repeat(8_000)}${'</a>'.repeat(8_000)}</saml:Assertion>`),
+    ],
   ])('%s → %s', async (_name, expected, token) => {
     expect(await code(verify(token))).toBe(expected);
   });
