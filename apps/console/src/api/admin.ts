@@ -45,6 +45,9 @@ export const idp = {
   keys: () => api<{ current_kid: string | null; overlap_seconds: number; keys: SigningKey[] }>('/api/idp/keys'),
   rotateKey: () => api<{ current_kid: string | null }>('/api/idp/keys/rotate', { method: 'POST', body: {} }),
   saml: () => api<SamlInfo>('/api/idp/saml'),
+  putSaml: (clientId: string, body: { entity_id: string; acs_urls: string[]; name_id_format?: string }) =>
+    api<SamlInfo['apps'][number]>(`/api/idp/apps/${encodeURIComponent(clientId)}/saml`, { method: 'PUT', body }),
+  deleteSaml: (clientId: string) => api<void>(`/api/idp/apps/${encodeURIComponent(clientId)}/saml`, { method: 'DELETE' }),
   simulate: (input: { user: string; app: string; server: string; scopes?: string[] | undefined }) =>
     api<SimulateResult>('/api/idp/simulate', { method: 'POST', body: input }),
   access: async (user: string): Promise<AccessEntry[]> => {

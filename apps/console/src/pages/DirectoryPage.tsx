@@ -37,6 +37,16 @@ export function DirectoryPage({ me }: { playground: PlaygroundInfo; me?: string 
       done(`Rotated the IdP signing key${r?.current_kid ? ` (new kid ${r.current_kid})` : ''}. The old key stays in the JWKS until its tokens expire.`),
     onError: fail,
   });
+  const saveSaml = useMutation({
+    mutationFn: (v: { clientId: string; input: { entity_id: string; acs_urls: string[]; name_id_format: string } }) => idp.putSaml(v.clientId, v.input),
+    onSuccess: (_r, v) => done(`Saved the SAML registration of ${v.clientId}.`),
+    onError: fail,
+  });
+  const removeSaml = useMutation({
+    mutationFn: (clientId: string) => idp.deleteSaml(clientId),
+    onSuccess: (_r, clientId) => done(`Removed the SAML registration of ${clientId}; it signs in with OpenID Connect only.`),
+    onError: fail,
+  });
   const busy = toggle.isPending ? toggle.variables?.id : revoke.isPending ? revoke.variables?.id : undefined;
   const tab = (to: string, label: string) => (
     <NavLink to={to} className={({ isActive }) => (isActive ? 'active' : '')}>
@@ -93,7 +103,13 @@ export function DirectoryPage({ me }: { playground: PlaygroundInfo; me?: string 
                 saml.error ? (
                   <ErrorState title="Could not read the IdP's SAML settings" error={saml.error} />
                 ) : saml.data ? (
-                  <SamlPanel info={saml.data} />
+                  <SamlPanel
+                    info={saml.data}
+                    apps={dir.apps}
+                    busy={saveSaml.isPending || removeSaml.isPending}
+                    onSave={(clientId, input) => saveSaml.mutate({ clientId, input })}
+                    onRemove={(clientId) => removeSaml.mutate(clientId)}
+                  />
                 ) : (
                   <Loading />
                 )
