@@ -69,4 +69,14 @@ test('Directory → SAML shows the IdP entity, its signing certificate and the S
   await expect(panel.getByRole('table', { name: 'SAML signing certificates' })).toContainText('signing');
   await expect(panel.getByRole('table', { name: 'SAML apps' })).toContainText('acme-desktop');
   await shot(page, '32-directory-saml');
+  // An OIDC app gets a SAML registration too (an app is OIDC, SAML or both), then loses it again.
+  await panel.locator('select[name="saml-app"]').selectOption({ label: 'Acme Chat' });
+  await panel.locator('input[name="saml-entity-id"]').fill('https://chat.acme.test/saml');
+  await panel.locator('input[name="saml-acs"]').fill('https://chat.acme.test/saml/acs');
+  await panel.getByRole('button', { name: 'Save SAML registration' }).click();
+  await expect(page.getByTestId('directory-message')).toContainText('Saved the SAML registration of acme-chat');
+  const row = panel.getByRole('table', { name: 'SAML apps' }).getByRole('row').filter({ hasText: 'acme-chat' });
+  await expect(row).toContainText('https://chat.acme.test/saml');
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await expect(panel.getByRole('table', { name: 'SAML apps' })).not.toContainText('acme-chat');
 });
