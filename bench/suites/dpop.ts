@@ -10,19 +10,23 @@
  *
  * Both sides run in alternating slices; the subject ID token comes from one SSO before the timed loop.
  */
-import { start as startIdp } from '../../apps/idp/src/index.ts';
-import { start as startServers } from '../../apps/mcp-server/src/index.ts';
-import { accessTokenHash } from '../../packages/protocol/src/index.ts';
-import { ssoLogin } from '../../packages/testkit/src/index.ts';
-import { defaultTopology } from '../../packages/topology/src/index.ts';
+import { start as startIdp } from '@xaa/idp';
+import { start as startServers } from '@xaa/mcp-server';
+import { accessTokenHash } from '@xaa/protocol';
+import { startStack } from '@xaa/testkit';
+import { ssoLogin } from '@xaa/user-agent';
 import { interleaved } from '../interleave.ts';
 import type { BenchSuite, Measurement } from '../measure.ts';
 
 const suite: BenchSuite = async (ctx) => {
-  // A random loopback range, as the other suites pick theirs (IdP at +0, servers at +101…+104).
-  const topology = defaultTopology({ dataDir: ctx.dataDir, basePort: 20_000 + Math.floor(Math.random() * 30_000) });
-  const idp = await startIdp({ topology, dataDir: ctx.dataDir, port: topology.idp.port, quiet: true });
-  const servers = await startServers({ topology, dataDir: ctx.dataDir, quiet: true });
+  const stack = await startStack({
+    dataDir: ctx.dataDir,
+    parts: {
+      idp: ({ topology, dataDir }) => startIdp({ topology, dataDir, quiet: true }),
+      servers: ({ topology, dataDir }) => startServers({ topology, dataDir, quiet: true }),
+    },
+  });
+  const { idp, topology } = stack;
   try {
     const agent = topology.clients.find((c) => c.name === 'acme-agent');
     const tasks = topology.servers.find((s) => s.name === 'tasks');
@@ -129,8 +133,7 @@ const suite: BenchSuite = async (ctx) => {
       ],
     };
   } finally {
-    await servers.close();
-    await idp.close();
+    await stack.close();
   }
 };
 

@@ -15,6 +15,7 @@ const STORIES = [
   'replay-blocked',
   'stolen-token',
   'key-rotation',
+  'saml-same-policy',
 ];
 
 test.describe.configure({ mode: 'serial' });

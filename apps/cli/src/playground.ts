@@ -62,8 +62,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
   // A thread pays off only beside other parts; a single part (one container) runs on the main thread.
   const threaded = options.threads !== undefined && parts.length > 1;
   const units: Unit[] = parts.flatMap((part): Unit[] => {
-    if (!threaded || (part !== 'idp' && part !== 'servers')) return [{ part, options: common, thread: false }];
-    if (part === 'idp') return [{ part, options: common, thread: true }];
+    if (part === 'idp') return [{ part, options: { ...common, samlWarmUp: true }, thread: threaded }];
+    if (!threaded || part !== 'servers') return [{ part, options: common, thread: false }];
     const groups = Array.from({ length: SERVER_THREADS }, (_, i) => topology.servers.filter((_s, k) => k % SERVER_THREADS === i).map((s) => s.name));
     return groups.filter((g) => g.length > 0).map((servers) => ({ part, options: { ...common, servers }, thread: true }));
   });

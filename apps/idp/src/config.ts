@@ -24,6 +24,11 @@ export interface IdpOptions {
   redact?: boolean;
   /** Clock in milliseconds (injected for tests). */
   now?: () => number;
+  /**
+   * Make the SAML signing key and load the SAML schema validator (seconds of CPU on first use) before
+   * answering requests. Default false (tests start many IdPs); `xaa start` turns it on.
+   */
+  samlWarmUp?: boolean;
 }
 
 export const defaults = {

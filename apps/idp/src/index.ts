@@ -18,7 +18,9 @@ import { pruneExpired } from './provider/adapter.ts';
 import { adminResources } from './provider/configuration.ts';
 import { createProviderHost } from './provider/host.ts';
 import { revokeUser } from './revocation.ts';
-import { isEmpty, seed, wipe } from './seed.ts';
+import { warmUpSchemaValidator } from './saml/entities.ts';
+import { samlFor } from './saml/service.ts';
+import { ensureSignInApps, isEmpty, seed, wipe } from './seed.ts';
 
 export type { IdpOptions } from './config.ts';
 export { defaults } from './config.ts';
@@ -75,6 +77,7 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
     const current = keys.current();
     await keys.ensure(options.signingAlg ?? current?.alg ?? 'ES256');
     if (isEmpty(db)) await seed(directory, topology);
+    ensureSignInApps(directory, topology);
 
     const audit = new AuditLog(db);
     const flowLog = new FlowLog({ capacity: defaults.eventCapacity, redact: options.redact ?? false, persist: (e) => audit.append(e) });
@@ -96,6 +99,10 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
     };
     hostRef = createProviderHost(idp);
     const app = createApp(idp, hostRef, audit);
+    if (options.samlWarmUp) {
+      await samlFor(idp).keys.current();
+      await warmUpSchemaValidator();
+    }
     handler = app.callback();
 
     const openDb = db;

@@ -106,12 +106,48 @@ export async function seed(directory: DirectoryStore, t: Topology): Promise<void
         enabled: c.enabled,
       });
   })();
+  ensureSignInApps(directory, t);
 }
 
 /** Wipe the directory, sessions, tokens and audit; keep keys and settings. */
 export function wipe(db: Db): void {
   db.transaction(() => {
-    for (const table of ['saml_requests', 'saml_apps', 'connections', 'app_registrations', 'apps', 'servers', 'user_groups', 'users', 'groups', 'oidc', 'audit'])
+    for (const table of [
+      'saml_requests',
+      'saml_apps',
+      'connections',
+      'app_registrations',
+      'apps',
+      'servers',
+      'user_groups',
+      'users',
+      'groups',
+      'oidc',
+      'audit',
+    ])
       db.exec(`DELETE FROM ${table}`);
   })();
+}
+
+/**
+ * Each sample server's AS signs its users in through this IdP ("Sign in with Acme SSO", an OpenID
+ * relying party with its own registration). Added when missing, also to an IdP seeded before it existed.
+ */
+export function ensureSignInApps(directory: DirectoryStore, t: Topology): void {
+  for (const s of t.servers) {
+    if (!s.sso || directory.getApp(s.sso.client_id)) continue;
+    directory.upsertApp({
+      client_id: s.sso.client_id,
+      title: `${s.title} (sign-in)`,
+      kind: 'sign-in',
+      client_secret: s.sso.client_secret,
+      token_endpoint_auth_method: 'client_secret_basic',
+      redirect_uris: [`${s.issuer}/sso/callback`],
+      post_logout_redirect_uris: [],
+      jwks: null,
+      token_exchange: false,
+      disabled: false,
+      registrations: {},
+    });
+  }
 }

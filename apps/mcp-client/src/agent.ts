@@ -5,15 +5,17 @@
  * steps it went through.
  */
 import type { FlowLog } from '@xaa/node-kit';
-import { decodeUnverified, tokenHash } from '@xaa/protocol';
+import { decodeUnverified, TOKEN_TYPE_REFRESH_TOKEN, tokenHash } from '@xaa/protocol';
+import { navigate } from '@xaa/user-agent';
 import { type ActionContext, runAction, withinAction } from './action.ts';
 import { type ClassicState, finishClassic } from './classic.ts';
 import { classicDone, classicProvider } from './classic-connection.ts';
 import { type AgentApp, type AgentConfig, type AgentServer, findApp, findServer } from './config.ts';
 import type { AgentCore } from './core.ts';
-import { emitClientEvent } from './events.ts';
+import { emitClientEvent, headlessStepEmitter } from './events.ts';
 import type { IdpClient, IdTokenResult, IdTokenSource } from './flow.ts';
 import { type FetchLike, instrumentedFetch } from './http.ts';
+import { beginSamlLogin, completeSamlLogin, type PendingSamlSso } from './legs/saml-sso.ts';
 import { beginLogin, completeLogin, headlessLogin, idpClient, type PendingSso, refreshSession, type SsoDeps } from './legs/sso.ts';
 import {
   type Base,
@@ -156,15 +158,27 @@ export class Agent implements AgentCore {
       );
       return { ok: true, idToken: r.tokens.idToken };
     };
+    // A SAML session (draft-04 §4.5): the subject token is the IdP refresh token the Assertion was
+    // exchanged for; nothing renews it but a new SAML sign-in.
+    const samlEnded = (): IdTokenResult => ({
+      ok: false,
+      kind: 'session_ended',
+      code: 'login_required',
+      description: `the IdP refused or no longer accepts the refresh token from ${user}'s SAML sign-in: sign in with SAML again`,
+    });
     return {
       current: async () => {
         const row = this.store.getSession(user, app.name);
         if (!row)
           return { ok: false, kind: 'no_idp_session', code: 'login_required', description: `${user} is not signed in to ${app.title}: run login first` };
+        if (row.protocol === 'saml2')
+          return row.refresh_token && row.id_token_exp - this.config.options.expirySkewSeconds > this.now()
+            ? { ok: true, idToken: row.refresh_token, subjectTokenType: TOKEN_TYPE_REFRESH_TOKEN }
+            : samlEnded();
         if (row.id_token_exp - this.config.options.expirySkewSeconds > this.now()) return { ok: true, idToken: row.id_token };
         return refresh();
       },
-      refresh,
+      refresh: async () => (this.store.getSession(user, app.name)?.protocol === 'saml2' ? samlEnded() : refresh()),
     };
   }
 
@@ -175,13 +189,24 @@ export class Agent implements AgentCore {
    * Interactive: returns the authorization URL; the agent's `/callback` (any process serving it on
    * the redirect URI) completes the login from the pending state kept in client.db.
    */
-  login(opts: { user?: string; app: string; headless?: boolean; password?: string; traceId?: string; onProgress?: ProgressSink }): Promise<LoginOutcome> {
+  login(opts: {
+    user?: string;
+    app: string;
+    headless?: boolean;
+    password?: string;
+    /** `saml`: SAML 2.0 Web SSO as the app's SP, then the Assertion → IdP refresh token (draft-04 §4.5). */
+    protocol?: 'oidc' | 'saml';
+    traceId?: string;
+    onProgress?: ProgressSink;
+  }): Promise<LoginOutcome> {
     const app = this.app(opts.app);
+    if (opts.protocol === 'saml' && !app.saml) throw new UsageProblem(`${app.title} has no SAML registration at the IdP; try --app acme-desktop.`);
     return this.action<LoginOutcome>(
       'login',
       { client: app.name, ...(opts.user ? { user: opts.user } : {}) },
       opts.onProgress,
       async (ctx, progress) => {
+        if (opts.protocol === 'saml') return this.samlLogin(app, opts, ctx.traceId, progress);
         if (!opts.headless) {
           const begun = await beginLogin(this.sso, app, opts.user);
           this.store.putPending(begun.pending.state, 'sso', { ...begun.pending, traceId: ctx.traceId }, this.now(), 600);
@@ -230,6 +255,195 @@ export class Agent implements AgentCore {
         };
       },
       opts.traceId,
+    );
+  }
+
+  /** Leg 1 over SAML: the AuthnRequest (interactive: its URL; headless: the browser walk), then the ACS work. */
+  private async samlLogin(
+    app: AgentApp,
+    opts: { user?: string; headless?: boolean; password?: string },
+    traceId: string,
+    progress: ProgressSink,
+  ): Promise<Omit<LoginOutcome, 'traceId' | 'steps'>> {
+    const acs = app.saml?.acs_url as string;
+    const t0 = performance.now();
+    const failed = (code: string, e: unknown) => {
+      const description = (e as Error)?.message ?? String(e);
+      progress({ step: 'sso', outcome: 'error', detail: `${code} — ${description}`, ms: Math.round(performance.now() - t0) });
+      return { outcome: 'error' as const, app: app.name, user: opts.user, refreshToken: false, consentScreens: 0, error: { code, description } };
+    };
+    let begun: Awaited<ReturnType<typeof beginSamlLogin>>;
+    try {
+      begun = await beginSamlLogin(this.sso, app, opts.user);
+    } catch (e) {
+      return failed('saml_metadata', e);
+    }
+    emitClientEvent('sso.authorize', 'ok', `${app.title} sends a SAML AuthnRequest (HTTP-Redirect) to the IdP`, {
+      http: { method: 'GET', url: `${begun.authorizationUrl.origin}${begun.authorizationUrl.pathname}` },
+      data: { protocol: 'saml2', request_id: begun.pending.requestId, entity_id: app.saml?.entity_id, acs },
+    });
+    if (!opts.headless) {
+      this.store.putPending(begun.pending.relayState, 'sso', { ...begun.pending, traceId }, this.now(), 600);
+      progress({ step: 'sso', outcome: 'info', detail: `SAML AuthnRequest ready for ${app.title} (ID ${begun.pending.requestId.slice(0, 9)}…)`, ms: 0 });
+      return {
+        outcome: 'ok',
+        app: app.name,
+        user: opts.user,
+        refreshToken: false,
+        consentScreens: 0,
+        protocol: 'saml2',
+        authorizationUrl: begun.authorizationUrl.href,
+        state: begun.pending.relayState,
+      };
+    }
+    if (!opts.user) throw new UsageProblem('A headless login needs --user.');
+    const password = opts.password ?? this.config.users.find((u) => u.username === opts.user)?.password;
+    if (password === undefined) throw new UsageProblem(`No password for ${opts.user}: pass --password (demo users are listed in playground.json).`);
+    let nav: Awaited<ReturnType<typeof navigate>>;
+    try {
+      nav = await navigate(begun.authorizationUrl, {
+        fetch: this.fetch,
+        redirectUri: acs,
+        credentials: { username: opts.user, password },
+        approveConsent: false,
+        maxSteps: this.config.options.headlessMaxSteps,
+        onStep: headlessStepEmitter('sso'),
+      });
+    } catch (e) {
+      return failed('saml_sso_unreachable', e);
+    }
+    const samlResponse = nav.ok ? nav.callbackBody?.get('SAMLResponse') : undefined;
+    if (!nav.ok || !samlResponse) {
+      const failure = nav.ok
+        ? { kind: 'error' as const, code: 'saml_no_response', description: 'the IdP did not answer the ACS with a SAMLResponse (HTTP-POST binding)' }
+        : { kind: nav.kind === 'login_failed' ? ('denied' as const) : ('error' as const), code: nav.kind, description: nav.message };
+      progress({ step: 'sso', outcome: failure.kind, detail: `${failure.code} — ${failure.description}`, ms: Math.round(performance.now() - t0) });
+      return {
+        outcome: failure.kind,
+        app: app.name,
+        user: opts.user,
+        refreshToken: false,
+        consentScreens: 0,
+        error: { code: failure.code, description: failure.description },
+      };
+    }
+    const done = await this.finishSaml(app, begun.pending, samlResponse, traceId);
+    progress({
+      step: 'sso',
+      outcome: done.outcome === 'ok' ? 'ok' : done.outcome,
+      detail:
+        done.outcome === 'ok'
+          ? `signed in with SAML as ${opts.user} via ${app.title}; Assertion → IdP refresh token (saml2 → refresh_token)`
+          : `${done.error?.code} — ${done.error?.description}`,
+      ms: Math.round(performance.now() - t0),
+    });
+    return { ...done, user: opts.user, consentScreens: 0 };
+  }
+
+  /** The ACS work, headless or from the browser: node-saml validates, the IdP trades the Assertion for a refresh token. */
+  private async finishSaml(
+    app: AgentApp,
+    pending: PendingSamlSso,
+    samlResponse: string,
+    traceId: string,
+  ): Promise<Omit<LoginOutcome, 'traceId' | 'steps'> & { outcome: Outcome }> {
+    const r = await completeSamlLogin(this.sso, app, pending, samlResponse, () => this.idp(app).tokenEndpoint());
+    if (!r.ok) {
+      emitClientEvent('sso.token', r.kind, `SAML sign-in failed at ${r.stage}: ${r.code}`, {
+        error: { code: r.code, description: r.description },
+        data: { protocol: 'saml2', stage: r.stage },
+      });
+      return {
+        outcome: r.kind,
+        app: app.name,
+        user: pending.user,
+        refreshToken: false,
+        consentScreens: 0,
+        error: { code: r.code, description: r.description },
+      };
+    }
+    const session = r.session;
+    emitClientEvent(
+      'sso.token',
+      'ok',
+      `SAML Response accepted (signature verified against the IdP metadata) and its Assertion exchanged for an IdP refresh token`,
+      {
+        tokens: [
+          {
+            role: 'saml_assertion',
+            header: { format: 'SAML 2.0 Assertion', signature: 'verified by the SP library (node-saml) with the IdP metadata certificates' },
+            claims: {
+              id: session.assertion.id,
+              issuer: session.assertion.issuer,
+              audience: session.assertion.audience,
+              name_id: session.nameId,
+              name_id_format: session.nameIdFormat,
+              not_on_or_after: session.assertion.notOnOrAfter,
+              email: session.email,
+            },
+          },
+        ],
+        data: { protocol: 'saml2', chain: 'saml2 → refresh_token → id-jag', scope: session.scope },
+      },
+    );
+    const user = pending.user ?? session.email?.split('@')[0] ?? session.nameId;
+    this.store.saveSession(
+      {
+        user,
+        app: app.name,
+        sub: session.nameId,
+        id_token: '',
+        id_token_exp: session.refreshTokenExpiresAt,
+        refresh_token: session.refreshToken,
+        login_trace: traceId,
+        protocol: 'saml2',
+      },
+      this.now(),
+    );
+    this.store.setCurrent(user, app.name);
+    return { outcome: 'ok', app: app.name, user, sub: session.nameId, refreshToken: true, consentScreens: 0, protocol: 'saml2' };
+  }
+
+  /** The SAML ACS (HTTP-POST binding, SAML Bindings §3.5): finishes a SAML login started by any process. */
+  async handleSamlAcs(form: {
+    SAMLResponse?: unknown;
+    RelayState?: unknown;
+  }): Promise<{ outcome: Outcome; kind: 'sso' | 'unknown'; message: string; user?: string | undefined }> {
+    const state = typeof form.RelayState === 'string' ? form.RelayState : '';
+    const pending = state ? this.store.getPending(state, this.now()) : undefined;
+    const p = pending?.data as (PendingSamlSso & { traceId?: string }) | undefined;
+    if (!pending || pending.result || pending.kind !== 'sso' || p?.protocol !== 'saml2' || typeof form.SAMLResponse !== 'string' || !form.SAMLResponse)
+      return {
+        outcome: 'error',
+        kind: 'unknown',
+        message: 'This SAML response is unknown, expired or already used (RelayState mismatch). Start again from the agent.',
+      };
+    const app = this.app(p.app);
+    return runAction(
+      {
+        action: 'login',
+        flowLog: this.flowLog,
+        idpIssuer: this.config.idp.issuer,
+        subject: { client: app.name },
+        ...(p.traceId ? { traceId: p.traceId } : {}),
+      },
+      async (ctx) => {
+        const r = await this.finishSaml(app, p, form.SAMLResponse as string, ctx.traceId);
+        this.store.completePending(
+          state,
+          r.outcome === 'ok'
+            ? { outcome: 'ok', user: r.user, sub: r.sub, refreshToken: true, protocol: 'saml2' }
+            : { outcome: r.outcome, code: r.error?.code, description: r.error?.description },
+        );
+        return r.outcome === 'ok'
+          ? {
+              outcome: 'ok' as const,
+              kind: 'sso' as const,
+              message: `Signed in with SAML as ${r.user} via ${app.title}. You can close this window.`,
+              user: r.user,
+            }
+          : { outcome: r.outcome, kind: 'sso' as const, message: `SAML sign-in failed: ${r.error?.code} — ${r.error?.description ?? ''}` };
+      },
     );
   }
 
@@ -463,6 +677,7 @@ export class Agent implements AgentCore {
               refreshToken: !!session.refresh_token,
               loginTraceId: session.login_trace,
               idTokenHash: await tokenHash(session.id_token),
+              protocol: session.protocol,
             },
           }
         : {}),

@@ -2,6 +2,7 @@
  * The agent's HTTP surface (Koa), at `http://localhost:4200` by default:
  *
  *  - `GET /callback` — the redirect URI of the SSO login and of the classic flow;
+ *  - `POST /saml/acs` — the Assertion Consumer Service of the SAML apps (SAML Bindings §3.5);
  *  - the agent API for the console under `/admin/agent/…` (login, connect, call, refresh, logout,
  *    status), guarded like every admin API (contracts: IdP-issued RFC 9068 token, `aud` = this API's
  *    `/admin` URL, scope `xaa:admin`), and the agent's flow events at `/admin/events[/stream]`.
@@ -46,6 +47,7 @@ const LoginBody = z.strictObject({
   app: z.string().min(1).max(200),
   headless: z.boolean().optional(),
   password: z.string().max(1000).optional(),
+  protocol: z.enum(['oidc', 'saml']).optional(),
 });
 const ConnectBody = z.strictObject({
   ...who,
@@ -106,6 +108,17 @@ export function createApp(agent: Agent, options: ApiOptions): Koa {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = callbackPage(r);
   });
+  // SAML ACS (HTTP-POST binding, SAML Bindings §3.5): where the IdP's form posts the SAMLResponse.
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '256kb', encoding: 'utf-8' });
+  for (const acsPath of new Set(agent.config.apps.flatMap((a) => (a.saml ? [new URL(a.saml.acs_url).pathname] : [])))) {
+    open.post(acsPath, form, async (ctx) => {
+      const r = await agent.handleSamlAcs((ctx.request as { body?: Record<string, unknown> }).body ?? {});
+      ctx.status = r.outcome === 'ok' ? 200 : 400;
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = callbackPage(r);
+    });
+  }
   open.get('/', (ctx) => {
     ctx.body = {
       name: 'XAA Playground agent',

@@ -89,8 +89,29 @@ function errorLine(io: CliIO, e: { code: string; description: string } | undefin
 /** Serve `/callback` on the redirect URI's port while an interactive flow is pending (if nobody else does). */
 async function callbackListener(agent: Agent): Promise<Server | undefined> {
   const redirect = new URL(agent.config.redirectUri);
+  const acsPaths = new Set(
+    agent.config.apps.flatMap((a) => (a.saml && new URL(a.saml.acs_url).origin === redirect.origin ? [new URL(a.saml.acs_url).pathname] : [])),
+  );
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', redirect.origin);
+    if (req.method === 'POST' && acsPaths.has(url.pathname)) {
+      // SAML ACS (HTTP-POST binding): a form with SAMLResponse and RelayState, bounded.
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => {
+        body += c;
+        if (body.length > 256 * 1024) req.destroy();
+      });
+      req.on('end', () => {
+        const form = Object.fromEntries(new URLSearchParams(body));
+        agent.handleSamlAcs(form).then(
+          (r) =>
+            res.writeHead(r.outcome === 'ok' ? 200 : 400, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(callbackPage(r)),
+          () => res.writeHead(500, { 'content-type': 'text/plain' }).end('The agent could not finish this sign-in.'),
+        );
+      });
+      return;
+    }
     if (req.method !== 'GET' || url.pathname !== redirect.pathname) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
@@ -122,6 +143,8 @@ export interface LoginCommand extends CommandContext {
   app: string;
   headless?: boolean;
   password?: string;
+  /** `saml`: SAML 2.0 Web SSO, then the Assertion → IdP refresh token (draft-04 §4.5). */
+  protocol?: 'oidc' | 'saml';
 }
 
 export async function login(opts: LoginCommand): Promise<number> {
@@ -133,6 +156,7 @@ export async function login(opts: LoginCommand): Promise<number> {
       ...(opts.user ? { user: opts.user } : {}),
       headless: opts.headless ?? false,
       ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.protocol ? { protocol: opts.protocol } : {}),
       onProgress: progressPrinter(io, json),
     });
     if (r.authorizationUrl && r.state) {
@@ -145,12 +169,16 @@ export async function login(opts: LoginCommand): Promise<number> {
             sub: typeof done.sub === 'string' ? done.sub : undefined,
             idTokenExpiresAt: typeof done.idTokenExpiresAt === 'number' ? done.idTokenExpiresAt : undefined,
             refreshToken: done.refreshToken === true,
+            ...(done.protocol === 'saml2' ? { protocol: 'saml2' as const } : {}),
             ...(done.outcome !== 'ok' ? { error: { code: String(done.code), description: String(done.description ?? '') } } : {}),
           }
         : { ...r, outcome: 'error', error: { code: 'timeout', description: 'no sign-in came back to the agent in time' } };
     }
     if (json) printJson(io, r);
-    else if (r.outcome === 'ok') io.out(`signed in as ${r.user} via ${agent.app(r.app).title}${r.refreshToken ? ' (IdP refresh token kept)' : ''}\n`);
+    else if (r.outcome === 'ok')
+      io.out(
+        `signed in as ${r.user} via ${agent.app(r.app).title}${r.protocol === 'saml2' ? ' with SAML (Assertion exchanged for an IdP refresh token)' : r.refreshToken ? ' (IdP refresh token kept)' : ''}\n`,
+      );
     else errorLine(io, r.error);
     return exitFor(r.outcome);
   });
@@ -256,7 +284,9 @@ export async function status(opts: CommandContext & { user?: string; app?: strin
     }
     const now = agent.now();
     io.out(
-      `${p.bold(s.session.user)} via ${agent.app(s.session.app).title}: ID token expires in ${s.session.idTokenExpiresAt - now} s${s.session.refreshToken ? ', IdP refresh token kept' : ''}\n`,
+      s.session.protocol === 'saml2'
+        ? `${p.bold(s.session.user)} via ${agent.app(s.session.app).title} (SAML): IdP refresh token from the Assertion expires in ${s.session.idTokenExpiresAt - now} s\n`
+        : `${p.bold(s.session.user)} via ${agent.app(s.session.app).title}: ID token expires in ${s.session.idTokenExpiresAt - now} s${s.session.refreshToken ? ', IdP refresh token kept' : ''}\n`,
     );
     for (const c of s.connections) {
       const exp = c.expiresIn === null ? '' : c.expiresIn > 0 ? `, token expires in ${c.expiresIn} s` : ', token expired';
@@ -300,8 +330,10 @@ export async function logout(opts: CommandContext & { user?: string; app?: strin
 export const clientCommands = { login, connect, call, status, refresh, logout } as const;
 
 export const CLIENT_HELP = `agent commands (the sample MCP client):
-  login --app <app> [--user <name>] [--headless] [--password <pw>]
-                                   SSO at the IdP as a client app (headless fills the login form)
+  login --app <app> [--user <name>] [--headless] [--password <pw>] [--protocol oidc|saml]
+                                   SSO at the IdP as a client app (headless fills the login form);
+                                   --protocol saml: SAML 2.0 Web SSO (e.g. --app acme-desktop), then the
+                                   Assertion is exchanged for an IdP refresh token that mints ID-JAGs
   connect [server…] [--scope "<scopes>"] [--classic] [--headless]
                                    ID-JAG → access token → MCP session for each server
   call <server> <tool> [json-args] [--scope "<scopes>"]
@@ -329,6 +361,7 @@ export async function runClientCli(argv: string[], base: { dataDir: string; io?:
         user: { type: 'string' },
         app: { type: 'string' },
         password: { type: 'string' },
+        protocol: { type: 'string' },
         headless: { type: 'boolean' },
         classic: { type: 'boolean' },
         scope: { type: 'string' },
@@ -345,7 +378,16 @@ export async function runClientCli(argv: string[], base: { dataDir: string; io?:
     switch (command) {
       case 'login':
         if (!values.app) throw new UsageProblem('login needs --app (e.g. --app acme-agent).');
-        return await login({ ...ctx, ...who, app: values.app, headless: values.headless ?? false, ...(values.password ? { password: values.password } : {}) });
+        if (values.protocol !== undefined && values.protocol !== 'oidc' && values.protocol !== 'saml')
+          throw new UsageProblem(`--protocol is oidc or saml, not "${values.protocol}".`);
+        return await login({
+          ...ctx,
+          ...who,
+          app: values.app,
+          headless: values.headless ?? false,
+          ...(values.password ? { password: values.password } : {}),
+          ...(values.protocol ? { protocol: values.protocol } : {}),
+        });
       case 'connect':
         return await connect({
           ...ctx,

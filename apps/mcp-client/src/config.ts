@@ -24,6 +24,8 @@ export interface AgentApp {
   servers: Record<string, AppRegistration>;
   /** This app binds its tokens with DPoP by default (RFC 9449); `--dpop` turns it on for any app. */
   dpop?: boolean | undefined;
+  /** Present when the app also signs in with SAML 2.0 Web SSO: its SP entity ID and ACS URL. */
+  saml?: { entity_id: string; acs_url: string } | undefined;
 }
 
 export interface AgentServer {
@@ -45,7 +47,8 @@ export interface AgentUser {
 }
 
 export interface AgentConfig {
-  idp: { issuer: string };
+  /** `saml.metadata_url`: the IdP's SAML 2.0 metadata (entity ID, SSO endpoints, signing certificates). */
+  idp: { issuer: string; saml?: { metadata_url: string } | undefined };
   apps: AgentApp[];
   servers: AgentServer[];
   /** Demo users: used only by the headless mode to fill login forms. */
@@ -85,15 +88,16 @@ export const AGENT_DEFAULTS: AgentOptions = {
   ssoScope: 'openid email profile offline_access',
   expirySkewSeconds: 5,
   httpTimeoutMs: 10_000,
-  headlessMaxSteps: 12,
+  // The classic path now also passes the company IdP (Sign in with Acme SSO): about 14 hops, bounded.
+  headlessMaxSteps: 24,
   interactiveLoginTimeoutMs: 5 * 60_000,
   dpop: false,
 };
 
 export function configFromTopology(t: Topology, options: Partial<AgentOptions> = {}): AgentConfig {
   return {
-    idp: { issuer: t.idp.issuer },
-    apps: t.clients.map((c) => ({ name: c.name, title: c.title, idp: c.idp, servers: c.servers })),
+    idp: { issuer: t.idp.issuer, saml: t.idp.saml },
+    apps: t.clients.map((c) => ({ name: c.name, title: c.title, idp: c.idp, servers: c.servers, ...(c.saml ? { saml: c.saml } : {}) })),
     servers: t.servers.map((s) => ({ name: s.name, title: s.title, url: s.resource, issuer: s.issuer, scopes: s.scopes })),
     users: t.users.map((u) => ({ username: u.username, password: u.password })),
     agent: { url: t.agent.url, admin: t.agent.admin },
@@ -104,9 +108,16 @@ export function configFromTopology(t: Topology, options: Partial<AgentOptions> =
 
 /** The subset of `playground.json` (design §3) the agent reads. */
 interface Manifest {
-  idp?: { issuer?: unknown };
+  idp?: { issuer?: unknown; saml?: { metadata_url?: unknown } };
   servers?: Array<{ name?: unknown; title?: unknown; resource?: unknown; issuer?: unknown; scopes?: unknown }>;
-  clients?: Array<{ name?: unknown; title?: unknown; idp?: Record<string, unknown>; servers?: Record<string, Record<string, unknown>>; dpop?: unknown }>;
+  clients?: Array<{
+    name?: unknown;
+    title?: unknown;
+    idp?: Record<string, unknown>;
+    servers?: Record<string, Record<string, unknown>>;
+    saml?: { entity_id?: unknown; acs_url?: unknown };
+    dpop?: unknown;
+  }>;
   users?: Array<{ username?: unknown; password?: unknown }>;
   agent?: { url?: unknown };
 }
@@ -144,6 +155,9 @@ export function configFromManifest(m: Manifest, options: Partial<AgentOptions> =
         ]),
       ),
       ...(c.dpop === true ? { dpop: true } : {}),
+      ...(c.saml
+        ? { saml: { entity_id: str(c.saml.entity_id, `clients[${i}].saml.entity_id`), acs_url: str(c.saml.acs_url, `clients[${i}].saml.acs_url`) } }
+        : {}),
     };
   });
   const servers: AgentServer[] = (m.servers ?? []).map((s, i) => ({
@@ -156,8 +170,9 @@ export function configFromManifest(m: Manifest, options: Partial<AgentOptions> =
   const users = (m.users ?? []).flatMap((u) =>
     typeof u.username === 'string' && typeof u.password === 'string' ? [{ username: u.username, password: u.password }] : [],
   );
+  const metadataUrl = m.idp?.saml?.metadata_url;
   return {
-    idp: { issuer },
+    idp: { issuer, ...(typeof metadataUrl === 'string' && metadataUrl ? { saml: { metadata_url: metadataUrl } } : {}) },
     apps,
     servers,
     users,

@@ -28,7 +28,11 @@ export interface IdTokenSource {
 }
 
 export type IdTokenResult =
-  | { ok: true; idToken: string }
+  /**
+   * `idToken` is the subject token; `subjectTokenType` says when it is not an ID token: after a SAML
+   * sign-in it is the IdP refresh token the Assertion was exchanged for (draft-04 §4.5).
+   */
+  | { ok: true; idToken: string; subjectTokenType?: string | undefined }
   | { ok: false; kind: 'no_idp_session' | 'session_ended' | 'error'; code: string; description: string };
 
 export interface IdpClient {
@@ -91,8 +95,9 @@ export async function obtainIdJag(
       let t = await idTokens.current();
       if (!t.ok) return { outcome: t.kind === 'session_ended' ? 'denied' : 'error', stage: 'session', code: t.code, description: t.description };
       const tokenEndpoint = await idp.tokenEndpoint();
-      const ask = (idToken: string) =>
+      const ask = (idToken: string, subjectTokenType?: string) =>
         requestIdJag(deps.fetch, {
+          ...(subjectTokenType ? { subjectTokenType } : {}),
           tokenEndpoint,
           audience: target.audience,
           resource: target.resource,
@@ -101,11 +106,11 @@ export async function obtainIdJag(
           clientId: idp.clientId,
           clientSecret: idp.clientSecret,
         });
-      let r = await ask(t.idToken);
+      let r = await ask(t.idToken, t.subjectTokenType);
       if (!r.ok && r.kind === 'subject_token_rejected') {
         t = await idTokens.refresh();
         if (!t.ok) return { outcome: t.kind === 'session_ended' ? 'denied' : 'error', stage: 'session', code: t.code, description: t.description };
-        r = await ask(t.idToken);
+        r = await ask(t.idToken, t.subjectTokenType);
       }
       // draft-04 §9.8.1.1: a proof was sent, so the ID-JAG must be bound to this key; an unbound one is a
       // silent downgrade (anyone who copies it can redeem it) and is not used.
@@ -165,7 +170,7 @@ export async function exchangeForAccessToken(
     deps.progress,
     'access-token',
     target.name,
-    () => redeemIdJag(deps.fetch, { asMetadata: d.asMetadata, registration, idJag: r2.idJag, now: deps.now() }),
+    () => redeemIdJag(deps.fetch, { asMetadata: d.asMetadata, registration, idJag: r2.idJag, now: deps.now(), intendedResources: [d.resource] }),
     (r) =>
       r.ok
         ? {

@@ -21,6 +21,7 @@ import {
   GRANT_TYPE_TOKEN_EXCHANGE,
   redactRecord,
   TOKEN_TYPE_ID_TOKEN,
+  TOKEN_TYPE_REFRESH_TOKEN,
   type TokenView,
   tokenView,
 } from '@xaa/protocol';
@@ -107,8 +108,13 @@ function summaryOf(step: Step, url: URL, form: URLSearchParams | undefined, json
   const ok = status >= 200 && status < 300;
   switch (step) {
     case 'exchange.request':
+      // draft-04 §4.5: a SAML Assertion traded for an IdP refresh token has no audience.
+      if (form?.get('requested_token_type') === TOKEN_TYPE_REFRESH_TOKEN)
+        return ok
+          ? `IdP refresh token for the SAML assertion (${form.get('subject_token_type')?.split(':').pop()} → refresh_token${typeof res?.scope === 'string' ? `, ${res.scope}` : ''})`
+          : `SAML assertion → refresh token refused — ${err}`;
       return ok
-        ? `ID-JAG for ${form?.get('audience')}${typeof res?.scope === 'string' ? ` (${res.scope})` : ''}`
+        ? `ID-JAG for ${form?.get('audience')}${typeof res?.scope === 'string' ? ` (${res.scope})` : ''}${form?.get('subject_token_type') === TOKEN_TYPE_REFRESH_TOKEN ? ' from the IdP refresh token' : ''}`
         : `token exchange for ${form?.get('audience')} refused — ${err}`;
     case 'bearer.request':
       return ok ? `access token from ${url.origin}${typeof res?.scope === 'string' ? ` (${res.scope})` : ''}` : `jwt-bearer at ${url.origin} refused — ${err}`;
@@ -129,7 +135,7 @@ async function tokensOf(step: Step, form: URLSearchParams | undefined, reqHeader
   switch (step) {
     case 'exchange.request':
       if (form?.get('subject_token_type') === TOKEN_TYPE_ID_TOKEN) views.push(await view('id_token', form.get('subject_token'), redact));
-      views.push(await view('id_jag', res?.access_token, redact));
+      if (form?.get('requested_token_type') !== TOKEN_TYPE_REFRESH_TOKEN) views.push(await view('id_jag', res?.access_token, redact));
       break;
     case 'bearer.request':
       views.push(await view('id_jag', form?.get('assertion'), redact), await view('access_token', res?.access_token, redact));

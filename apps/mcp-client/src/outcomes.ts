@@ -32,6 +32,8 @@ export interface LoginOutcome extends Base {
   /** Interactive: where the user's browser must go; `/callback` completes the login. */
   authorizationUrl?: string | undefined;
   state?: string | undefined;
+  /** 'saml2' for a SAML 2.0 sign-in (the session holds the IdP refresh token its Assertion was exchanged for). */
+  protocol?: 'oidc' | 'saml2' | undefined;
 }
 
 export interface ServerOutcome {
@@ -78,7 +80,18 @@ export interface RefreshOutcome extends Base {
 
 export interface StatusReport {
   current: { user: string; app: string } | undefined;
-  session?: { user: string; app: string; sub: string; idTokenExpiresAt: number; refreshToken: boolean; loginTraceId: string; idTokenHash: string } | undefined;
+  session?:
+    | {
+        user: string;
+        app: string;
+        sub: string;
+        idTokenExpiresAt: number;
+        refreshToken: boolean;
+        loginTraceId: string;
+        idTokenHash: string;
+        protocol?: 'oidc' | 'saml2';
+      }
+    | undefined;
   connections: Array<{
     server: string;
     purpose: string;

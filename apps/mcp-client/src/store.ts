@@ -79,6 +79,9 @@ const MIGRATIONS = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (user, app, purpose)
    );`,
+  // How the session signed in: 'oidc' (ID token + IdP refresh token) or 'saml2' (SAML Web SSO, then the
+  // IdP refresh token the Assertion was exchanged for, draft-04 §4.5; id_token is empty then).
+  `ALTER TABLE sessions ADD COLUMN protocol TEXT NOT NULL DEFAULT 'oidc'`,
 ];
 
 export interface SessionRow {
@@ -91,6 +94,8 @@ export interface SessionRow {
   refresh_token: string | null;
   /** Trace id of the login action: sub-agent tokens point back to it (lineage). */
   login_trace: string;
+  /** 'oidc', or 'saml2' when the IdP refresh token came from a SAML assertion (no ID token then). */
+  protocol: 'oidc' | 'saml2';
   created_at: number;
   updated_at: number;
 }
@@ -153,17 +158,17 @@ export class ClientStore {
 
   // --- SSO sessions (leg 1) -------------------------------------------------------------------
 
-  saveSession(s: Omit<SessionRow, 'created_at' | 'updated_at'>, now: number): void {
+  saveSession(s: Omit<SessionRow, 'created_at' | 'updated_at' | 'protocol'> & { protocol?: SessionRow['protocol'] }, now: number): void {
     // A new sign-in is a new session: its DPoP keys are new too.
     this.db.prepare('DELETE FROM dpop_keys WHERE user = ? AND app = ?').run(s.user, s.app);
     this.db
       .prepare(
-        `INSERT INTO sessions (user, app, sub, id_token, id_token_exp, refresh_token, login_trace, created_at, updated_at)
-         VALUES (@user, @app, @sub, @id_token, @id_token_exp, @refresh_token, @login_trace, @now, @now)
+        `INSERT INTO sessions (user, app, sub, id_token, id_token_exp, refresh_token, login_trace, protocol, created_at, updated_at)
+         VALUES (@user, @app, @sub, @id_token, @id_token_exp, @refresh_token, @login_trace, @protocol, @now, @now)
          ON CONFLICT (user, app) DO UPDATE SET sub = @sub, id_token = @id_token, id_token_exp = @id_token_exp,
-           refresh_token = @refresh_token, login_trace = @login_trace, created_at = @now, updated_at = @now`,
+           refresh_token = @refresh_token, login_trace = @login_trace, protocol = @protocol, created_at = @now, updated_at = @now`,
       )
-      .run({ ...s, now });
+      .run({ protocol: 'oidc', ...s, now });
   }
 
   /** After a refresh: new ID token (and maybe a rotated refresh token), same login lineage. */

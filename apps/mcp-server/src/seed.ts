@@ -43,7 +43,8 @@ export function seed(rt: ServerRuntime): void {
     if (def.xaa) rt.trust.add({ issuer: topology.idp.issuer, jwks_uri: `${topology.idp.issuer}/jwks`, algorithms: [...defaults.idJagAlgorithms] });
     for (const u of topology.users)
       if (!rt.users.byUsername(u.username))
-        rt.createUser({ username: u.username, email: u.email, name: u.name, source: 'seed', issuer: def.xaa ? topology.idp.issuer : null });
+        // Seeded users come from the company IdP: XAA (ID-JAG) and the classic path's "Sign in with Acme SSO" link them by iss + sub.
+        rt.createUser({ username: u.username, email: u.email, name: u.name, source: 'seed', issuer: def.xaa || def.sso ? topology.idp.issuer : null });
     db.prepare("INSERT INTO secrets (server, name, value) VALUES (?, 'seeded', '1')").run(def.name);
   })();
 }

@@ -4,7 +4,7 @@
  * out. No table to keep: any instance holding the secret can check any nonce. WebCrypto only (runtime-
  * neutral); the MAC is compared by `crypto.subtle.verify`, in constant time.
  */
-import { base64url } from 'jose';
+import { base64url, type CryptoKey } from 'jose';
 
 /** How long a handed-out nonce is accepted (s). */
 export const DPOP_NONCE_LIFETIME_SECONDS = 300;

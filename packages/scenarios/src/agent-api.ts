@@ -37,6 +37,8 @@ export interface LoginOutcome {
   outcome: 'ok' | 'denied' | 'error';
   consentScreens: number;
   sub?: string;
+  /** 'saml2' after a SAML 2.0 sign-in. */
+  protocol?: string;
   error?: ErrorInfo;
 }
 
@@ -62,7 +64,8 @@ async function post<T>(client: PlaygroundClient, path: string, body: unknown): P
 }
 
 export const agentApi = {
-  login: (c: PlaygroundClient, who: Who) => post<LoginOutcome>(c, 'login', { user: who.user, app: who.app, headless: true }),
+  login: (c: PlaygroundClient, who: Who, extra: { protocol?: 'oidc' | 'saml' } = {}) =>
+    post<LoginOutcome>(c, 'login', { user: who.user, app: who.app, headless: true, ...extra }),
   logout: (c: PlaygroundClient, who: Who) => post<unknown>(c, 'logout', { user: who.user, app: who.app }),
   connect: (c: PlaygroundClient, who: Who, servers: string[], extra: { classic?: boolean; scope?: string } = {}) =>
     post<ConnectOutcome>(c, 'connect', { user: who.user, app: who.app, servers, headless: true, ...extra }),

@@ -4,6 +4,7 @@ import { contractorDenied } from './stories/contractor-denied.ts';
 import { keyRotation } from './stories/key-rotation.ts';
 import { replayBlocked } from './stories/replay-blocked.ts';
 import { revokedMidSession } from './stories/revoked-mid-session.ts';
+import { samlSamePolicy } from './stories/saml-same-policy.ts';
 import { scopeNarrowed } from './stories/scope-narrowed.ts';
 import { stolenToken } from './stories/stolen-token.ts';
 import { unapprovedAgent } from './stories/unapproved-agent.ts';
@@ -21,6 +22,7 @@ export const SCENARIOS: readonly Scenario[] = [
   replayBlocked,
   stolenToken,
   keyRotation,
+  samlSamePolicy,
 ];
 
 export function findScenario(id: string): Scenario | undefined {

@@ -55,7 +55,14 @@ export function defaultTopology(options: TopologyOptions = {}): Topology {
 
   const servers: ServerDef[] = SERVERS.map((s, i) => {
     const port = base + 101 + i;
-    return { ...s, port, issuer: origin(port), resource: `${origin(port)}/mcp`, admin: `${origin(port)}/admin` };
+    return {
+      ...s,
+      port,
+      issuer: origin(port),
+      resource: `${origin(port)}/mcp`,
+      admin: `${origin(port)}/admin`,
+      sso: { client_id: `${s.name}-sign-in`, client_secret: secret(`idp:${s.name}-sign-in`) },
+    };
   });
 
   const clients: ClientDef[] = CLIENTS.map(({ saml, ...c }) => ({
@@ -113,5 +120,6 @@ export function topologySecrets(t: Topology): Record<string, string> {
     out[`idp:${c.name}`] = c.idp.client_secret;
     for (const [server, reg] of Object.entries(c.servers)) out[`${server}:${c.name}`] = reg.client_secret;
   }
+  for (const s of t.servers) if (s.sso) out[`idp:${s.sso.client_id}`] = s.sso.client_secret;
   return out;
 }

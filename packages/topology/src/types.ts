@@ -14,6 +14,11 @@ export interface ServerDef {
   xaa: boolean;
   /** Admin API base URL of this server's origin (resource indicator for admin tokens). */
   admin: string;
+  /**
+   * The AS's own registration at the IdP as an OpenID relying party ("Sign in with Acme SSO"): its
+   * users sign in through the IdP, then see its consent screen. Redirect URI `{issuer}/sso/callback`.
+   */
+  sso?: ClientRegistration;
 }
 
 export interface ClientRegistration {

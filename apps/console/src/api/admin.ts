@@ -4,7 +4,7 @@
  */
 import type { FlowEvent } from '@xaa/protocol';
 import { api } from './bff.ts';
-import type { AccessEntry, App, Connection, ConnectionDraft, Group, Server, SigningKey, SimulateResult, User } from './types.ts';
+import type { AccessEntry, App, Connection, ConnectionDraft, Group, SamlInfo, Server, SigningKey, SimulateResult, User } from './types.ts';
 
 /** Lists come as `{ <key>: [...] }`; accept a bare array too. */
 function list<T>(body: unknown, key: string): T[] {
@@ -44,6 +44,10 @@ export const idp = {
   revokeSessions: (id: string) => api<{ revoked: number }>(`/api/idp/users/${encodeURIComponent(id)}/revoke-sessions`, { method: 'POST', body: {} }),
   keys: () => api<{ current_kid: string | null; overlap_seconds: number; keys: SigningKey[] }>('/api/idp/keys'),
   rotateKey: () => api<{ current_kid: string | null }>('/api/idp/keys/rotate', { method: 'POST', body: {} }),
+  saml: () => api<SamlInfo>('/api/idp/saml'),
+  putSaml: (clientId: string, body: { entity_id: string; acs_urls: string[]; name_id_format?: string }) =>
+    api<SamlInfo['apps'][number]>(`/api/idp/apps/${encodeURIComponent(clientId)}/saml`, { method: 'PUT', body }),
+  deleteSaml: (clientId: string) => api<void>(`/api/idp/apps/${encodeURIComponent(clientId)}/saml`, { method: 'DELETE' }),
   simulate: (input: { user: string; app: string; server: string; scopes?: string[] | undefined; dpop?: boolean }) =>
     api<SimulateResult>('/api/idp/simulate', { method: 'POST', body: input }),
   access: async (user: string): Promise<AccessEntry[]> => {

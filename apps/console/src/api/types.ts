@@ -102,3 +102,23 @@ export interface SigningKey {
   retired_at: number | null;
   published_until: number | null;
 }
+
+/** `GET /admin/saml` at the IdP: its SAML 2.0 side (entity ID, certificates in rotation) and the SAML apps. */
+export interface SamlInfo {
+  entity_id: string;
+  metadata_url: string;
+  sso_url: string;
+  overlap_seconds: number;
+  now: number;
+  certificates: Array<{
+    id: string;
+    current: boolean;
+    created_at: number;
+    retired_at: number | null;
+    published_until: number | null;
+    subject: string;
+    not_after: number;
+    fingerprint_sha256: string;
+  }>;
+  apps: Array<{ client_id: string; entity_id: string; acs_urls: string[]; name_id_format: string; authn_requests_signed: boolean }>;
+}

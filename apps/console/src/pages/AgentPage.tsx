@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
+import { idp } from '../api/admin.ts';
 import { ApiError, api, type PlaygroundInfo } from '../api/bff.ts';
 import { type AgentAction, AgentPanel, type AgentTool } from '../components/AgentPanel/AgentPanel.tsx';
 import { ErrorState } from '../components/ErrorState/ErrorState.tsx';
@@ -25,6 +26,8 @@ interface Outcome {
     toolList?: AgentTool[];
     scope?: string;
     error?: { code: string; description: string };
+    /** Classic servers (no XAA): where the user approves, after signing in through the company IdP. */
+    authorizationUrl?: string;
   }>;
   result?: unknown;
 }
@@ -39,6 +42,7 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
   const navigate = useNavigate();
   // Polled: a sign-in at the IdP page finishes in another tab, at the agent's /callback.
   const status = useQuery({ queryKey: ['agent', 'status'], queryFn: () => api<Status>('/api/agent/agent/status'), retry: 0, refetchInterval: 3000 });
+  const saml = useQuery({ queryKey: ['idp', 'saml'], queryFn: idp.saml, retry: 0 });
   const actions = useAgentActivity(activity);
   const [connected, setConnected] = useState<Record<string, AgentTool[]>>({});
   const [busy, setBusy] = useState(false);
@@ -88,12 +92,18 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
           connections={status.data?.connections ?? []}
           actions={actions}
           busy={busy}
-          onLogin={({ username, client_id, mode, password }) =>
+          samlApps={(saml.data?.apps ?? []).map((a) => a.client_id)}
+          onLogin={({ username, client_id, mode, password, protocol }) =>
             run(
               'login',
-              `Sign in as ${username} with ${client_id}${mode === 'browser' ? ' at the IdP page' : ''}`,
+              `Sign in as ${username} with ${client_id}${protocol === 'saml' ? ' over SAML 2.0' : ''}${mode === 'browser' ? ' at the IdP page' : ''}`,
               '/api/agent/agent/login',
-              { user: username, app: client_id, ...(mode === 'headless' ? { headless: true, password } : {}) },
+              {
+                user: username,
+                app: client_id,
+                ...(protocol === 'saml' ? { protocol: 'saml' } : {}),
+                ...(mode === 'headless' ? { headless: true, password } : {}),
+              },
               (r) =>
                 mode === 'browser' && r.authorizationUrl
                   ? {
@@ -118,6 +128,12 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
                     const { [server]: _gone, ...rest } = t;
                     return rest;
                   });
+                if (s?.status === 'pending' && s.authorizationUrl)
+                  return {
+                    outcome: 'pending',
+                    detail: `${s.title} has no XAA: open its page, sign in through the company IdP (silent when you are signed in there) and answer its consent screen.`,
+                    link: { href: s.authorizationUrl, label: `Approve at ${s.title}` },
+                  };
                 return s
                   ? {
                       outcome: s.status === 'connected' ? 'ok' : s.status === 'blocked' ? 'denied' : 'error',

@@ -7,6 +7,7 @@ import { AppsTable, GroupsTable, ServersTable, UsersTable } from '../components/
 import { ErrorState } from '../components/ErrorState/ErrorState.tsx';
 import { Loading } from '../components/Loading/Loading.tsx';
 import { PageHeader } from '../components/PageHeader/PageHeader.tsx';
+import { SamlPanel } from '../components/SamlPanel/SamlPanel.tsx';
 import { useDirectory } from './ConnectionsPage.tsx';
 
 export function DirectoryPage({ me }: { playground: PlaygroundInfo; me?: string }) {
@@ -14,6 +15,7 @@ export function DirectoryPage({ me }: { playground: PlaygroundInfo; me?: string 
   const qc = useQueryClient();
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string }>();
   const keys = useQuery({ queryKey: ['idp', 'keys'], queryFn: idp.keys, retry: 0 });
+  const saml = useQuery({ queryKey: ['idp', 'saml'], queryFn: idp.saml, retry: 0 });
   const done = (text: string) => {
     setMessage({ kind: 'ok', text });
     void qc.invalidateQueries({ queryKey: ['idp'] });
@@ -33,6 +35,16 @@ export function DirectoryPage({ me }: { playground: PlaygroundInfo; me?: string 
     mutationFn: idp.rotateKey,
     onSuccess: (r) =>
       done(`Rotated the IdP signing key${r?.current_kid ? ` (new kid ${r.current_kid})` : ''}. The old key stays in the JWKS until its tokens expire.`),
+    onError: fail,
+  });
+  const saveSaml = useMutation({
+    mutationFn: (v: { clientId: string; input: { entity_id: string; acs_urls: string[]; name_id_format: string } }) => idp.putSaml(v.clientId, v.input),
+    onSuccess: (_r, v) => done(`Saved the SAML registration of ${v.clientId}.`),
+    onError: fail,
+  });
+  const removeSaml = useMutation({
+    mutationFn: (clientId: string) => idp.deleteSaml(clientId),
+    onSuccess: (_r, clientId) => done(`Removed the SAML registration of ${clientId}; it signs in with OpenID Connect only.`),
     onError: fail,
   });
   const busy = toggle.isPending ? toggle.variables?.id : revoke.isPending ? revoke.variables?.id : undefined;
@@ -68,6 +80,7 @@ export function DirectoryPage({ me }: { playground: PlaygroundInfo; me?: string 
         {tab('/directory/apps', `Apps (${dir.allApps.length})`)}
         {tab('/directory/servers', `MCP servers (${dir.servers.length})`)}
         {tab('/directory/keys', 'Signing keys')}
+        {tab('/directory/saml', 'SAML')}
       </nav>
       <div className="panel">
         {dir.isPending ? (
@@ -84,6 +97,24 @@ export function DirectoryPage({ me }: { playground: PlaygroundInfo; me?: string 
             <Route path="groups" element={<GroupsTable groups={dir.groups} users={dir.users} />} />
             <Route path="apps" element={<AppsTable apps={dir.allApps} servers={dir.servers} />} />
             <Route path="servers" element={<ServersTable servers={dir.servers} />} />
+            <Route
+              path="saml"
+              element={
+                saml.error ? (
+                  <ErrorState title="Could not read the IdP's SAML settings" error={saml.error} />
+                ) : saml.data ? (
+                  <SamlPanel
+                    info={saml.data}
+                    apps={dir.apps}
+                    busy={saveSaml.isPending || removeSaml.isPending}
+                    onSave={(clientId, input) => saveSaml.mutate({ clientId, input })}
+                    onRemove={(clientId) => removeSaml.mutate(clientId)}
+                  />
+                ) : (
+                  <Loading />
+                )
+              }
+            />
             <Route
               path="keys"
               element={

@@ -10,6 +10,7 @@ import { groupCreate, groupPatch, revokeBody, userCreate, userPatch } from './di
 import { dpopSettingsPatch } from './dpop.ts';
 import { faultsPut } from './faults.ts';
 import { rotateBody } from './keys.ts';
+import { samlPut } from './saml.ts';
 import { mintSchema } from './scorecard.ts';
 import { serverCreate, serverPatch } from './servers.ts';
 import { simulateBody } from './simulate.ts';
@@ -123,6 +124,23 @@ export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'
     },
     '/admin/keys': { get: { summary: 'List signing keys (current first; retired keys stay published for the overlap window)' } },
     '/admin/keys/rotate': { post: { summary: 'Rotate the signing key, optionally switching algorithm (ES256 | RS256)', body: rotateBody } },
+    '/admin/saml': {
+      get: {
+        summary:
+          "The IdP's SAML 2.0 side: entity ID, metadata and SSO URLs, signing certificates (the SAML key rotates with the signing key; a retired certificate stays published for the overlap window) and every app's SAML registration",
+      },
+    },
+    '/admin/apps/{id}/saml': {
+      get: { summary: "An app's SAML SP registration (entity ID, ACS URLs, NameID format, optional SP certificate)", params: ['id'] },
+      put: {
+        summary: "Add or replace an app's SAML SP registration",
+        description:
+          'entity_id is the Audience of its assertions and what a saml2 subject token must name (SAML Core §2.5.1.4); acs_urls are matched exactly (SAML Profiles §4.1.4.1); a certificate makes signed AuthnRequests mandatory. 409 when another app uses the entity ID.',
+        params: ['id'],
+        body: samlPut,
+      },
+      delete: { summary: "Remove an app's SAML registration (the app stays, OIDC only)", params: ['id'], ok: 204 },
+    },
     '/admin/audit': {
       get: {
         summary: 'Search the audit trail (newest first); `format=csv|json` downloads it',

@@ -18,6 +18,7 @@ import { dpopRoutes } from './dpop.ts';
 import { faultRoutes } from './faults.ts';
 import { keyRoutes } from './keys.ts';
 import { openApiDocument } from './openapi.ts';
+import { samlRoutes } from './saml.ts';
 import { scorecardRoutes } from './scorecard.ts';
 import { serverRoutes } from './servers.ts';
 import { simulateRoutes } from './simulate.ts';
@@ -59,6 +60,7 @@ export function adminApi(idp: IdpContext, audit: AuditLog, host: ProviderHost): 
     serverRoutes(deps),
     connectionRoutes(deps),
     keyRoutes(deps),
+    samlRoutes(deps),
     auditRoutes(deps),
     simulateRoutes(deps),
     scorecardRoutes(deps),

@@ -16,7 +16,8 @@ export class EmailTakenError extends Error {
 }
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
-export type AppKind = 'app' | 'console' | 'ops';
+/** `sign-in`: a sample server's AS signing its users in through this IdP (an OpenID relying party, no token exchange). */
+export type AppKind = 'app' | 'console' | 'ops' | 'sign-in';
 
 export interface UserRecord {
   id: string;

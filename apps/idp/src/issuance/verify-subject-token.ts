@@ -4,6 +4,7 @@
  * - ID token: signed by this IdP (its own published keys), `iss` = this issuer, unexpired, and its
  *   `aud` MUST equal the authenticated client — a client cannot exchange an ID token minted for
  *   another client.
+ * - SAML 2.0 Assertion (draft-04 §4.3.3, §4.5): see ./verify-saml-assertion.ts.
  * - IdP refresh token (draft-04 §4.3, since -02): found through oidc-provider's RefreshToken model,
  *   unexpired, unconsumed, bound to this client, its grant still standing.
  *
@@ -12,26 +13,39 @@
  * Every failure is `invalid_grant` (RFC 8693 §2.2.2) with a stable internal code.
  * What it does not do: authenticate the client (oidc-provider did) or look at policy.
  */
-import { InvalidGrant, InvalidRequest, TOKEN_TYPE_ID_TOKEN, TOKEN_TYPE_REFRESH_TOKEN, TOKEN_TYPE_SAML2, TYP_ACCESS_TOKEN, TYP_ID_JAG, typIs } from '@xaa/protocol';
+import {
+  InvalidGrant,
+  InvalidRequest,
+  TOKEN_TYPE_ID_TOKEN,
+  TOKEN_TYPE_REFRESH_TOKEN,
+  TOKEN_TYPE_SAML2,
+  TYP_ACCESS_TOKEN,
+  TYP_ID_JAG,
+  typIs,
+} from '@xaa/protocol';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type Provider from 'oidc-provider';
 import { defaults } from '../config.ts';
 import type { IdpContext } from '../context.ts';
 import type { UserRecord } from '../db/directory.ts';
+import { verifySamlSubject } from './saml-subject.ts';
+import type { VerifiedSamlAssertion } from './verify-saml-assertion.ts';
 
 export interface VerifiedSubject {
-  kind: 'id_token' | 'refresh_token';
+  kind: 'id_token' | 'refresh_token' | 'saml2';
   user: UserRecord;
   /** When the user authenticated (OIDC auth_time), carried into the ID-JAG. */
   authTime: number | undefined;
   /** Verified claims of an ID token (for the event view). */
   claims?: JWTPayload;
+  /** The verified SAML assertion (for the event view). */
+  saml?: VerifiedSamlAssertion;
 }
 
 const SPEC = 'draft-04 §4.3.3';
 
 export async function verifySubjectToken(
-  idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'>,
+  idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'> & Partial<Pick<IdpContext, 'db' | 'now'>>,
   provider: Provider,
   input: { subject_token: string; subject_token_type: string; clientId: string },
   nowSeconds: number,
@@ -41,13 +55,13 @@ export async function verifySubjectToken(
       return verifyIdToken(idp, input.subject_token, input.clientId, nowSeconds);
     case TOKEN_TYPE_REFRESH_TOKEN:
       return verifyRefreshToken(idp, provider, input.subject_token, input.clientId, nowSeconds);
-    case TOKEN_TYPE_SAML2:
-      throw new InvalidRequest('SAML assertions are not supported as subject tokens by this IdP.', {
-        code: 'ERR_SUBJECT_TYPE_UNSUPPORTED',
-        specRef: 'RFC 8693 §2.2.2',
-      });
+    case TOKEN_TYPE_SAML2: {
+      // draft-04 §4.3.3 / §4.5: a SAML 2.0 Assertion of this IdP, addressed to the authenticated client's SP.
+      const { saml, user } = await verifySamlSubject(idp, input.subject_token, input.clientId, nowSeconds, (id, iat) => activeUser(idp, id, iat));
+      return { kind: 'saml2', user, authTime: saml.authnInstant, saml };
+    }
     default:
-      throw new InvalidRequest('Unsupported subject_token_type; use the id_token or refresh_token token type.', {
+      throw new InvalidRequest('Unsupported subject_token_type; use the id_token, saml2 or refresh_token token type.', {
         code: 'ERR_SUBJECT_TYPE_UNSUPPORTED',
         specRef: 'RFC 8693 §2.2.2',
       });

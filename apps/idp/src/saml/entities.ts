@@ -8,13 +8,31 @@
  * to JavaScript (no Java, no native build), against the OASIS SAML 2.0 protocol/assertion schemas.
  */
 import * as validator from '@authenio/samlify-node-xmllint';
-import * as samlify from 'samlify';
+import * as samlifyNamespace from 'samlify';
 import type { SamlRegistration } from './registrations.ts';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT } from './registrations.ts';
 import type { SamlKey } from './saml-keys.ts';
 import type { SamlService } from './service.ts';
 
+/**
+ * samlify's CommonJS exports object. Node's own ESM loader exposes as named exports only what its
+ * CommonJS lexer detects, and `SamlLib` is not among them (it is under vitest's loader), so read
+ * everything from the module object itself.
+ */
+const samlify = ((samlifyNamespace as unknown as { default?: typeof samlifyNamespace }).default ?? samlifyNamespace) as typeof samlifyNamespace;
+
 samlify.setSchemaValidator(validator);
+
+/**
+ * The schema validator is libxml2 compiled to JavaScript: its first use compiles it, which takes
+ * seconds (more on a busy machine) and blocks the event loop. `start({ samlWarmUp: true })` pays that
+ * before the IdP answers, so the first AuthnRequest of a demo is not the one that waits.
+ */
+export async function warmUpSchemaValidator(): Promise<void> {
+  await validator.validate(
+    '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_warm" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"/>',
+  );
+}
 
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 export const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';

@@ -47,9 +47,7 @@ function attributeStatement(user: UserRecord): string {
     ['groups', [...user.groups]],
   ];
   const body = attrs
-    .map(([name, values]) =>
-      fill(ATTRIBUTE, { Name: name, NameFormat: ATTR_BASIC }).replace('{Values}', values.map((v) => fill(VALUE, { Value: v })).join('')),
-    )
+    .map(([name, values]) => fill(ATTRIBUTE, { Name: name, NameFormat: ATTR_BASIC }).replace('{Values}', values.map((v) => fill(VALUE, { Value: v })).join('')))
     .join('');
   return `<saml:AttributeStatement>${body}</saml:AttributeStatement>`;
 }
@@ -107,9 +105,9 @@ export async function createLoginResponse(saml: SamlService, key: SamlKey, input
 }
 
 /** HTTP-POST binding (SAML Bindings §3.5.4): an auto-submitting form to the ACS. */
-export function postForm(acs: string, samlResponse: string, relayState: string | undefined, escape: (s: string) => string): string {
+export function postForm(acs: string, samlResponse: string, relayState: string | undefined, escapeHtml: (s: string) => string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Signing in…</title></head>
-<body onload="document.forms[0].submit()"><form method="post" action="${escape(acs)}">
-<input type="hidden" name="SAMLResponse" value="${escape(samlResponse)}">${relayState ? `<input type="hidden" name="RelayState" value="${escape(relayState)}">` : ''}
+<body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(acs)}">
+<input type="hidden" name="SAMLResponse" value="${escapeHtml(samlResponse)}">${relayState ? `<input type="hidden" name="RelayState" value="${escapeHtml(relayState)}">` : ''}
 <noscript><p>JavaScript is off: press Continue to finish signing in.</p></noscript><button type="submit">Continue</button></form></body></html>`;
 }

@@ -44,7 +44,10 @@ function errorPage(ctx: Context, e: SamlRequestError) {
   ctx.status = e.status;
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = page('SAML sign-in failed', `<h1>This SAML sign-in request was refused</h1><p>${escapeHtml(e.message)}</p><p><code>${escapeHtml(e.code)}</code></p>`);
+  ctx.body = page(
+    'SAML sign-in failed',
+    `<h1>This SAML sign-in request was refused</h1><p>${escapeHtml(e.message)}</p><p><code>${escapeHtml(e.code)}</code></p>`,
+  );
 }
 
 /** Decode per binding (Redirect: base64 of raw DEFLATE; POST: base64), capped. */
@@ -69,7 +72,9 @@ function peek(xml: string): { issuer: string; forceAuthn: boolean; isPassive: bo
   const root = doc?.documentElement;
   if (!root || root.namespaceURI !== PROTOCOL_NS || root.localName !== 'AuthnRequest')
     throw new SamlRequestError('ERR_SAML_NOT_AUTHN_REQUEST', 'The SAMLRequest is not a SAML 2.0 AuthnRequest.');
-  const issuers = Array.from(root.childNodes).filter((n): n is Element => n.nodeType === 1 && (n as Element).localName === 'Issuer' && (n as Element).namespaceURI === ASSERTION_NS);
+  const issuers = Array.from(root.childNodes).filter(
+    (n): n is Element => n.nodeType === 1 && (n as Element).localName === 'Issuer' && (n as Element).namespaceURI === ASSERTION_NS,
+  );
   const issuer = issuers.length === 1 ? (issuers[0]?.textContent ?? '').trim() : '';
   if (!issuer) throw new SamlRequestError('ERR_SAML_ISSUER_MISSING', 'The AuthnRequest has no Issuer (SAML Profiles §4.1.4.1).');
   return { issuer, forceAuthn: root.getAttribute('ForceAuthn') === 'true', isPassive: root.getAttribute('IsPassive') === 'true' };
@@ -101,8 +106,7 @@ export function samlRoutes(idp: IdpContext): Router {
     const encoded = source.SAMLRequest;
     const relayState = typeof source.RelayState === 'string' && source.RelayState !== '' ? source.RelayState : undefined;
     try {
-      if (typeof encoded !== 'string' || encoded === '')
-        throw new SamlRequestError('ERR_SAML_REQUEST_MISSING', 'SAMLRequest is required (one value).');
+      if (typeof encoded !== 'string' || encoded === '') throw new SamlRequestError('ERR_SAML_REQUEST_MISSING', 'SAMLRequest is required (one value).');
       if (relayState && Buffer.byteLength(relayState) > 80)
         throw new SamlRequestError('ERR_SAML_RELAYSTATE', 'RelayState must not exceed 80 bytes (SAML Bindings §3.4.3).');
       const xml = decodeRequest(encoded, binding === 'redirect');
@@ -134,11 +138,17 @@ export function samlRoutes(idp: IdpContext): Router {
         throw new SamlRequestError('ERR_SAML_DESTINATION', `A signed AuthnRequest must have Destination ${saml.ssoUrl}.`);
       // SAML Profiles §4.1.4.1: the ACS must be one the SP registered, exact match.
       const acs = request.assertionConsumerServiceUrl ?? reg.acs_urls[0];
-      if (!acs || !reg.acs_urls.includes(acs))
-        throw new SamlRequestError('ERR_SAML_ACS', 'The AssertionConsumerServiceURL is not one registered for this SP.');
+      if (!acs || !reg.acs_urls.includes(acs)) throw new SamlRequestError('ERR_SAML_ACS', 'The AssertionConsumerServiceURL is not one registered for this SP.');
 
       const traceId = requestTrace(ctx.req).traceId;
-      const parked = pending.park({ clientId: reg.client_id, entityId: reg.entity_id, acs, requestId: request.id, traceId, ...(relayState ? { relayState } : {}) });
+      const parked = pending.park({
+        clientId: reg.client_id,
+        entityId: reg.entity_id,
+        acs,
+        requestId: request.id,
+        traceId,
+        ...(relayState ? { relayState } : {}),
+      });
       idp.flowLog.emit({
         traceId,
         party: 'idp',
@@ -171,21 +181,37 @@ export function samlRoutes(idp: IdpContext): Router {
   };
 
   router.get(SAML_PATHS.sso, (ctx) => intake(ctx, 'redirect'));
-  router.post(SAML_PATHS.sso, async (ctx, next) => {
-    if (!ctx.is('application/x-www-form-urlencoded')) return errorPage(ctx, new SamlRequestError('ERR_SAML_POST_TYPE', 'HTTP-POST binding needs a form body.', 415));
-    await form(ctx, next);
-  }, (ctx) => intake(ctx, 'post'));
+  router.post(
+    SAML_PATHS.sso,
+    async (ctx, next) => {
+      if (!ctx.is('application/x-www-form-urlencoded'))
+        return errorPage(ctx, new SamlRequestError('ERR_SAML_POST_TYPE', 'HTTP-POST binding needs a form body.', 415));
+      await form(ctx, next);
+    },
+    (ctx) => intake(ctx, 'post'),
+  );
 
   router.get(SAML_PATHS.resume, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
     const req = state ? pending.take(state) : undefined;
-    if (!req) return errorPage(ctx, new SamlRequestError('ERR_SAML_RESUME_STATE', 'This SAML sign-in has expired or was already completed. Start again from the application.'));
+    if (!req)
+      return errorPage(
+        ctx,
+        new SamlRequestError('ERR_SAML_RESUME_STATE', 'This SAML sign-in has expired or was already completed. Start again from the application.'),
+      );
     if (typeof ctx.query.error === 'string')
       return errorPage(ctx, new SamlRequestError('ERR_SAML_SIGN_IN', `The sign-in did not complete (${ctx.query.error}).`, 403));
     const code = typeof ctx.query.code === 'string' ? await idp.provider().AuthorizationCode.find(ctx.query.code) : undefined;
     const redirectUri = `${idp.issuer}${SAML_PATHS.resume}`;
-    if (!code || code.clientId !== SAML_BRIDGE_CLIENT_ID || code.redirectUri !== redirectUri || (code as unknown as { consumed?: unknown }).consumed || code.isExpired || !pkceMatches(req.verifier, code.codeChallenge))
+    if (
+      !code ||
+      code.clientId !== SAML_BRIDGE_CLIENT_ID ||
+      code.redirectUri !== redirectUri ||
+      (code as unknown as { consumed?: unknown }).consumed ||
+      code.isExpired ||
+      !pkceMatches(req.verifier, code.codeChallenge)
+    )
       return errorPage(ctx, new SamlRequestError('ERR_SAML_RESUME_CODE', 'The sign-in result could not be verified. Start again from the application.'));
     await code.consume();
     const user = code.accountId ? idp.directory.getUser(code.accountId) : undefined;

@@ -49,6 +49,8 @@ describe('a successful exchange (draft-04 §4.3.4, §3.1)', () => {
     // RFC 8693 §2.2.1: issued_token_type, access_token = the ID-JAG, token_type N_A; no refresh token.
     expect(r.body).toMatchObject({ issued_token_type: TOKEN_TYPE_ID_JAG, token_type: 'N_A', scope: 'tasks.read tasks.write', expires_in: 300 });
     expect(r.body.refresh_token).toBeUndefined();
+    // ID-JAG builds after -04, §4.3.4: `resource` names exactly the ID-JAG's resource claim.
+    expect(r.body.resource).toBe(tasks.resource);
     const jag = String(r.body.access_token);
 
     const jwks = createRemoteJWKSet(new URL(`${t.idp.issuer}/jwks`));
@@ -300,10 +302,11 @@ describe('malformed requests: clear 4xx, never 500 (RFC 6749 §5.2, RFC 8693 §2
     expectOAuthError(await t.exchange('acme-agent', { subject_token: alice.id_token }), 'invalid_request');
   });
 
-  it('unsupported subject_token_type (saml2, unknown): invalid_request', async () => {
+  it('unsupported subject_token_type: invalid_request; a saml2 token that is no valid assertion: invalid_grant', async () => {
+    // RFC 8693 §3: saml2 is supported (test/saml/token-exchange.test.ts); garbage in it is a bad grant.
     expectOAuthError(
       await t.exchange('acme-agent', { subject_token: 'PHNhbWw+', subject_token_type: 'urn:ietf:params:oauth:token-type:saml2', audience: tasks.issuer }),
-      'invalid_request',
+      'invalid_grant',
     );
     expectOAuthError(
       await t.exchange('acme-agent', { subject_token: alice.id_token, subject_token_type: 'urn:x:nope', audience: tasks.issuer }),

@@ -9,6 +9,7 @@ import { type AuthorizationServerMetadata, exchangeJwtAuthGrant, selectClientAut
 import { decodeUnverified } from '@xaa/protocol';
 import type { AppRegistration } from '../config.ts';
 import type { FetchLike } from '../http.ts';
+import { checkReturnedResource } from './resource-response.ts';
 
 export interface AccessToken {
   accessToken: string;
@@ -24,16 +25,26 @@ export type AccessTokenResult = { ok: true; token: AccessToken } | { ok: false; 
 
 export async function redeemIdJag(
   fetch: FetchLike,
-  req: { asMetadata: AuthorizationServerMetadata; registration: AppRegistration; idJag: string; now: number },
+  req: {
+    asMetadata: AuthorizationServerMetadata;
+    registration: AppRegistration;
+    idJag: string;
+    now: number;
+    /** The resources the agent intends the token for (the ID-JAG's `resource`); a returned `resource` must be among them. */
+    intendedResources?: readonly string[] | undefined;
+  },
 ): Promise<AccessTokenResult> {
   let lastError: { error?: unknown; error_description?: unknown } | undefined;
+  let lastBody: { resource?: unknown } | undefined;
   const capturing: FetchLike = async (url, init) => {
     const res = await fetch(url, init);
-    if (!res.ok && (res.headers.get('content-type') ?? '').includes('json')) {
-      lastError = (await res
+    if ((res.headers.get('content-type') ?? '').includes('json')) {
+      const body = (await res
         .clone()
         .json()
-        .catch(() => undefined)) as typeof lastError;
+        .catch(() => undefined)) as (typeof lastError & typeof lastBody) | undefined;
+      if (res.ok) lastBody = body;
+      else lastError = body;
     }
     return res;
   };
@@ -50,6 +61,9 @@ export async function redeemIdJag(
       authMethod,
       fetchFn: capturing,
     });
+    // ID-JAG builds after -04, §4.4.2: a returned `resource` must be a subset of what was intended.
+    const problem = req.intendedResources ? checkReturnedResource(lastBody?.resource, req.intendedResources) : undefined;
+    if (problem) return { ok: false, kind: 'error', code: 'resource_mismatch', description: `Access token discarded: ${problem}.` };
     const claims = decodeUnverified(t.access_token)?.claims;
     const expiresAt = typeof t.expires_in === 'number' ? req.now + t.expires_in : typeof claims?.exp === 'number' ? claims.exp : undefined;
     return {

@@ -10,8 +10,10 @@
  * "blocked by your organization" — it never falls back to an interactive consent flow.
  */
 import { requestJwtAuthorizationGrant } from '@modelcontextprotocol/client';
-import { decodeUnverified } from '@xaa/protocol';
+import { decodeUnverified, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
 import { DENIAL_CODES, type FetchLike } from '../http.ts';
+import { exchangeWithSubject } from './refresh-token-subject.ts';
+import { checkReturnedResource } from './resource-response.ts';
 
 export interface IdJagRequest {
   /** The IdP's token endpoint (from its discovery document). */
@@ -22,6 +24,11 @@ export interface IdJagRequest {
   resource: string;
   scope?: string | undefined;
   idToken: string;
+  /**
+   * Default: an ID token. `…:token-type:refresh_token` for an IdP refresh token as subject
+   * (draft-04 §4.5: the SAML path), sent by ./refresh-token-subject.ts since the SDK only sends ID tokens.
+   */
+  subjectTokenType?: string | undefined;
   /** The app's client_id at the IdP. */
   clientId: string;
   /** Absent for a public client (the conformance scenario's mock IdP authenticates nobody). */
@@ -39,18 +46,23 @@ export type IdJagResult =
 export async function requestIdJag(fetch: FetchLike, req: IdJagRequest): Promise<IdJagResult> {
   // The SDK reports a refusal as an Error whose text embeds the code; keep the response body instead.
   let lastError: { error?: unknown; error_description?: unknown } | undefined;
+  let lastBody: { resource?: unknown } | undefined;
   const capturing: FetchLike = async (url, init) => {
     const res = await fetch(url, init);
-    if (!res.ok && (res.headers.get('content-type') ?? '').includes('json')) {
-      lastError = (await res
+    if ((res.headers.get('content-type') ?? '').includes('json')) {
+      const body = (await res
         .clone()
         .json()
-        .catch(() => undefined)) as typeof lastError;
+        .catch(() => undefined)) as (typeof lastError & typeof lastBody) | undefined;
+      if (res.ok) lastBody = body;
+      else lastError = body;
     }
     return res;
   };
   try {
-    const r = await requestJwtAuthorizationGrant({
+    const exchange =
+      req.subjectTokenType && req.subjectTokenType !== TOKEN_TYPE_ID_TOKEN ? exchangeWithSubject(req.subjectTokenType) : requestJwtAuthorizationGrant;
+    const r = await exchange({
       tokenEndpoint: req.tokenEndpoint,
       audience: req.audience,
       resource: req.resource,
@@ -60,6 +72,9 @@ export async function requestIdJag(fetch: FetchLike, req: IdJagRequest): Promise
       ...(req.scope ? { scope: req.scope } : {}),
       fetchFn: capturing,
     });
+    // ID-JAG builds after -04, §4.3.4: a returned `resource` must be a non-empty subset of what was asked for.
+    const problem = checkReturnedResource(lastBody?.resource, [req.resource]);
+    if (problem) return { ok: false, kind: 'error', code: 'resource_mismatch', description: `ID-JAG discarded: ${problem}.` };
     const claims = decodeUnverified(r.jwtAuthGrant)?.claims;
     // RFC 8693 §2.2.1: `scope` may be omitted when identical to the request; the ID-JAG's claim is authoritative.
     const scope = r.scope ?? (typeof claims?.scope === 'string' ? claims.scope : req.scope);

@@ -234,13 +234,13 @@ describe('the classic flow (before XAA)', () => {
     expect(r.servers[0]).toMatchObject({ mode: 'classic', status: 'pending' });
     const url = r.servers[0]?.authorizationUrl as string;
     expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
-    // The user's browser (played headlessly): Wiki's own login, then its consent screen.
+    // The user's browser (played headlessly): Wiki signs in through the company IdP, then its consent screen.
     const nav = await navigate(new URL(url), {
       fetch,
       redirectUri: `${stack.topology.agent.url}/callback`,
       credentials: { username: 'dave', password: 'demo' },
       approveConsent: true,
-      maxSteps: 12,
+      maxSteps: 24,
     });
     expect(nav.ok, JSON.stringify(nav)).toBe(true);
     if (!nav.ok) return;

@@ -17,7 +17,16 @@ export function page(title: string, body: string): string {
 </style></head><body>${body}</body></html>`;
 }
 
-export function loginPage(input: { server: string; uid: string; clientName: string; error?: string; username?: string; demoUsers: string[] }): string {
+export function loginPage(input: {
+  server: string;
+  uid: string;
+  clientName: string;
+  error?: string;
+  username?: string;
+  demoUsers: string[];
+  /** Why this local form shows instead of the company sign-in (the fallback was chosen, or the IdP is unreachable). */
+  ssoNote?: string;
+}): string {
   return page(
     `Sign in to ${input.server}`,
     `<h1>Sign in to ${escapeHtml(input.server)}</h1>
@@ -28,7 +37,8 @@ ${input.error ? `<p class="err" role="alert">${escapeHtml(input.error)}</p>` : '
  <label for="password">Password</label><input id="password" name="password" type="password" required>
  <button type="submit">Sign in</button>
 </form>
-<p class="muted">Demo accounts of this local playground: ${input.demoUsers.map((u) => `<code>${escapeHtml(u)}</code>`).join(', ')}, password <code>demo</code>.</p>`,
+<p class="muted">Demo accounts of this local playground: ${input.demoUsers.map((u) => `<code>${escapeHtml(u)}</code>`).join(', ')}, password <code>demo</code>.</p>
+<p class="muted">A local password is the fallback: <a href="/interaction/${encodeURIComponent(input.uid)}">Sign in with Acme SSO</a> instead.${input.ssoNote ? ` ${escapeHtml(input.ssoNote)}` : ''}</p>`,
   );
 }
 

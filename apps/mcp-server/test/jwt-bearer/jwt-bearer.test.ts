@@ -50,6 +50,8 @@ describe('a valid test-issuer ID-JAG is accepted (the baseline every refusal bel
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.scope).toBe('tasks.read');
     expect(decodeJwt(r.body.access_token)).toMatchObject({ idp_iss: ti.issuer, idp_sub: 'test-user-1' });
+    // ID-JAG builds after -04, §4.4.2: the token is restricted to this resource, and the response says so.
+    expect(r.body.resource).toBe(decodeJwt(r.body.access_token).aud);
   });
 });
 

@@ -3,7 +3,7 @@
  * authorization request → the AS's login form → its consent screen → the redirect back with a code.
  * Returns each page it saw, so tests can look at the consent screen.
  */
-import { navigate, pkce } from '@xaa/user-agent';
+import { CookieJar, navigate, pkce } from '@xaa/user-agent';
 
 export interface ClassicRun {
   callback: URL;
@@ -15,6 +15,8 @@ export async function authorize(
   issuer: string,
   params: { client_id: string; redirect_uri: string; scope: string; resource?: string; pkce?: boolean },
   user: { username: string; password: string; consent?: 'allow' | 'deny' },
+  /** A browser's cookies across runs (the IdP session makes the second SSO hop silent). */
+  jar = new CookieJar(),
 ): Promise<ClassicRun> {
   const p = pkce();
   const state = Math.random().toString(36).slice(2);
@@ -30,6 +32,8 @@ export async function authorize(
     credentials: user,
     ...(user.consent === 'deny' ? { refuseConsent: true } : { approveConsent: true }),
     onPage: (page) => pages.push(page),
+    jar,
+    maxSteps: 24,
   });
   if (nav.ok) return { callback: nav.callbackUrl, verifier: p.code_verifier, pages };
   const last = pages.at(-1);

@@ -356,12 +356,13 @@ export function lintIdJag(
     );
   } else {
     const values = typeof resource === 'string' ? [resource] : Array.isArray(resource) ? resource : [];
-    const wellFormed = values.length > 0 && values.every((v) => typeof v === 'string' && isAbsoluteUrl(v));
+    // A non-empty array of unique values (ID-JAG builds after -04, §4.3.4: the same syntax as the response member).
+    const wellFormed = values.length > 0 && new Set(values).size === values.length && values.every((v) => typeof v === 'string' && isAbsoluteUrl(v));
     add(
       'resource',
       'error',
       wellFormed,
-      'resource is an absolute URI without fragment (or an array of them)',
+      'resource is an absolute URI without fragment (or a non-empty array of unique ones)',
       wellFormed ? `resource ${values.join(', ')}.` : `resource is ${json(resource)}.`,
       'RFC 8707 §2, EMA §4.3',
     );
@@ -371,8 +372,8 @@ export function lintIdJag(
         'error',
         values.every((v) => options.expectedResources?.includes(v as string)),
         'resource is served by the audience AS',
-        `Expected one of ${options.expectedResources.join(', ')}.`,
-        'EMA §7.6.2',
+        `Expected one of ${options.expectedResources.join(', ')}; the AS refuses any other with invalid_grant.`,
+        'EMA §7.6.2; ID-JAG builds after -04 §4.4.1',
       );
   }
   if (claims.scope !== undefined) {

@@ -108,6 +108,12 @@ describe('lintIdJag (draft-04 §3.1, EMA §7.4)', () => {
 
   it('flags a relative resource and one the AS does not serve (RFC 8707 §2, EMA §7.6.2)', async () => {
     expect(failed(lintIdJag(await mintIdJag({ ...good(), resource: '/mcp' }, key), { now: NOW }))).toContain('resource');
+    // ID-JAG builds after -04, §4.3.4: a non-empty array of unique values.
+    expect(failed(lintIdJag(await mintIdJag({ ...good(), resource: [] }, key), { now: NOW }))).toContain('resource');
+    expect(failed(lintIdJag(await mintIdJag({ ...good(), resource: ['https://a.test/mcp', 'https://a.test/mcp'] }, key), { now: NOW }))).toContain('resource');
+    expect(failed(lintIdJag(await mintIdJag({ ...good(), resource: ['https://a.test/mcp', 'https://b.test/mcp'] }, key), { now: NOW }))).not.toContain(
+      'resource',
+    );
     const foreign = lintIdJag(await mintIdJag({ ...good(), resource: 'http://localhost:4102/mcp' }, key), { now: NOW, expectedResources: [RESOURCE] });
     expect(failed(foreign)).toContain('resource.expected');
   });

@@ -40,7 +40,7 @@ export const consentVsXaa: Scenario = {
       id: 'classic',
       title: 'Before XAA: each server asks separately',
       narration:
-        'Without XAA every MCP server is its own OAuth dance: a redirect, a sign-in at that server, and a consent screen nobody reads. Per server, per person.',
+        'Without XAA every MCP server is its own OAuth dance: a redirect to that server, an SSO hop through the company IdP to sign in there (silent at best), and a consent screen nobody reads. Per server, per person.',
       async run({ client, state }) {
         const t0 = performance.now();
         const o = await agentApi.connect(client, alice, SERVERS, { classic: true });
@@ -98,6 +98,8 @@ export const consentVsXaa: Scenario = {
           data: {
             comparison: [
               { label: 'Consent screens', classic: c.consent, xaa: x.consent },
+              // Each classic server signs the user in through the IdP (its own SSO hop); XAA needs none.
+              { label: 'Redirects + SSO hops', classic: (state.classic as { connected: number }).connected, xaa: 0 },
               { label: 'Clicks', classic: c.clicks, xaa: x.clicks },
               { label: 'Elapsed (ms)', classic: Math.round(c.ms), xaa: Math.round(x.ms) },
             ],

@@ -170,6 +170,28 @@ export const AS_CASES: readonly AsCase[] = [
     },
   },
   {
+    id: 'response.resource',
+    title: 'The token response names the resource the token is restricted to',
+    group: 'response',
+    level: 'should',
+    kind: 'derived',
+    mutated: 'nothing (reads the valid case’s response)',
+    expected: 'a resource member equal to the ID-JAG’s resource',
+    why: 'A client must check that the token it got is for the server it asked about and discard it otherwise; it can only do that when the AS says which resource the token is for. (Editor’s builds of the draft after -04 require it; -04 servers may not send it yet.)',
+    specRef: 'ID-JAG builds after -04 §4.4.2',
+    run: async (ctx) => {
+      const a = ctx.baseline;
+      if (!a || !isSuccess(a)) return { outcome: 'error', reason: 'The valid ID-JAG was not redeemed, so there is no response to read.', answers: [] };
+      if (a.resource === undefined) return { outcome: 'fail', reason: 'The response has no resource member.', answers: [a] };
+      const values = typeof a.resource === 'string' ? [a.resource] : Array.isArray(a.resource) ? a.resource : [];
+      if (values.length === 0 || values.some((v) => typeof v !== 'string') || new Set(values).size !== values.length)
+        return { outcome: 'fail', reason: `resource is malformed: ${JSON.stringify(a.resource).slice(0, 200)}.`, answers: [a] };
+      if (values.some((v) => v !== ctx.target.resource))
+        return { outcome: 'fail', reason: `The response names ${values.join(', ')}, not the ID-JAG’s resource ${ctx.target.resource}.`, answers: [a] };
+      return { outcome: 'pass', answers: [a] };
+    },
+  },
+  {
     id: 'response.no-refresh-token',
     title: 'No refresh token for the jwt-bearer grant',
     group: 'response',

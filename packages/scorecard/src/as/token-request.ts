@@ -66,6 +66,9 @@ export async function presentAssertion(req: TokenRequest, deps: HttpDeps = {}): 
       if (typeof j.scope === 'string') answer.scope = plainText(j.scope).slice(0, 500);
       if (typeof j.expires_in === 'number') answer.expires_in = j.expires_in;
       answer.refresh_token = typeof j.refresh_token === 'string';
+      if (typeof j.resource === 'string') answer.resource = plainText(j.resource).slice(0, 2048);
+      else if (Array.isArray(j.resource)) answer.resource = j.resource.slice(0, 10).map((x) => (typeof x === 'string' ? plainText(x).slice(0, 2048) : x));
+      else if (j.resource !== undefined) answer.resource = j.resource;
       if (typeof j.access_token !== 'string') answer.error_description = 'success without an access_token';
       else req.onAccessToken?.(j.access_token);
     } else if (r.json === undefined) {

@@ -24,6 +24,8 @@ export interface WireAnswer {
   scope?: string;
   expires_in?: number;
   refresh_token?: boolean;
+  /** Success responses: the `resource` member as sent (ID-JAG builds after -04, §4.4.2), when present. */
+  resource?: unknown;
   cache_control?: string;
   /** Set when the request did not get an HTTP answer at all. */
   transport_error?: string;

@@ -76,6 +76,7 @@ const CAUGHT_BY: Record<Exclude<Weakness, 'none' | 'reject-all'>, string[]> = {
   'metadata-no-jwt-bearer': ['metadata.jwt-bearer:fail'],
   'refresh-token': ['response.no-refresh-token:warn'],
   'no-scope-in-response': ['response.scope:fail'],
+  'no-resource-in-response': ['response.resource:warn'],
   cacheable: ['response.no-store:fail', 'errors.no-store:warn'],
   'crash-on-garbage': ['request.no-assertion:fail', 'request.not-a-jwt:fail'],
   'dpop-ignore-cnf': ['dpop.bound-no-proof:fail', 'dpop.other-key:fail'],

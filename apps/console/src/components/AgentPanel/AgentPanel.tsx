@@ -35,7 +35,9 @@ export interface AgentPanelProps {
   connections?: ReadonlyArray<{ server: string; status: string; scope: string | null; expiresAt: number | null }>;
   actions: readonly AgentAction[];
   busy: boolean;
-  onLogin: (input: { username: string; client_id: string; mode: 'headless' | 'browser'; password: string }) => void;
+  /** Apps with a SAML 2.0 registration at the IdP: they may sign in with SAML (then saml2 → refresh token → ID-JAG). */
+  samlApps?: readonly string[];
+  onLogin: (input: { username: string; client_id: string; mode: 'headless' | 'browser'; password: string; protocol: 'oidc' | 'saml' }) => void;
   onLogout: () => void;
   /** `dpop`: bind the new tokens to the session's key (RFC 9449), like the CLI's `--dpop`. */
   onConnect: (server: string, dpop: boolean) => void;
@@ -48,6 +50,9 @@ export function AgentPanel(p: AgentPanelProps) {
   const [username, setUsername] = useState(p.users.find((u) => !u.admin)?.username ?? '');
   const [clientId, setClientId] = useState(p.apps[0]?.client_id ?? '');
   const [password, setPassword] = useState('demo');
+  const [chosenProtocol, setProtocol] = useState<'oidc' | 'saml'>('oidc');
+  const samlCapable = (p.samlApps ?? []).includes(clientId);
+  const protocol = samlCapable ? chosenProtocol : 'oidc';
   const [server, setServer] = useState(p.servers.find((s) => s.xaa)?.name ?? '');
   const [dpop, setDpop] = useState(false);
   // Start from the agent's current session when it is known (coming back to this page), unless the
@@ -116,7 +121,7 @@ export function AgentPanel(p: AgentPanelProps) {
           className="panel stack"
           onSubmit={(e) => {
             e.preventDefault();
-            p.onLogin({ username, client_id: clientId, mode: 'headless', password });
+            p.onLogin({ username, client_id: clientId, mode: 'headless', password, protocol });
           }}
         >
           <h2>1 · Sign in (SSO at the IdP)</h2>
@@ -166,12 +171,21 @@ export function AgentPanel(p: AgentPanelProps) {
                 ))}
               </select>
             </label>
+            <label className="field">
+              Protocol
+              <select value={protocol} onChange={(e) => setProtocol(e.target.value === 'saml' ? 'saml' : 'oidc')} name="agent-protocol">
+                <option value="oidc">OpenID Connect</option>
+                <option value="saml" disabled={!samlCapable}>
+                  SAML 2.0{samlCapable ? '' : ' (no SAML registration)'}
+                </option>
+              </select>
+            </label>
           </div>
           <div className="row">
             <button type="submit" className="primary" disabled={p.busy}>
               Sign in (headless)
             </button>
-            <button type="button" disabled={p.busy} onClick={() => p.onLogin({ username, client_id: clientId, mode: 'browser', password })}>
+            <button type="button" disabled={p.busy} onClick={() => p.onLogin({ username, client_id: clientId, mode: 'browser', password, protocol })}>
               Sign in at the IdP page…
             </button>
             {p.session?.user ? (
@@ -181,8 +195,10 @@ export function AgentPanel(p: AgentPanelProps) {
             ) : null}
           </div>
           <div className="muted small">
-            Headless: the agent fills the IdP login form itself — apps registered at the IdP are first-party, so there is no consent screen. The other button
-            gives you the IdP sign-in page to open — in this browser (where you are signed in at the IdP) or in the user's own.
+            Headless: the agent fills the IdP login form itself — apps registered at the IdP are first-party, so there is no consent screen —. The other button
+            gives you the IdP sign-in page to open — in this browser (where you are signed in at the IdP) or in the user's own. SAML 2.0: the agent is the app's
+            SAML SP; the IdP posts a signed Assertion to it, which it exchanges for an IdP refresh token, and every ID-JAG is minted from that (saml2 → refresh
+            token → ID-JAG).
           </div>
         </form>
         <div className="panel stack">

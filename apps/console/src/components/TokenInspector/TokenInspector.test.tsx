@@ -75,4 +75,39 @@ describe('TokenInspector', () => {
     );
     expect(bad).toContain('The signature does not verify');
   });
+
+  describe('SAML 2.0 Response or Assertion', () => {
+    const assertion = (nameId: string, id = '_a1') =>
+      `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="2027-01-15T08:00:00Z"><saml:Issuer>http://idp</saml:Issuer>` +
+      `<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#${id}"/></ds:SignedInfo></ds:Signature>` +
+      `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${nameId}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData Recipient="http://sp/acs" NotOnOrAfter="2027-01-15T08:05:00Z"/></saml:SubjectConfirmation></saml:Subject>` +
+      `<saml:Conditions NotBefore="2027-01-15T07:59:55Z" NotOnOrAfter="2027-01-15T08:05:00Z"><saml:AudienceRestriction><saml:Audience>http://sp/entity</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+      `<saml:AttributeStatement><saml:Attribute Name="email"><saml:AttributeValue>alice@acme.test</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion>`;
+    const AT = Date.parse('2027-01-15T08:01:00Z') / 1000;
+    const render = (t: string) => renderToStaticMarkup(<TokenInspector token={t} onTokenChange={() => {}} verify={{ state: 'idle' }} now={AT} />);
+
+    it('decodes a base64url Assertion (a saml2 subject token) with its fields and checks', () => {
+      const html = render(Buffer.from(assertion('u-1')).toString('base64url'));
+      expect(html).toContain('SAML 2.0 Assertion');
+      expect(html).toContain('http://sp/entity');
+      expect(html).toContain('alice@acme.test');
+      expect(html).toContain('data-rule="assertion.signed" data-ok="true"');
+      expect(html).toContain('data-rule="conditions.expiry" data-ok="true"');
+      expect(html).not.toContain('Not a JWT');
+    });
+
+    it('flags a wrapped Response (two Assertions) and a comment inside NameID', () => {
+      const response = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r" Destination="http://sp/acs"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>${assertion('u-<!---->1')}${assertion('evil', '_a2')}</samlp:Response>`;
+      const html = render(Buffer.from(response).toString('base64'));
+      expect(html).toContain('SAML 2.0 Response');
+      expect(html).toContain('data-rule="assertion.count" data-ok="false"');
+      expect(html).toContain('data-rule="comments" data-ok="false"');
+      expect(html).toContain('data-rule="response.signed" data-ok="false"');
+    });
+
+    it('refuses a DTD, and says when the input is neither a JWT nor SAML', () => {
+      expect(render(`<!DOCTYPE x><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/>`)).toContain('DTD');
+      expect(render('hello there')).toContain('nor a SAML 2.0 Response or Assertion');
+    });
+  });
 });

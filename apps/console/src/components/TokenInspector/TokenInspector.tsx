@@ -1,6 +1,7 @@
 import { type LintFinding, lintIdJag } from '@xaa/protocol/id-jag/lint';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { useEffect, useMemo, useState } from 'react';
+import { decodeSaml, type SamlView } from '../../lib/saml-view.ts';
 import { KeyBinding } from '../KeyBinding/KeyBinding.tsx';
 import { TokenDetails } from '../TokenDetails/TokenDetails.tsx';
 
@@ -41,15 +42,18 @@ export function TokenInspector({ token, onTokenChange, verify, now }: TokenInspe
   const trimmed = token.trim();
   const result = useMemo(() => (trimmed ? lintIdJag(trimmed, now !== undefined ? { now } : {}) : undefined), [trimmed, now]);
   const [h, p, s] = trimmed.split('.');
+  const nowSeconds = now ?? Math.floor(Date.now() / 1000);
+  const saml = useMemo(() => (trimmed && result && !result.decoded ? decodeSaml(trimmed, nowSeconds) : undefined), [trimmed, result, nowSeconds]);
   const failedFirst = result ? [...result.findings].sort((a, b) => Number(a.ok) - Number(b.ok)) : [];
   const proofJkt = useProofThumbprint(result?.decoded ? result.header : undefined);
   return (
     <div className="stack">
       <div className="panel">
         <label className="field" htmlFor="jwt-input">
-          JWT
+          JWT or SAML
           <span className="hint">
-            Paste an ID-JAG, an ID token or an access token. It is decoded in your browser; only the signature check goes to the console backend.
+            Paste an ID-JAG, an ID token or an access token — or a SAML Response or Assertion (XML, base64 or base64url). It is decoded in your browser; only a
+            JWT's signature check goes to the console backend.
           </span>
         </label>
         <textarea
@@ -61,15 +65,21 @@ export function TokenInspector({ token, onTokenChange, verify, now }: TokenInspe
           onChange={(e) => onTokenChange(e.target.value)}
           aria-invalid={result ? !result.decoded : undefined}
         />
-        {trimmed && h !== undefined ? (
+        {trimmed && h !== undefined && !saml ? (
           <div className="segments" style={{ marginTop: 10 }} title="Token parts: header, claims, signature">
             <span className="seg-h">{h}</span>.<span className="seg-p">{p}</span>.<span className="seg-s">{s}</span>
           </div>
         ) : null}
       </div>
-      {!result ? null : !result.decoded ? (
+      {!result ? null : saml && 'kind' in saml ? (
+        <SamlDetails view={saml} />
+      ) : saml ? (
         <div className="callout error" role="alert">
-          Not a JWT: a compact JWS has three base64url parts separated by dots (RFC 7515 §7.1).
+          Not a usable SAML message: {saml.error}
+        </div>
+      ) : !result.decoded ? (
+        <div className="callout error" role="alert">
+          Not a JWT: a compact JWS has three base64url parts separated by dots (RFC 7515 §7.1); nor a SAML 2.0 Response or Assertion.
         </div>
       ) : (
         <div className="grid-2">
@@ -146,5 +156,49 @@ function SignatureBadge({ verify }: { verify: VerifyState }) {
     <span className="badge error" data-testid="signature" title={verify.reason}>
       ✗ Signature: {verify.reason}
     </span>
+  );
+}
+
+/** A decoded SAML Response or Assertion: its fields, attributes and what a relying party checks. */
+function SamlDetails({ view }: { view: SamlView }) {
+  const failedFirst = [...view.findings].sort((a, b) => Number(a.ok) - Number(b.ok));
+  return (
+    <div className="grid-2" data-testid="saml-details">
+      <div className="panel">
+        <div className="row" style={{ marginBottom: 10 }}>
+          <h2 style={{ margin: 0 }}>SAML 2.0 {view.kind}</h2>
+          <span className="spacer" />
+          <span className="badge info" title="The IdP verifies it at token exchange; the SP library at its ACS">
+            signature verified by the IdP and the SP, not here
+          </span>
+        </div>
+        <table className="data" aria-label="SAML fields">
+          <tbody>
+            {view.fields.map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td className="mono small">{v}</td>
+              </tr>
+            ))}
+            {view.attributes.map(([k, v]) => (
+              <tr key={`attr-${k}`}>
+                <th scope="row">attribute {k}</th>
+                <td className="small">{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="panel">
+        <h2 style={{ marginTop: 0 }}>SAML checks</h2>
+        <ul aria-label="SAML findings" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+          {failedFirst.map((f) => (
+            <li key={f.rule}>
+              <Finding f={{ ...f, level: 'error' } as LintFinding} />
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
   );
 }

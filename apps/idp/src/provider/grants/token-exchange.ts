@@ -23,6 +23,7 @@ import {
   ServerError,
   TOKEN_TYPE_ID_JAG,
   TOKEN_TYPE_N_A,
+  TOKEN_TYPE_REFRESH_TOKEN,
   tokenView,
   UnauthorizedClient,
 } from '@xaa/protocol';
@@ -36,6 +37,7 @@ import { denialError, evaluatePolicy } from '../../issuance/evaluate-policy.ts';
 import { mintIdJagFor } from '../../issuance/mint-id-jag.ts';
 import { resolveTarget, TargetRefused } from '../../issuance/resolve-target.ts';
 import { verifySubjectToken } from '../../issuance/verify-subject-token.ts';
+import { refreshTokenExchange, subjectTokenViews } from './token-exchange-refresh-token.ts';
 
 export const grantType = GRANT_TYPE_TOKEN_EXCHANGE;
 
@@ -105,7 +107,10 @@ export function handler(idp: IdpContext) {
       party: 'idp',
       step: 'exchange.request',
       outcome: 'ok',
-      summary: `${clientId} asks for an ID-JAG for ${audienceRaw ?? '(no audience)'}`,
+      summary:
+        params.requested_token_type === TOKEN_TYPE_REFRESH_TOKEN
+          ? `${clientId} asks for an IdP refresh token for its subject token (draft-04 §4.5)`
+          : `${clientId} asks for an ID-JAG for ${audienceRaw ?? '(no audience)'}`,
       subject,
       http,
       ...(subjectTokenRaw && subjectTokenRaw.split('.').length === 3
@@ -127,6 +132,13 @@ export function handler(idp: IdpContext) {
 
       // RFC 8693 §2.1 / draft-04 §4.3.1: request shape.
       const requestedType = required(params, 'requested_token_type', 'draft-04 §4.3.1');
+      // draft-04 §4.5: a SAML assertion may be traded for an IdP refresh token (../../issuance/issue-refresh-token.ts).
+      if (requestedType === TOKEN_TYPE_REFRESH_TOKEN) {
+        step = 'issue-refresh-token';
+        ctx.body = await refreshTokenExchange(idp, ctx, params, { traceId, nowSeconds, subject, http });
+        await idp.auditWritten();
+        return;
+      }
       if (requestedType !== TOKEN_TYPE_ID_JAG)
         throw new InvalidRequest(`This IdP issues only ${TOKEN_TYPE_ID_JAG} by token exchange.`, {
           code: 'ERR_REQUESTED_TYPE_UNSUPPORTED',
@@ -206,6 +218,7 @@ export function handler(idp: IdpContext) {
           ? { error: { code: decision.code, description: decision.description, specRef: 'RFC 8693 §2.2.2, docs/decisions.md §4' } }
           : {}),
         data: { trace: decision.trace, ...(decision.connection ? { connection: decision.connection.id } : {}), subject_token_type: verified.kind },
+        ...(verified.saml ? { tokens: subjectTokenViews(verified) } : {}),
       });
       if (decision.effect === 'deny') throw denialError(decision);
 
@@ -250,6 +263,8 @@ export function handler(idp: IdpContext) {
         token_type: TOKEN_TYPE_N_A,
         scope: formatScope(decision.grantedScopes),
         expires_in: ttl,
+        // ID-JAG builds after -04, §4.3.4: `resource` names exactly the ID-JAG's resource claim when it has one.
+        ...(claims.resource !== undefined ? { resource: claims.resource } : {}),
       };
     } catch (e) {
       const err: OAuthError = isOAuthError(e) ? e : new ServerError('The ID-JAG could not be issued.', { cause: e });

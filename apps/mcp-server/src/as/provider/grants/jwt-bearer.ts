@@ -195,6 +195,13 @@ export function handler(rt: ServerRuntime) {
       tokens: [await tokenView('access_token', issued.access_token, { redact })],
       data: { scope: result.grantedScopes.join(' '), expires_at: issued.claims.exp, jti: issued.claims.jti, id_jag_jti: result.claims.jti },
     });
-    ctx.body = { access_token: issued.access_token, token_type: binding.token_type, expires_in: issued.expires_in, scope: result.grantedScopes.join(' ') };
+    // ID-JAG builds after -04, §4.4.2: the token is restricted to this resource (its `aud`), so say which.
+    ctx.body = {
+      access_token: issued.access_token,
+      token_type: binding.token_type,
+      expires_in: issued.expires_in,
+      scope: result.grantedScopes.join(' '),
+      resource: result.resource,
+    };
   };
 }
