@@ -28,6 +28,8 @@ export interface OAuthErrorOptions {
   specRef?: string;
   /** Internal detail for the audit log; never sent to the caller. */
   detail?: unknown;
+  /** Extra RFC 6749 §5.2 response parameters, e.g. draft-04 §9.2 `max_age`; sent to the caller. */
+  params?: Readonly<Record<string, string | number>>;
   cause?: unknown;
 }
 
@@ -38,6 +40,7 @@ export class OAuthError extends Error {
   readonly code: string;
   readonly specRef: string | undefined;
   readonly detail: unknown;
+  readonly params: Readonly<Record<string, string | number>>;
 
   constructor(error: OAuthErrorCode, status: number, description: string, options: OAuthErrorOptions = {}) {
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
@@ -48,11 +51,12 @@ export class OAuthError extends Error {
     this.code = options.code ?? `ERR_${error.toUpperCase()}`;
     this.specRef = options.specRef;
     this.detail = options.detail;
+    this.params = options.params ?? {};
   }
 
-  /** RFC 6749 §5.2 response body. */
-  toJSON(): { error: OAuthErrorCode; error_description: string } {
-    return { error: this.error, error_description: this.error_description };
+  /** RFC 6749 §5.2 response body, with the error's extra parameters. */
+  toJSON(): { error: OAuthErrorCode; error_description: string; [param: string]: string | number } {
+    return { ...this.params, error: this.error, error_description: this.error_description };
   }
 }
 
