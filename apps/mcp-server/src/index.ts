@@ -7,10 +7,10 @@
  */
 import { join } from 'node:path';
 import { FlowLog, listen, listensPrivately, openDatabase, outboundFetch, type RunningServer } from '@xaa/node-kit';
+import { pruneExpired } from '@xaa/node-kit/oidc-host';
 import type { ServerDef } from '@xaa/topology';
 import { buildServer } from './app.ts';
 import { CimdResolver } from './as/cimd.ts';
-import { pruneExpired } from './as/provider/adapter.ts';
 import { defaults, type McpServerOptions } from './config.ts';
 import type { ServerRuntime } from './context.ts';
 import { ClientStore } from './db/clients.ts';

@@ -1,4 +1,5 @@
 export * from './admin-auth.ts';
+export * from './admin-validation.ts';
 export * from './db.ts';
 export * from './flow-log.ts';
 export * from './guarded-surface.ts';

@@ -1,5 +1,5 @@
 /** Shared admin-API plumbing: zod validation with a `fields` map, 404s, and `admin.change` events. */
-import type { AdminPrincipal } from '@xaa/node-kit';
+import { type AdminPrincipal, invalidRequestBody } from '@xaa/node-kit';
 import type { Context } from 'koa';
 import { type ZodType, z } from 'zod';
 import type { IdpContext } from '../context.ts';
@@ -36,16 +36,8 @@ export function handle(fn: (ctx: Context) => unknown | Promise<unknown>) {
 export function parse<T>(schema: ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const fields: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = 'Unknown field.';
-    } else {
-      const key = issue.path.join('.') || '(body)';
-      fields[key] ??= issue.message;
-    }
-  }
-  throw new AdminProblem(400, 'invalid_request', `The request is invalid: ${Object.keys(fields).join(', ')}.`, fields);
+  const body = invalidRequestBody(result.error.issues);
+  throw new AdminProblem(400, body.error, body.error_description, body.fields);
 }
 
 export function notFound(what: string, id: string): AdminProblem {

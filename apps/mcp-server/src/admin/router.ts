@@ -8,7 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
-import { allowedHostnamesFor, eventsRoutes, guardedSurface, hostCheck, idpAdminTokenStatus, jsonErrors, requireAdmin, surfaceRouter } from '@xaa/node-kit';
+import {
+  allowedHostnamesFor,
+  eventsRoutes,
+  guardedSurface,
+  hostCheck,
+  idpAdminTokenStatus,
+  invalidRequestBody,
+  jsonErrors,
+  requireAdmin,
+  surfaceRouter,
+} from '@xaa/node-kit';
 import { GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
 import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
@@ -61,13 +71,8 @@ const clientCreate = z
   .strict();
 
 function invalid(ctx: Context, error: z.ZodError) {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') for (const k of issue.keys) fields[[...issue.path, k].join('.')] = 'unknown field';
-    else fields[issue.path.join('.') || '(body)'] = issue.message;
-  }
   ctx.status = 400;
-  ctx.body = { error: 'invalid_request', error_description: 'The request body is not valid.', fields };
+  ctx.body = invalidRequestBody(error.issues);
 }
 
 function parse<T extends z.ZodType>(ctx: Context, schema: T): z.infer<T> | undefined {
