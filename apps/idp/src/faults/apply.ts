@@ -52,7 +52,10 @@ export async function beforeIssuance(idp: IdpContext, site: FaultSite): Promise<
   const denied = fired.find((r) => r.kind === 'access_denied');
   if (denied) {
     announce(idp, site, denied, 'answering access_denied');
-    throw new AccessDenied('The connection policy does not allow this request (injected fault).', { code: 'ERR_FAULT_ACCESS_DENIED', specRef: 'design §4' });
+    throw new AccessDenied('The connection policy does not allow this request (injected fault).', {
+      code: 'ERR_FAULT_ACCESS_DENIED',
+      specRef: 'docs/decisions.md §4',
+    });
   }
 }
 

@@ -51,7 +51,7 @@ export const FAULT_KINDS = {
     title: 'Policy denies the exchange',
     effect: 'The token exchange answers access_denied, as a policy denial would.',
     expect: 'The client surfaces the denial and does not retry: re-asking cannot change a policy decision.',
-    specRef: 'design §4, spec digest §4.1',
+    specRef: 'docs/decisions.md §4',
   },
 } as const;
 

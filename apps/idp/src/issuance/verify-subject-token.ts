@@ -1,5 +1,5 @@
 /**
- * Step 1 of issuance: validate the subject token (draft-04 §4.3.3, spec digest §2.2 step 2, §6.2).
+ * Issuance step `verify-subject-token`: validate the subject token (draft-04 §4.3.3).
  *
  * - ID token: signed by this IdP (its own published keys), `iss` = this issuer, unexpired, and its
  *   `aud` MUST equal the authenticated client — a client cannot exchange an ID token minted for
@@ -7,20 +7,32 @@
  * - IdP refresh token (draft-04 §4.3, since -02): found through oidc-provider's RefreshToken model,
  *   unexpired, unconsumed, bound to this client, its grant still standing.
  *
- * Then central revocation: the user must exist, be enabled, and the token must not predate the
+ * One verifier per subject_token_type (`SUBJECT_VERIFIERS`). Then central revocation: the user must exist, be enabled, and the token must not predate the
  * user's `not_before` (set when an admin disables the user or revokes their sessions).
  * Every failure is `invalid_grant` (RFC 8693 §2.2.2) with a stable internal code.
  * What it does not do: authenticate the client (oidc-provider did) or look at policy.
  */
-import { InvalidGrant, InvalidRequest, TOKEN_TYPE_ID_TOKEN, TOKEN_TYPE_REFRESH_TOKEN, TOKEN_TYPE_SAML2, TYP_ACCESS_TOKEN, TYP_ID_JAG, typIs } from '@xaa/protocol';
+
+import { need } from '@xaa/node-kit/oidc-host';
+import {
+  InvalidGrant,
+  InvalidRequest,
+  TOKEN_TYPE_ID_TOKEN,
+  TOKEN_TYPE_REFRESH_TOKEN,
+  TOKEN_TYPE_SAML2,
+  TYP_ACCESS_TOKEN,
+  TYP_ID_JAG,
+  typIs,
+} from '@xaa/protocol';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type Provider from 'oidc-provider';
 import { defaults } from '../config.ts';
 import type { IdpContext } from '../context.ts';
 import type { UserRecord } from '../db/directory.ts';
+import type { ExchangeState } from './exchange-state.ts';
 
 export interface VerifiedSubject {
-  kind: 'id_token' | 'refresh_token';
+  kind: 'id_token' | 'refresh_token' | (string & {});
   user: UserRecord;
   /** When the user authenticated (OIDC auth_time), carried into the ID-JAG. */
   authTime: number | undefined;
@@ -30,31 +42,62 @@ export interface VerifiedSubject {
 
 const SPEC = 'draft-04 §4.3.3';
 
+/** What a subject verifier gets: the IdP, its live provider, the token, the authenticated client, the time. */
+export interface SubjectInput {
+  idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'>;
+  provider: Provider;
+  token: string;
+  clientId: string;
+  nowSeconds: number;
+}
+
+export type SubjectVerifier = (input: SubjectInput) => Promise<VerifiedSubject>;
+
+/**
+ * Subject token types this IdP accepts (RFC 8693 §3), one verifier each. A new kind — e.g. a SAML 2.0
+ * assertion (`TOKEN_TYPE_SAML2`, RFC 8693 §3) — is one more entry.
+ */
+export const SUBJECT_VERIFIERS: Readonly<Record<string, SubjectVerifier>> = {
+  [TOKEN_TYPE_ID_TOKEN]: (i) => verifyIdToken(i.idp, i.token, i.clientId, i.nowSeconds),
+  [TOKEN_TYPE_REFRESH_TOKEN]: (i) => verifyRefreshToken(i.idp, i.provider, i.token, i.clientId, i.nowSeconds),
+};
+
 export async function verifySubjectToken(
   idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'>,
   provider: Provider,
   input: { subject_token: string; subject_token_type: string; clientId: string },
   nowSeconds: number,
+  verifiers: Readonly<Record<string, SubjectVerifier>> = SUBJECT_VERIFIERS,
 ): Promise<VerifiedSubject> {
-  switch (input.subject_token_type) {
-    case TOKEN_TYPE_ID_TOKEN:
-      return verifyIdToken(idp, input.subject_token, input.clientId, nowSeconds);
-    case TOKEN_TYPE_REFRESH_TOKEN:
-      return verifyRefreshToken(idp, provider, input.subject_token, input.clientId, nowSeconds);
-    case TOKEN_TYPE_SAML2:
-      throw new InvalidRequest('SAML assertions are not supported as subject tokens by this IdP.', {
-        code: 'ERR_SUBJECT_TYPE_UNSUPPORTED',
-        specRef: 'RFC 8693 §2.2.2',
-      });
-    default:
-      throw new InvalidRequest('Unsupported subject_token_type; use the id_token or refresh_token token type.', {
-        code: 'ERR_SUBJECT_TYPE_UNSUPPORTED',
-        specRef: 'RFC 8693 §2.2.2',
-      });
-  }
+  const verify = Object.hasOwn(verifiers, input.subject_token_type) ? verifiers[input.subject_token_type] : undefined;
+  if (verify) return verify({ idp, provider, token: input.subject_token, clientId: input.clientId, nowSeconds });
+  throw new InvalidRequest(
+    input.subject_token_type === TOKEN_TYPE_SAML2
+      ? 'SAML assertions are not supported as subject tokens by this IdP.'
+      : 'Unsupported subject_token_type; use the id_token or refresh_token token type.',
+    { code: 'ERR_SUBJECT_TYPE_UNSUPPORTED', specRef: 'RFC 8693 §2.2.2' },
+  );
 }
 
-async function verifyIdToken(idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'>, token: string, clientId: string, now: number): Promise<VerifiedSubject> {
+/** The `verify-subject-token` step. */
+export async function verifySubject(state: ExchangeState): Promise<void> {
+  const request = need(state.request, 'request');
+  const verified = await verifySubjectToken(
+    state.idp,
+    state.idp.provider(),
+    { subject_token: request.subjectToken, subject_token_type: request.subjectTokenType, clientId: state.client.id },
+    state.nowSeconds,
+  );
+  state.subjectVerified = verified;
+  state.subject.user = verified.user.username;
+}
+
+export async function verifyIdToken(
+  idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'>,
+  token: string,
+  clientId: string,
+  now: number,
+): Promise<VerifiedSubject> {
   let payload: JWTPayload;
   let typ: string | undefined;
   try {
@@ -74,7 +117,7 @@ async function verifyIdToken(idp: Pick<IdpContext, 'issuer' | 'keys' | 'director
   // typ is a media type (RFC 7515 §4.1.9): `application/oauth-id-jag+jwt` is an ID-JAG too.
   if (typIs(typ, TYP_ID_JAG) || typIs(typ, TYP_ACCESS_TOKEN) || (typ !== undefined && !typIs(typ, 'JWT')))
     throw new InvalidGrant('The subject token is not an ID token.', { code: 'ERR_SUBJECT_NOT_ID_TOKEN', specRef: SPEC });
-  // draft-04 §4.3.3 / spec digest §6.2: the ID token's audience MUST be the authenticated client.
+  // draft-04 §4.3.3: the ID token's audience MUST be the authenticated client.
   const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (aud.length !== 1 || aud[0] !== clientId || (payload.azp !== undefined && payload.azp !== clientId))
     throw new InvalidGrant('The subject token was issued to another client; an ID token can only be exchanged by the client it was issued to.', {

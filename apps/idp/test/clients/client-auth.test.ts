@@ -1,5 +1,5 @@
 /**
- * Client authentication at token exchange (EMA §7.7, design §4): a public app registered through the
+ * Client authentication at token exchange (EMA §7.7, docs/decisions.md §4): a public app registered through the
  * admin API (`none`, PKCE-only SSO), private_key_jwt (RFC 7523 §2.2), and the refusals.
  */
 import { CLIENT_ASSERTION_TYPE_JWT_BEARER, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';

@@ -1,5 +1,5 @@
 /**
- * Token exchange → ID-JAG over real HTTP (draft-04 §4.3, RFC 8693, EMA §4, design §4 error codes).
+ * Token exchange → ID-JAG over real HTTP (draft-04 §4.3, RFC 8693, EMA §4, docs/decisions.md §4 error codes).
  * The ID-JAG is verified the way a resource AS would: against the published JWKS.
  */
 import { TOKEN_TYPE_ID_JAG, TOKEN_TYPE_REFRESH_TOKEN, verifyIdJag } from '@xaa/protocol';
@@ -98,7 +98,7 @@ describe('a successful exchange (draft-04 §4.3.4, §3.1)', () => {
     expect(payload.resource).toBe(tasks.resource);
   });
 
-  it('narrows a partial grant silently and returns scope (spec digest §6.5)', async () => {
+  it('narrows a partial grant silently and returns scope (EMA §7.2.1)', async () => {
     const r = await t.exchange('acme-chat', {
       subject_token: aliceChat.id_token,
       audience: docs.issuer,
@@ -159,7 +159,7 @@ describe('refresh token as subject token (draft-04 §2.3, since -02)', () => {
   });
 });
 
-describe('deny paths, each with its design §4 code and a decision trace', () => {
+describe('deny paths, each with its docs/decisions.md §4 code and a decision trace', () => {
   const decisionAfter = (mark: string | undefined) => eventsSince(t.idp, mark, 'exchange.decision').at(-1);
 
   it('no connection (Shadow Agent was never approved): access_denied naming the rule', async () => {
@@ -202,7 +202,7 @@ describe('deny paths, each with its design §4 code and a decision trace', () =>
     }
   });
 
-  it('ID token minted for another client: invalid_grant (draft-04 §4.3.3, spec digest §6.2)', async () => {
+  it('ID token minted for another client: invalid_grant (draft-04 §4.3.3)', async () => {
     const mark = lastEventId(t.idp);
     const r = await t.exchange('acme-agent', { subject_token: aliceChat.id_token, audience: tasks.issuer, resource: tasks.resource });
     expectOAuthError(r, 'invalid_grant');
@@ -224,7 +224,7 @@ describe('deny paths, each with its design §4 code and a decision trace', () =>
     expect(decisionAfter(mark)?.decision?.rule).toBe('target:unknown_audience');
   });
 
-  it('an issuer with a trailing slash is another issuer (design §4 byte-for-byte)', async () => {
+  it('an issuer with a trailing slash is another issuer (docs/decisions.md §4 byte-for-byte)', async () => {
     expectOAuthError(await t.exchange('acme-agent', { subject_token: alice.id_token, audience: `${tasks.issuer}/` }), 'invalid_target');
   });
 
