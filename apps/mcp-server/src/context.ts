@@ -48,10 +48,4 @@ export interface ServerRuntime {
 }
 
 /** The W3C trace of a request (set by node-kit's traceContext on the Koa state, kept on req for oidc-provider hooks). */
-const traces = new WeakMap<object, { traceId: string; spanId: string }>();
-export function rememberTrace(req: object, trace: { traceId: string; spanId: string }) {
-  traces.set(req, trace);
-}
-export function traceOf(req: object): { traceId: string; spanId: string } {
-  return traces.get(req) ?? { traceId: '0'.repeat(32), spanId: '0'.repeat(16) };
-}
+export { requestTrace as traceOf, setRequestTrace as rememberTrace } from '@xaa/node-kit/oidc-host';

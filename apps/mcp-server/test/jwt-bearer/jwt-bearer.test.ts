@@ -1,6 +1,6 @@
 /**
- * The jwt-bearer grant refuses every bad ID-JAG with the documented code (design §4; spec digest
- * §3.4, §4.2; draft-04 §4.4.1; RFC 7523 §3; EMA §5.1, §7.4, §7.6.2). Malformed ID-JAGs are crafted
+ * The jwt-bearer grant refuses every bad ID-JAG with the documented code (docs/decisions.md §4;
+ * draft-04 §4.4.1; RFC 7523 §3; EMA §5.1, §7.4, §7.6.2). Malformed ID-JAGs are crafted
  * with jose and signed by a test issuer that the Tasks AS trusts through its admin API.
  */
 import { randomUUID } from 'node:crypto';
