@@ -98,6 +98,7 @@ export function evaluatePolicy(state: ExchangeState): void {
       trace: decision.trace,
       ...(decision.connection ? { connection: decision.connection.id } : {}),
       subject_token_type: verified.kind,
+      ...(state.actor ? { actor: state.actor.username } : {}),
     },
   });
   if (decision.effect === 'deny') throw denialError(decision);

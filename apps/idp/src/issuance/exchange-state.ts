@@ -10,6 +10,7 @@ import type { IdpContext } from '../context.ts';
 import { requestTrace } from '../context.ts';
 import type { AppRecord } from '../db/directory.ts';
 import type { ResolvedTarget } from './resolve-target.ts';
+import type { VerifiedActor } from './verify-actor-token.ts';
 import type { VerifiedSubject } from './verify-subject-token.ts';
 
 export type ExchangeParams = Record<string, string | string[] | undefined>;
@@ -42,6 +43,7 @@ export interface ExchangeState {
   /** RFC 7638 thumbprint of the DPoP key the request proved (draft-04 §9.8.1.1). */
   jkt?: string;
   subjectVerified?: VerifiedSubject;
+  actor?: VerifiedActor;
   /** The target, resolved once when the request arrives; the `resolve-target` step applies it. */
   resolution?: { ok: true; target: ResolvedTarget } | { ok: false; error: unknown };
   target?: ResolvedTarget;

@@ -40,6 +40,8 @@ export interface MintInput {
   pairwiseSecret: string;
   /** RFC 7638 thumbprint of a DPoP key the request proved (draft-04 §9.8.1.1): adds `cnf.jkt`. */
   jkt?: string;
+  /** RFC 8693 §4.1: the verified actor's subject, as `act.sub`. */
+  actorSub?: string;
 }
 
 /** A pairwise subject: stable per (user, AS), unlinkable across ASes (OIDC Core §8.1). */
@@ -60,7 +62,9 @@ export function idJagClaims(input: MintInput): IdJagClaims {
     ...(input.authTime !== undefined ? { authTime: input.authTime } : {}),
     email: input.user.email,
     emailVerified: true,
-    ...(input.jkt ? { extra: { cnf: { jkt: input.jkt } } } : {}),
+    ...(input.jkt || input.actorSub
+      ? { extra: { ...(input.jkt ? { cnf: { jkt: input.jkt } } : {}), ...(input.actorSub ? { act: { sub: input.actorSub } } : {}) } }
+      : {}),
   });
 }
 
@@ -93,6 +97,7 @@ export async function issueIdJag(state: ExchangeState): Promise<void> {
       nowSeconds: state.nowSeconds,
       pairwiseSecret: persistentSecret(idp.db, 'pairwise_secret'),
       ...(state.jkt ? { jkt: state.jkt } : {}),
+      ...(state.actor ? { actorSub: state.actor.sub } : {}),
     },
     await idp.keys.signingKey(),
   );

@@ -18,6 +18,7 @@ import { type ExchangeState, exchangeState } from '../../issuance/exchange-state
 import { issueIdJag } from '../../issuance/mint-id-jag.ts';
 import { parseRequest } from '../../issuance/parse-request.ts';
 import { applyTarget, resolveOnce, TargetRefused } from '../../issuance/resolve-target.ts';
+import { verifyActor } from '../../issuance/verify-actor-token.ts';
 import { verifyDpop } from '../../issuance/verify-dpop-proof.ts';
 import { verifySubject } from '../../issuance/verify-subject-token.ts';
 
@@ -28,6 +29,7 @@ export const STEPS: readonly Step<ExchangeState>[] = [
   { name: 'request', run: parseRequest },
   { name: 'verify-dpop-proof', run: verifyDpop },
   { name: 'verify-subject-token', run: verifySubject },
+  { name: 'verify-actor-token', run: verifyActor },
   { name: 'resolve-target', run: applyTarget },
   { name: 'evaluate-policy', run: evaluatePolicy },
   { name: 'mint-id-jag', run: issueIdJag },
