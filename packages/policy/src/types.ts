@@ -91,7 +91,8 @@ export type DenyCode = 'invalid_target' | 'access_denied' | 'invalid_scope' | 'u
 export interface TraceStep {
   /** Stable check id, e.g. `target.audience`, `connection.audience`. */
   check: string;
-  outcome: 'pass' | 'fail' | 'skip';
+  /** `warn`: passed, with a caution the trace shows (e.g. a public client at token exchange). */
+  outcome: 'pass' | 'fail' | 'skip' | 'warn';
   detail: string;
 }
 

@@ -55,7 +55,7 @@ export function decidePolicy(
 
 /**
  * The `evaluate-policy` step: the engine decides for the target resolved once before; the decision —
- * allow or deny — is the `exchange.decision` flow event.
+ * allow or deny — is the `exchange.decision` flow event, with the step's warnings in its trace.
  */
 export function evaluatePolicy(state: ExchangeState): void {
   const { idp } = state;
@@ -77,6 +77,7 @@ export function evaluatePolicy(state: ExchangeState): void {
     target,
   );
   state.decided = true;
+  const trace = [...decision.trace, ...state.warnings];
   idp.flowLog.emit({
     traceId: state.traceId,
     party: 'idp',
@@ -90,14 +91,15 @@ export function evaluatePolicy(state: ExchangeState): void {
     decision: {
       effect: decision.effect,
       rule: decision.rule,
-      reasons: decision.reasons,
+      reasons: [...decision.reasons, ...state.warnings.map((w) => w.detail)],
       grantedScopes: decision.effect === 'allow' ? decision.grantedScopes : [],
     },
     ...(decision.effect === 'deny' ? { error: { code: decision.code, description: decision.description, specRef: POLICY_SPEC } } : {}),
     data: {
-      trace: decision.trace,
+      trace,
       ...(decision.connection ? { connection: decision.connection.id } : {}),
       subject_token_type: verified.kind,
+      ...(state.warnings.length ? { warnings: state.warnings.map((w) => w.detail) } : {}),
       ...(state.actor ? { actor: state.actor.username } : {}),
     },
   });

@@ -3,7 +3,7 @@
  * request, then filled in by the issuance steps in order (provider/grants/token-exchange.ts lists
  * them). Each step reads what earlier steps set and adds its own result; nothing travels beside it.
  */
-import type { Allow } from '@xaa/policy';
+import type { Allow, TraceStep } from '@xaa/policy';
 import { redactRecord } from '@xaa/protocol';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { IdpContext } from '../context.ts';
@@ -39,6 +39,8 @@ export interface ExchangeState {
   /** The flow-event subject; filled in as the steps learn the user and the server. */
   subject: { client: string; user?: string; server?: string };
   client: { id: string; authMethod: string; app?: AppRecord };
+  /** Cautions recorded into the decision trace (e.g. a public client). */
+  warnings: TraceStep[];
   request?: ExchangeRequest;
   /** RFC 7638 thumbprint of the DPoP key the request proved (draft-04 §9.8.1.1). */
   jkt?: string;
@@ -69,6 +71,7 @@ export function exchangeState(idp: IdpContext, ctx: KoaContextWithOIDC, started:
     http: { method: 'POST', url: `${idp.issuer}/token`, request: redactRecord(params as Record<string, unknown>) },
     subject: { client: clientId },
     client: { id: clientId, authMethod: client?.clientAuthMethod ?? 'none' },
+    warnings: [],
     decided: false,
   };
 }

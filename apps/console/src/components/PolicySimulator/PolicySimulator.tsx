@@ -20,7 +20,7 @@ export interface PolicySimulatorProps {
   error: string | undefined;
 }
 
-const OUTCOME_ICON = { pass: '✓', fail: '✗', skip: '–' } as const;
+const OUTCOME_ICON = { pass: '✓', fail: '✗', skip: '–', warn: '!' } as const;
 
 /** Pick user, app, server and scopes; see the decision, the trace and the claims, without minting. */
 export function PolicySimulator(p: PolicySimulatorProps) {

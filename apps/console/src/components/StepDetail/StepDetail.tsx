@@ -14,7 +14,7 @@ function policyTrace(data: Record<string, unknown> | undefined): PolicyTraceStep
   return t.filter((x): x is PolicyTraceStep => typeof x === 'object' && x !== null && typeof (x as PolicyTraceStep).check === 'string');
 }
 
-const MARK = { pass: '✓', fail: '✗', skip: '–' } as const;
+const MARK = { pass: '✓', fail: '✗', skip: '–', warn: '!' } as const;
 
 /** Everything one step recorded: the failed check or decision first, then HTTP and tokens. */
 export function StepDetail({ event, onInspect }: { event: FlowEvent; onInspect?: ((compact: string) => void) | undefined }) {

@@ -88,7 +88,7 @@ async function refused(state: ExchangeState, e: unknown): Promise<void> {
         grantedScopes: [],
       },
       error: { code: err.error, description: err.error_description, internal: err.code, ...(err.specRef ? { specRef: err.specRef } : {}) },
-      data: { step, trace: target ? target.trace : (state.target?.trace ?? []) },
+      data: { step, trace: [...(target ? target.trace : (state.target?.trace ?? [])), ...state.warnings] },
     });
   }
   await idp.auditWritten();
