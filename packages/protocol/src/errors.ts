@@ -5,6 +5,8 @@
  * switch on (never the message text).
  */
 
+import type { DefaultErrorCode, ErrorCode } from './error-codes.ts';
+
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -22,8 +24,8 @@ export type OAuthErrorCode =
   | 'temporarily_unavailable';
 
 export interface OAuthErrorOptions {
-  /** Stable internal code, e.g. `ERR_ID_JAG_AUD_MISMATCH`. */
-  code?: string;
+  /** Stable internal code, e.g. `ERR_ID_JAG_AUD_MISMATCH` (error-codes.ts). */
+  code?: ErrorCode;
   /** Spec clause that this failure enforces, e.g. `draft-04 §4.4.1`. */
   specRef?: string;
   /** Internal detail for the audit log; never sent to the caller. */
@@ -37,7 +39,7 @@ export class OAuthError extends Error {
   readonly error: OAuthErrorCode;
   readonly status: number;
   readonly error_description: string;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly specRef: string | undefined;
   readonly detail: unknown;
   readonly params: Readonly<Record<string, string | number>>;
@@ -48,7 +50,7 @@ export class OAuthError extends Error {
     this.error = error;
     this.status = status;
     this.error_description = description;
-    this.code = options.code ?? `ERR_${error.toUpperCase()}`;
+    this.code = options.code ?? (`ERR_${error.toUpperCase()}` as DefaultErrorCode);
     this.specRef = options.specRef;
     this.detail = options.detail;
     this.params = options.params ?? {};

@@ -1,5 +1,6 @@
 export * from './constants.ts';
 export * from './dpop.ts';
+export * from './error-codes.ts';
 export * from './errors.ts';
 export * from './events/index.ts';
 export * from './id-jag/index.ts';

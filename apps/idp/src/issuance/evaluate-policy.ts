@@ -122,7 +122,7 @@ export function denialError(d: Deny): OAuthError {
     code: `ERR_POLICY_${d.rule
       .replace(/^connection:[^:]+:/, 'connection_')
       .replace(/[^a-z0-9]+/gi, '_')
-      .toUpperCase()}`,
+      .toUpperCase()}` as const,
     specRef: POLICY_SPEC,
   };
   if (d.code === 'insufficient_user_authentication')

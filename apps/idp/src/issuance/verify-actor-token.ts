@@ -32,7 +32,7 @@ export async function verifyActor(state: ExchangeState): Promise<void> {
   } catch (e) {
     if (!isOAuthError(e)) throw e;
     throw new InvalidRequest(`The actor_token is not valid: ${e.error_description}`, {
-      code: e.code.replace(/^ERR_SUBJECT_/, 'ERR_ACTOR_'),
+      code: `ERR_ACTOR_${e.code.replace(/^ERR_(SUBJECT_)?/, '')}` as const,
       specRef: SPEC,
       detail: e.detail,
     });

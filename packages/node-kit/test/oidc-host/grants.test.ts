@@ -43,7 +43,7 @@ beforeAll(async () => {
       const mode = String(ctx.oidc.params?.mode);
       handled.push(mode);
       if (mode === 'step-up') throw new InsufficientUserAuthentication('Sign in again.', { params: { max_age: 60 } });
-      if (mode === 'refuse') throw new InvalidGrant('The thing is not valid.', { code: 'ERR_TEST' });
+      if (mode === 'refuse') throw new InvalidGrant('The thing is not valid.', { code: 'ERR_SUBJECT_MALFORMED' });
       if (mode === 'crash') throw new Error('secret internal detail');
       ctx.body = { access_token: 'x', token_type: 'N_A' };
     },

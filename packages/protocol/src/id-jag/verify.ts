@@ -13,6 +13,7 @@
  */
 import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify, type ProtectedHeaderParameters } from 'jose';
 import { DEFAULT_CLOCK_SKEW, DEFAULT_ID_JAG_ALGORITHMS, DEFAULT_ID_JAG_MAX_AGE, TYP_ID_JAG } from '../constants.ts';
+import type { IdJagErrorCode } from '../error-codes.ts';
 import { InvalidGrant, InvalidScope, InvalidTarget, type OAuthError } from '../errors.ts';
 import { decodeUnverified, typIs } from '../jwt.ts';
 import { parseScope, scopesMissing } from '../scope.ts';
@@ -119,7 +120,12 @@ class CheckFailure extends Error {
 
 const specOf = (check: IdJagCheckId) => ID_JAG_CHECKS.find((c) => c.check === check)?.specRef ?? '';
 
-function fail(check: IdJagCheckId, code: string, description: string, kind: 'grant' | 'scope' | 'target' = 'grant') {
+function fail(
+  check: IdJagCheckId,
+  code: IdJagErrorCode | 'ERR_REQUEST_RESOURCE_NOT_SERVED' | 'ERR_SCOPE_ESCALATION',
+  description: string,
+  kind: 'grant' | 'scope' | 'target' = 'grant',
+) {
   const options = { code, specRef: specOf(check) };
   const error =
     kind === 'scope'
