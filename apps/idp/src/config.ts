@@ -2,6 +2,7 @@
  * The IdP's configuration: one typed, documented defaults object (style P10). `main.ts` is the only
  * place that reads the environment; everything else receives these values.
  */
+import { ID_JAG_MAX_TTL } from '@xaa/admin-contracts/idp';
 import type { SigningAlgorithm } from '@xaa/protocol';
 import type { Topology } from '@xaa/topology';
 
@@ -37,7 +38,7 @@ export const defaults = {
   sessionTtl: 14 * 24 * 3600,
   /** Default and maximum ID-JAG lifetime (s) (design §4: 300). */
   idJagTtl: 300,
-  idJagMaxTtl: 3600,
+  idJagMaxTtl: ID_JAG_MAX_TTL,
   /** Accepted clock skew on subject tokens (s). */
   clockSkew: 30,
   /** Largest accepted value of any token-endpoint parameter (characters). */

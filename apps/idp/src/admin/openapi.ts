@@ -2,16 +2,27 @@
  * `GET /admin/openapi.json`: the admin API described as OpenAPI 3.1, request bodies generated from the
  * same zod schemas the handlers validate with (so the document cannot drift from the checks).
  */
+
+import {
+  appCreate,
+  appPatch,
+  connectionCreate,
+  connectionPatch,
+  faultsPut,
+  groupCreate,
+  groupPatch,
+  mintSchema,
+  registrationPut,
+  revokeBody,
+  rotateBody,
+  serverCreate,
+  serverPatch,
+  simulateBody,
+  userCreate,
+  userPatch,
+} from '@xaa/admin-contracts/idp';
 import { z } from 'zod';
 import type { IdpContext } from '../context.ts';
-import { appCreate, appPatch, registrationPut } from './apps.ts';
-import { connectionCreate, connectionPatch } from './connections.ts';
-import { groupCreate, groupPatch, revokeBody, userCreate, userPatch } from './directory.ts';
-import { faultsPut } from './faults.ts';
-import { rotateBody } from './keys.ts';
-import { mintSchema } from './scorecard.ts';
-import { serverCreate, serverPatch } from './servers.ts';
-import { simulateBody } from './simulate.ts';
 
 type Op = { summary: string; description?: string; body?: z.ZodType; params?: string[]; query?: Array<[string, string]>; ok?: number; produces?: string[] };
 
