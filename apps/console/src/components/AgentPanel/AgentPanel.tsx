@@ -1,5 +1,5 @@
+import type { App, Server, User } from '@xaa/admin-contracts/idp';
 import { useEffect, useRef, useState } from 'react';
-import type { App, Server, User } from '../../api/types.ts';
 import { JsonView } from '../JsonView/JsonView.tsx';
 
 export interface AgentTool {

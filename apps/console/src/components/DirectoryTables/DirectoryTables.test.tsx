@@ -1,17 +1,11 @@
+import type { App, Server } from '@xaa/admin-contracts/idp';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { App, Server } from '../../api/types.ts';
+import { app as fixtureApp } from '../ConnectionMatrix/ConnectionMatrix.fixtures.ts';
 import { AppsTable, PUBLIC_CLIENT_BADGE } from './DirectoryTables.tsx';
 
 const servers: Server[] = [];
-const app = (over: Partial<App>): App => ({
-  client_id: 'x',
-  title: 'X',
-  token_endpoint_auth_method: 'client_secret_basic',
-  token_exchange: true,
-  registrations: {},
-  ...over,
-});
+const app = (over: Pick<App, 'client_id' | 'title'> & Partial<App>): App => fixtureApp({ registrations: {}, ...over });
 
 describe('AppsTable: public clients at token exchange (EMA §7.7)', () => {
   const html = renderToStaticMarkup(

@@ -1,4 +1,4 @@
-import type { App, Group, Server, User } from '../../api/types.ts';
+import type { App, Group, Server, User } from '@xaa/admin-contracts/idp';
 
 export function UsersTable({
   users,

@@ -122,7 +122,7 @@ export function sampleTrace({ index, start, kind = 'ok' }: TraceOptions): FlowEv
             { check: 'connection.audience', outcome: 'fail', detail: `groups [${u.groups.join(', ')}] do not meet the connection's groups` },
           ],
         },
-        error: { code: 'access_denied', description: `The connection ${app} → ${s.name} does not include this user.`, specRef: 'design §4' },
+        error: { code: 'access_denied', description: `The connection ${app} → ${s.name} does not include this user.`, specRef: 'docs/decisions.md §4' },
         http: { method: 'POST', url: `${IDP}/token`, status: 400, response: { error: 'access_denied' } },
       }),
     );

@@ -1,4 +1,4 @@
-import type { App, Server, SimulateResult, User } from '../../api/types.ts';
+import type { App, Server, SimulateResult, User } from '@xaa/admin-contracts/idp';
 import { JsonView } from '../JsonView/JsonView.tsx';
 
 export interface SimulatorInput {
