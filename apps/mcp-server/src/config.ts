@@ -2,6 +2,7 @@
  * Configuration of the sample MCP servers: one typed, documented defaults object (style P10).
  * `main.ts` is the only file that reads the environment; everything else receives these values.
  */
+import { ACCESS_TOKEN_TTL_RANGE } from '@xaa/admin-contracts/resource-server';
 import type { Topology } from '@xaa/topology';
 import type { ToolModule } from './mcp/tool.ts';
 
@@ -44,7 +45,7 @@ export interface AsSettings {
   allow_representation: boolean;
   /** Create a local user on the first ID-JAG for an unknown subject (draft-04 §3.1 JIT provisioning). */
   jit_provisioning: boolean;
-  /** Access-token lifetime in seconds (design §4: 300). */
+  /** Access-token lifetime in seconds (docs/decisions.md §4: 300). */
   access_token_ttl: number;
   /** Hide which ID-JAG check failed from the caller (the audit still names it). */
   generic_errors: boolean;
@@ -65,7 +66,7 @@ export const defaults = {
     dpop_bound_access_tokens_required: false,
   } satisfies AsSettings,
   /** Bounds an admin may set for the access-token lifetime (s). */
-  accessTokenTtlRange: [30, 86_400] as const,
+  accessTokenTtlRange: ACCESS_TOKEN_TTL_RANGE,
   /** Accepted clock skew on ID-JAG exp/iat/nbf (s): RFC 7519 §4.1.4 "small leeway". */
   clockSkew: 30,
   /** Algorithms accepted on ID-JAGs when a trusted issuer names none (EMA §7.4.1 allow-list). */
