@@ -24,6 +24,3 @@ export interface IdpContext {
   /** Resolves when every flow event emitted so far is in the persisted audit (group commit). */
   auditWritten(): Promise<void>;
 }
-
-/** The W3C trace of each HTTP request, shared between the outer Koa app and oidc-provider's inner one. */
-export { requestTrace, setRequestTrace } from '@xaa/node-kit/oidc-host';

@@ -46,6 +46,3 @@ export interface ServerRuntime {
     issuer?: string | null;
   }): import('./db/users.ts').LocalUser;
 }
-
-/** The W3C trace of a request (set by node-kit's traceContext on the Koa state, kept on req for oidc-provider hooks). */
-export { requestTrace as traceOf, setRequestTrace as rememberTrace } from '@xaa/node-kit/oidc-host';

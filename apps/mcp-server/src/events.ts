@@ -1,9 +1,11 @@
 /** oidc-provider's named events turned into flow events of this AS (classic.*). */
+
+import { requestTrace } from '@xaa/node-kit/oidc-host';
 import { tokenView } from '@xaa/protocol';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientAdapter } from './as/provider/clients.ts';
-import { type ServerRuntime, traceOf } from './context.ts';
+import type { ServerRuntime } from './context.ts';
 
 type OidcError = Error & { error?: string; error_description?: string };
 
@@ -13,7 +15,7 @@ export function attachEvents(provider: Provider, rt: ServerRuntime, clients: Cli
   provider.on('authorization.accepted', (ctx: KoaContextWithOIDC) => {
     const p = params(ctx);
     rt.flowLog.emit({
-      traceId: traceOf(ctx.req).traceId,
+      traceId: requestTrace(ctx.req).traceId,
       party: rt.party.as,
       step: 'classic.authorize',
       outcome: 'ok',
@@ -39,7 +41,7 @@ export function attachEvents(provider: Provider, rt: ServerRuntime, clients: Cli
     const clientId = typeof p.client_id === 'string' ? p.client_id : undefined;
     const cimd = clientId ? clients.lastCimdFailure.get(clientId) : undefined;
     rt.flowLog.emit({
-      traceId: traceOf(ctx.req).traceId,
+      traceId: requestTrace(ctx.req).traceId,
       party: rt.party.as,
       step: 'classic.authorize',
       outcome: 'denied',
@@ -56,7 +58,7 @@ export function attachEvents(provider: Provider, rt: ServerRuntime, clients: Cli
     const accountId = ctx.oidc.account?.accountId;
     const user = accountId ? rt.users.get(accountId)?.username : undefined;
     const clientId = ctx.oidc.client?.clientId ?? '';
-    const traceId = traceOf(ctx.req).traceId;
+    const traceId = requestTrace(ctx.req).traceId;
     void (async () => {
       const tokens = typeof body.access_token === 'string' ? [await tokenView('access_token', body.access_token, { redact: rt.flowLog.redact })] : [];
       rt.flowLog.emit({
@@ -79,7 +81,7 @@ export function classicTokenRefused(rt: ServerRuntime) {
     if (grantType !== 'authorization_code' && grantType !== 'refresh_token') return;
     const p = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
     rt.flowLog.emit({
-      traceId: traceOf(ctx.req).traceId,
+      traceId: requestTrace(ctx.req).traceId,
       party: rt.party.as,
       step: 'classic.token',
       outcome: 'denied',

@@ -3,11 +3,12 @@
  * request, then filled in by the issuance steps in order (provider/grants/token-exchange.ts lists
  * them). Each step reads what earlier steps set and adds its own result; nothing travels beside it.
  */
+
+import { requestTrace } from '@xaa/node-kit/oidc-host';
 import type { Allow, TraceStep } from '@xaa/policy';
 import { redactRecord } from '@xaa/protocol';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { IdpContext } from '../context.ts';
-import { requestTrace } from '../context.ts';
 import type { AppRecord } from '../db/directory.ts';
 import type { ResolvedTarget } from './resolve-target.ts';
 import type { VerifiedActor } from './verify-actor-token.ts';

@@ -5,10 +5,10 @@
  * old one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { hostProvider, type ProviderErrorLike, registerGrant } from '@xaa/node-kit/oidc-host';
+import { hostProvider, type ProviderErrorLike, registerGrant, requestTrace } from '@xaa/node-kit/oidc-host';
 import { tokenView } from '@xaa/protocol';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
-import { type IdpContext, requestTrace } from '../context.ts';
+import type { IdpContext } from '../context.ts';
 import { configuration } from './configuration.ts';
 import { tokenExchangeGrant } from './grants/token-exchange.ts';
 

@@ -8,9 +8,10 @@ import { timingSafeEqual } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { noFraming } from '@xaa/node-kit';
+import { requestTrace } from '@xaa/node-kit/oidc-host';
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
-import { type ServerRuntime, traceOf } from '../context.ts';
+import type { ServerRuntime } from '../context.ts';
 import { clientTitle } from '../rs/require-bearer.ts';
 import { consentPage, loginPage, page } from './views.ts';
 
@@ -72,7 +73,7 @@ export function interactionRoutes(rt: ServerRuntime): Router {
     const scopes = requestedScopes(d);
     consentScreens++;
     rt.flowLog.emit({
-      traceId: traceOf(ctx.req).traceId,
+      traceId: requestTrace(ctx.req).traceId,
       party: rt.party.as,
       step: 'classic.consent',
       outcome: 'ok',
@@ -126,7 +127,7 @@ export function interactionRoutes(rt: ServerRuntime): Router {
     const clientId = String(d.params.client_id);
     const decision = (ctx.request.body as Record<string, unknown> | undefined)?.decision;
     const scopes = requestedScopes(d);
-    const traceId = traceOf(ctx.req).traceId;
+    const traceId = requestTrace(ctx.req).traceId;
     if (decision !== 'allow') {
       rt.flowLog.emit({
         traceId,

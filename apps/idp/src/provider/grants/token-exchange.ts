@@ -7,11 +7,10 @@
  * event naming the step, and an RFC 6749 §5.2 error rendered by the host kit.
  */
 import { performance } from 'node:perf_hooks';
-import { type GrantModule, type ProviderErrorLike, runSteps, type Step } from '@xaa/node-kit/oidc-host';
+import { type GrantModule, type ProviderErrorLike, requestTrace, runSteps, type Step } from '@xaa/node-kit/oidc-host';
 import { GRANT_TYPE_TOKEN_EXCHANGE, isOAuthError, type OAuthError, ServerError, tokenView } from '@xaa/protocol';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { IdpContext } from '../../context.ts';
-import { requestTrace } from '../../context.ts';
 import { authenticateClient } from '../../issuance/authenticate-client.ts';
 import { evaluatePolicy } from '../../issuance/evaluate-policy.ts';
 import { type ExchangeState, exchangeState } from '../../issuance/exchange-state.ts';

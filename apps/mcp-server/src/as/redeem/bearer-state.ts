@@ -3,9 +3,11 @@
  * the request, then filled in by the redemption steps in order (provider/grants/jwt-bearer.ts lists
  * them). Every step reads what earlier steps set and adds its own result.
  */
+
+import { requestTrace } from '@xaa/node-kit/oidc-host';
 import { GRANT_TYPE_JWT_BEARER, type IdJagClaims, redactRecord } from '@xaa/protocol';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { type ServerRuntime, traceOf } from '../../context.ts';
+import type { ServerRuntime } from '../../context.ts';
 import type { LocalUser } from '../../db/users.ts';
 import type { DpopBinding } from './dpop-proof.ts';
 import type { IssuedAccessToken } from './issue-access-token.ts';
@@ -42,7 +44,7 @@ export function bearerState(rt: ServerRuntime, ctx: KoaContextWithOIDC): BearerS
     rt,
     ctx,
     params,
-    traceId: traceOf(ctx.req).traceId,
+    traceId: requestTrace(ctx.req).traceId,
     step: 'receive',
     client: { id: client?.clientId ?? '', authMethod: client?.clientAuthMethod ?? 'none' },
     assertion: typeof params.assertion === 'string' && params.assertion !== '' ? params.assertion : undefined,

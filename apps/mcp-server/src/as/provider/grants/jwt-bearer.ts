@@ -7,10 +7,10 @@
  * naming the failed check unless the AS is in generic-errors mode; `invalid_scope` for escalation;
  * `invalid_target` for a `resource` this AS does not serve; `unauthorized_client` for a public client.
  */
-import { type GrantModule, type ProviderErrorLike, runSteps, type Step } from '@xaa/node-kit/oidc-host';
+import { type GrantModule, type ProviderErrorLike, requestTrace, runSteps, type Step } from '@xaa/node-kit/oidc-host';
 import { GRANT_TYPE_JWT_BEARER, InvalidGrant, isOAuthError, OAuthError, redactRecord, tokenView } from '@xaa/protocol';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { type ServerRuntime, traceOf } from '../../../context.ts';
+import type { ServerRuntime } from '../../../context.ts';
 import { authenticateClient } from '../../redeem/authenticate-client.ts';
 import { type BearerState, bearerState, requestView } from '../../redeem/bearer-state.ts';
 import { issue } from '../../redeem/issue-access-token.ts';
@@ -73,7 +73,7 @@ function refusedBeforeHandler(rt: ServerRuntime) {
   return (ctx: KoaContextWithOIDC, err: ProviderErrorLike) => {
     const p = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
     rt.flowLog.emit({
-      traceId: traceOf(ctx.req).traceId,
+      traceId: requestTrace(ctx.req).traceId,
       party: rt.party.as,
       step: 'bearer.request',
       outcome: 'denied',
