@@ -67,15 +67,18 @@ export function resolveOnce(state: ExchangeState): void {
 }
 
 /** The `resolve-target` step: the resolution made on arrival, applied at its place in the order. */
-export async function applyTarget(state: ExchangeState): Promise<void> {
+export function applyTarget(state: ExchangeState): void {
   const resolution = need(state.resolution, 'resolution');
   if (!resolution.ok) throw resolution.error;
   state.target = resolution.target;
-  // Admin-enabled fault switches (apps/idp/src/faults): delay, 500 or access_denied.
+}
+
+/** The `inject-faults` step: the fault switches an admin enabled (apps/idp/src/faults) — delay, 503 or access_denied. */
+export async function injectFaults(state: ExchangeState): Promise<void> {
   await beforeIssuance(state.idp, {
     traceId: state.traceId,
     client: state.client.id,
-    server: resolution.target.server.name,
+    server: need(state.target, 'target').server.name,
     user: need(state.subjectVerified, 'subject').user.username,
   });
 }

@@ -16,7 +16,7 @@ import { evaluatePolicy } from '../../issuance/evaluate-policy.ts';
 import { type ExchangeState, exchangeState } from '../../issuance/exchange-state.ts';
 import { issueIdJag } from '../../issuance/mint-id-jag.ts';
 import { parseRequest } from '../../issuance/parse-request.ts';
-import { applyTarget, resolveOnce, TargetRefused } from '../../issuance/resolve-target.ts';
+import { applyTarget, injectFaults, resolveOnce, TargetRefused } from '../../issuance/resolve-target.ts';
 import { verifyActor } from '../../issuance/verify-actor-token.ts';
 import { verifyDpop } from '../../issuance/verify-dpop-proof.ts';
 import { verifySubject } from '../../issuance/verify-subject-token.ts';
@@ -30,6 +30,7 @@ export const STEPS: readonly Step<ExchangeState>[] = [
   { name: 'verify-subject-token', run: verifySubject },
   { name: 'verify-actor-token', run: verifyActor },
   { name: 'resolve-target', run: applyTarget },
+  { name: 'inject-faults', run: injectFaults },
   { name: 'evaluate-policy', run: evaluatePolicy },
   { name: 'mint-id-jag', run: issueIdJag },
 ];
