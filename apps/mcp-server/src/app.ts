@@ -11,7 +11,7 @@ import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { traceContext } from '@xaa/node-kit';
 import { hostProvider, registerGrant, shareTrace, validHost } from '@xaa/node-kit/oidc-host';
-import { newTrace } from '@xaa/protocol';
+import { GRANT_TYPE_JWT_BEARER, newTrace } from '@xaa/protocol';
 import type { Context } from 'koa';
 import Provider from 'oidc-provider';
 import { adminSurface } from './admin/router.ts';
@@ -19,7 +19,7 @@ import { introspectJwtAccessTokens } from './as/introspect-jwt.ts';
 import { authorizationServerMetadata } from './as/metadata.ts';
 import { ClientAdapter } from './as/provider/clients.ts';
 import { configuration } from './as/provider/configuration.ts';
-import { jwtBearerGrant } from './as/provider/grants/jwt-bearer.ts';
+import { jwtBearerGrant, jwtBearerRefused } from './as/provider/grants/jwt-bearer.ts';
 import { defaults } from './config.ts';
 import type { ServerRuntime } from './context.ts';
 import { attachEvents, classicTokenRefused } from './events.ts';
@@ -69,7 +69,14 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   provider.proxy = false;
   rt.provider = provider;
   // Token-endpoint error handling on every AS; the jwt-bearer grant only where XAA is on.
-  hostProvider(provider, { realm: rt.def.issuer, label: `as:${rt.def.name}`, onOtherGrantError: classicTokenRefused(rt) });
+  const classicRefused = classicTokenRefused(rt);
+  const bearerRefused = jwtBearerRefused(rt);
+  hostProvider(provider, {
+    realm: rt.def.issuer,
+    label: `as:${rt.def.name}`,
+    // A classic-only server still reports a jwt-bearer attempt (the "before XAA" contrast).
+    onOtherGrantError: (ctx, err, grantType) => (grantType === GRANT_TYPE_JWT_BEARER ? bearerRefused(ctx, err) : classicRefused(ctx, err, grantType)),
+  });
   if (rt.def.xaa) registerGrant(provider, jwtBearerGrant(rt));
   attachEvents(provider, rt, clientAdapter);
 

@@ -264,8 +264,9 @@ describe('subject mapping and error modes', () => {
     expect(r.body.error_description).toBe('The assertion was not accepted.');
     expect((await stack.admin('tasks', 'PATCH', '/admin/settings', { generic_errors: false })).status).toBe(200);
   });
-  it('Wiki (classic only) does not know the grant', async () => {
+  it('Wiki (classic only) does not know the grant, and its live view says so', async () => {
     const reg = stack.registration('acme-agent', 'wiki');
+    const before = stack.mcp.flowLogs.wiki!.recent({ limit: 1 })[0]?.id;
     const r = await form(
       `${stack.server('wiki').issuer}/token`,
       { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await ti.mint() },
@@ -273,6 +274,8 @@ describe('subject mapping and error modes', () => {
     );
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('unsupported_grant_type');
+    const refused = stack.mcp.flowLogs.wiki!.recent({ after: before }).filter((e) => e.step === 'bearer.request');
+    expect(refused.map((e) => [e.outcome, e.error?.code])).toEqual([['denied', 'unsupported_grant_type']]);
   });
 });
 

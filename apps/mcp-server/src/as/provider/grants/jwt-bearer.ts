@@ -68,8 +68,11 @@ function onTheWire(rt: ServerRuntime, e: unknown): unknown {
   return e.error === 'invalid_grant' ? new InvalidGrant(GENERIC, { code: e.code }) : new OAuthError(e.error, e.status, GENERIC, { code: e.code });
 }
 
-/** What oidc-provider refused before the handler ran (client authentication, grant not allowed, duplicate parameters). */
-function refusedBeforeHandler(rt: ServerRuntime) {
+/**
+ * What oidc-provider refused before the handler ran (client authentication, grant not allowed,
+ * duplicate parameters) — and, on a server without XAA, every jwt-bearer request (unsupported_grant_type).
+ */
+export function jwtBearerRefused(rt: ServerRuntime) {
   return (ctx: KoaContextWithOIDC, err: ProviderErrorLike) => {
     const p = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
     rt.flowLog.emit({
@@ -98,6 +101,6 @@ export function jwtBearerGrant(rt: ServerRuntime): GrantModule {
       }
       ctx.body = state.response;
     },
-    refusedBeforeHandler: refusedBeforeHandler(rt),
+    refusedBeforeHandler: jwtBearerRefused(rt),
   };
 }
