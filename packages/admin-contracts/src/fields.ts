@@ -7,44 +7,26 @@ export const slug = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'Use lowercase letters, digits, dot, dash or underscore.');
 
+const isHttp = (u: URL) => u.protocol === 'http:' || u.protocol === 'https:';
+
+/** An absolute URL of at most 2048 characters that `accept` approves. */
+const urlField = (accept: (u: URL, raw: string) => boolean, message: string) =>
+  z
+    .string()
+    .max(2048)
+    .refine((v) => URL.canParse(v) && accept(new URL(v), v), message);
+
 /** An issuer / resource identifier: absolute http(s) URL without query, fragment or trailing slash (docs/decisions.md §4). */
-export const identifierUrl = z
-  .string()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.search && !u.hash && !v.endsWith('/');
-    } catch {
-      return false;
-    }
-  }, 'Must be an absolute http(s) URL without query, fragment or trailing slash.');
+export const identifierUrl = urlField(
+  (u, v) => isHttp(u) && !u.search && !u.hash && !v.endsWith('/'),
+  'Must be an absolute http(s) URL without query, fragment or trailing slash.',
+);
 
 /** A redirect URI: absolute http(s) URL without fragment (RFC 6749 §3.1.2). */
-export const redirectUrl = z
-  .string()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.hash;
-    } catch {
-      return false;
-    }
-  }, 'Must be an absolute http(s) URL without fragment.');
+export const redirectUrl = urlField((u) => isHttp(u) && !u.hash, 'Must be an absolute http(s) URL without fragment.');
 
 /** Any absolute http(s) URL. */
-export const httpUrl = z
-  .string()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'Must be an absolute http(s) URL.');
+export const httpUrl = urlField(isHttp, 'Must be an absolute http(s) URL.');
 
 export const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'Not a valid scope token (RFC 6749 §3.3).');
 
