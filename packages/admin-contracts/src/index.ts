@@ -1,2 +1,2 @@
-/** `@xaa/admin-contracts`: the admin APIs' schemas. Import `@xaa/admin-contracts/idp` or `/resource-server` for one API. */
+/** `@xaa/admin-contracts`: the admin APIs' schemas. Import `@xaa/admin-contracts/idp`, `/resource-server` or `/agent` for one API. */
 export * from './fields.ts';
