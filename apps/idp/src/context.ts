@@ -1,4 +1,4 @@
-/** What the IdP's modules share at runtime: a small deps object (style P17), built once by `start()`. */
+/** What the IdP's modules share at runtime: a small deps object, built once by `start()`. */
 import type { Db, FlowLog } from '@xaa/node-kit';
 import type { Topology } from '@xaa/topology';
 import type Provider from 'oidc-provider';

@@ -1,5 +1,5 @@
 /**
- * Configuration of the sample MCP servers: one typed, documented defaults object (style P10).
+ * Configuration of the sample MCP servers: one typed, documented defaults object.
  * `main.ts` is the only file that reads the environment; everything else receives these values.
  */
 import { ACCESS_TOKEN_TTL_RANGE } from '@xaa/admin-contracts/resource-server';
@@ -23,7 +23,7 @@ export interface McpServerOptions {
   servers?: string[];
   /** No console output (tests, benchmarks). */
   quiet?: boolean;
-  /** Keep only signature-stripped tokens in the live event view (design §4 redact mode). */
+  /** Keep only signature-stripped tokens in the live event view (docs/decisions.md §4 redact mode). */
   redact?: boolean;
   /** Extra tool modules by server name (a new sample server = a topology entry + a tools module). */
   toolModules?: Record<string, ToolModule>;

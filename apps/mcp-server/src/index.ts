@@ -1,5 +1,5 @@
 /**
- * @xaa/mcp-server — the sample MCP servers of the playground (design §3: Tasks, Docs, CRM with
+ * @xaa/mcp-server — the sample MCP servers of the playground (docs/decisions.md §3: Tasks, Docs, CRM with
  * ID-JAG; Wiki classic OAuth only), each on its own origin with its own authorization server
  * (issuer = origin, resource = origin + `/mcp`). Servers are data: a topology entry plus a tools
  * module. `start()` runs them as a function (docs/contracts.md "Apps are functions"); `main.ts` runs

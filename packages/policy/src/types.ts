@@ -3,7 +3,7 @@
  * engine does no I/O, reads no clock of its own and never throws for an expected outcome.
  */
 
-/** Who a connection is for (design §3): everyone, members of some groups, or named users. */
+/** Who a connection is for (docs/decisions.md §3): everyone, members of some groups, or named users. */
 export type Audience = { kind: 'all' } | { kind: 'groups'; groups: string[] } | { kind: 'users'; users: string[] };
 
 /**
@@ -50,7 +50,7 @@ export interface DirectoryUser {
 export interface DirectoryServer {
   name: string;
   title: string;
-  /** AS issuer, compared byte for byte (design §4). */
+  /** AS issuer, compared byte for byte (docs/decisions.md §4). */
   issuer: string;
   /** Resource identifiers this AS serves. */
   resources: string[];

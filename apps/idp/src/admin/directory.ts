@@ -90,7 +90,7 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
         id: u.id,
         fields: Object.keys(body),
       });
-      // Disabling a user is central revocation (design §7.4): every session and token ends now.
+      // Disabling a user is central revocation (docs/decisions.md §7): every session and token ends now.
       if (body.disabled === true && !u.disabled) revokeUser(idp, u.id, 'user disabled', actorOf(idp, ctx), ctx.state.trace.traceId);
       // So is removing the admin role: the admin grants, their console session and every admin token end now.
       else if (body.admin === false && u.admin) revokeUser(idp, u.id, 'admin role removed', actorOf(idp, ctx), ctx.state.trace.traceId);

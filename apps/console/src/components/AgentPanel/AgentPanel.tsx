@@ -142,8 +142,8 @@ export function AgentPanel(p: AgentPanelProps) {
             ) : null}
           </div>
           <div className="muted small">
-            Headless: the agent fills the IdP login form itself (no consent screen, design §3). The other button gives you the IdP sign-in page to open — in
-            this browser (where you are signed in at the IdP) or in the user's own.
+            Headless: the agent fills the IdP login form itself (no consent screen, docs/decisions.md §3). The other button gives you the IdP sign-in page to
+            open — in this browser (where you are signed in at the IdP) or in the user's own.
           </div>
         </form>
         <div className="panel stack">
