@@ -24,7 +24,9 @@ export type ProviderError = InstanceType<typeof errors.OIDCProviderError> & { er
 export function toProviderError(e: OAuthError): ProviderError {
   const err = new errors.OIDCProviderError(e.status, e.error) as ProviderError;
   err.error_description = e.error_description;
-  err.expose = e.status < 500;
+  // Every OAuthError is caller-safe (its detail and cause never reach the wire), 5xx ones included:
+  // `temporarily_unavailable` keeps its code; an unknown failure is already a generic ServerError.
+  err.expose = true;
   err[ORIGIN] = e;
   return err;
 }

@@ -4,7 +4,7 @@
  * parameters an OAuthError carries on the wire (draft-04 §9.2 `max_age`), unknown failures a generic
  * `server_error`, and oidc-provider's own refusals reshaped from its error classes.
  */
-import { InsufficientUserAuthentication, InvalidGrant } from '@xaa/protocol';
+import { InsufficientUserAuthentication, InvalidGrant, TemporarilyUnavailable } from '@xaa/protocol';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostProvider, type ProviderErrorLike, registerGrant } from '../../src/oidc-host.ts';
@@ -45,6 +45,7 @@ beforeAll(async () => {
       if (mode === 'step-up') throw new InsufficientUserAuthentication('Sign in again.', { params: { max_age: 60 } });
       if (mode === 'refuse') throw new InvalidGrant('The thing is not valid.', { code: 'ERR_SUBJECT_MALFORMED' });
       if (mode === 'crash') throw new Error('secret internal detail');
+      if (mode === 'busy') throw new TemporarilyUnavailable('Try again shortly.');
       ctx.body = { access_token: 'x', token_type: 'N_A' };
     },
     refusedBeforeHandler: (_ctx: KoaContextWithOIDC, err: ProviderErrorLike) => before.push({ error: err.error }),
@@ -87,6 +88,12 @@ describe('registerGrant: one path from OAuthError to the wire (RFC 6749 §5.2)',
     const r = await token(`grant_type=${encodeURIComponent(GRANT)}&mode=step-up`, basic('app', 'app-secret'));
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ error: 'insufficient_user_authentication', error_description: 'Sign in again.', max_age: 60 });
+  });
+
+  it('a 5xx OAuthError keeps its own code and description (temporarily_unavailable, RFC 6749 §5.2)', async () => {
+    const r = await token(`grant_type=${encodeURIComponent(GRANT)}&mode=busy`, basic('app', 'app-secret'));
+    expect(r.status).toBe(503);
+    expect(r.body).toEqual({ error: 'temporarily_unavailable', error_description: 'Try again shortly.' });
   });
 
   it('anything else is a 500 server_error without its message, logged once', async () => {
