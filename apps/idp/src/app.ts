@@ -4,11 +4,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { traceContext } from '@xaa/node-kit';
+import { shareTrace, validHost } from '@xaa/node-kit/oidc-host';
 import Koa from 'koa';
 import { adminApi } from './admin/router.ts';
 import { adminTokenStatusRoute } from './admin-token-status.ts';
 import type { AuditLog } from './audit.ts';
-import { type IdpContext, setRequestTrace } from './context.ts';
+import type { IdpContext } from './context.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import type { ProviderHost } from './provider/host.ts';
 import { samlRoutes } from './saml/routes.ts';
@@ -21,18 +22,10 @@ export function createApp(idp: IdpContext, host: ProviderHost, audit: AuditLog):
     if (!err.status || err.status >= 500) console.error('[idp] unexpected error:', err);
   });
 
-  // RFC 9110 §7.2: a Host that is not host[:port] names no origin; oidc-provider would build invalid
-  // URLs from it and answer 500. A 400 up front instead.
-  app.use(async function validHost(ctx, next) {
-    if (URL.canParse(`http://${ctx.get('host')}/`)) return next();
-    ctx.status = 400;
-    ctx.body = { error: 'invalid_request', error_description: 'The Host header does not name a host.' };
-  });
+  // RFC 9110 §7.2: a Host that is not host[:port] names no origin (a 400, never oidc-provider's 500).
+  app.use(validHost());
   app.use(traceContext());
-  app.use(async function shareTrace(ctx, next) {
-    setRequestTrace(ctx.req, ctx.state.trace);
-    await next();
-  });
+  app.use(shareTrace());
 
   const interactions = interactionRoutes(idp);
   app.use(interactions.routes());

@@ -1,7 +1,8 @@
 /**
- * The IdP's configuration: one typed, documented defaults object (style P10). `main.ts` is the only
+ * The IdP's configuration: one typed, documented defaults object. `main.ts` is the only
  * place that reads the environment; everything else receives these values.
  */
+import { ID_JAG_MAX_TTL } from '@xaa/admin-contracts/idp';
 import type { SigningAlgorithm } from '@xaa/protocol';
 import type { Topology } from '@xaa/topology';
 
@@ -14,13 +15,13 @@ export interface IdpOptions {
   host?: string;
   /** Listen port. Default: the topology's IdP port. 0 picks a free port (then the issuer uses it). */
   port?: number;
-  /** Issuer identifier, no trailing slash (design §4). Default: the topology's when listening on its port, else `http://<topology host>:<actual port>`. */
+  /** Issuer identifier, no trailing slash (docs/decisions.md §4). Default: the topology's when listening on its port, else `http://<topology host>:<actual port>`. */
   issuer?: string;
-  /** Algorithm of the current signing key. Default ES256 (design §4); RS256 selectable. */
+  /** Algorithm of the current signing key. Default ES256 (docs/decisions.md §4); RS256 selectable. */
   signingAlg?: SigningAlgorithm;
   /** No console output (tests, benchmarks). */
   quiet?: boolean;
-  /** Keep only signature-stripped tokens in the live event view (design §4 redact mode). */
+  /** Keep only signature-stripped tokens in the live event view (docs/decisions.md §4 redact mode). */
   redact?: boolean;
   /** Clock in milliseconds (injected for tests). */
   now?: () => number;
@@ -40,9 +41,9 @@ export const defaults = {
   refreshTokenTtl: 14 * 24 * 3600,
   /** SSO session lifetime (s). */
   sessionTtl: 14 * 24 * 3600,
-  /** Default and maximum ID-JAG lifetime (s) (design §4: 300). */
+  /** Default and maximum ID-JAG lifetime (s) (docs/decisions.md §4: 300). */
   idJagTtl: 300,
-  idJagMaxTtl: 3600,
+  idJagMaxTtl: ID_JAG_MAX_TTL,
   /** Accepted clock skew on subject tokens (s). */
   clockSkew: 30,
   /** Largest accepted value of any token-endpoint parameter (characters). */

@@ -1,8 +1,5 @@
-/** What the IdP's modules share at runtime: a small deps object (style P17), built once by `start()`. */
-import type { IncomingMessage } from 'node:http';
+/** What the IdP's modules share at runtime: a small deps object, built once by `start()`. */
 import type { Db, FlowLog } from '@xaa/node-kit';
-import type { TraceContext } from '@xaa/protocol';
-import { newTrace } from '@xaa/protocol';
 import type { Topology } from '@xaa/topology';
 import type Provider from 'oidc-provider';
 import type { DirectoryStore } from './db/directory.ts';
@@ -26,20 +23,4 @@ export interface IdpContext {
   rebuildProvider(): void;
   /** Resolves when every flow event emitted so far is in the persisted audit (group commit). */
   auditWritten(): Promise<void>;
-}
-
-/** The W3C trace of each HTTP request, shared between the outer Koa app and oidc-provider's inner one. */
-const traces = new WeakMap<IncomingMessage, TraceContext>();
-
-export function setRequestTrace(req: IncomingMessage, trace: TraceContext): void {
-  traces.set(req, trace);
-}
-
-export function requestTrace(req: IncomingMessage): TraceContext {
-  let t = traces.get(req);
-  if (!t) {
-    t = newTrace();
-    traces.set(req, t);
-  }
-  return t;
 }

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { FlowLog, listen, openDatabase } from '@xaa/node-kit';
+import { pruneExpired } from '@xaa/node-kit/oidc-host';
 import { newTrace, type SigningAlgorithm } from '@xaa/protocol';
 import type { Topology } from '@xaa/topology';
 import { createApp } from './app.ts';
@@ -14,7 +15,6 @@ import type { IdpContext } from './context.ts';
 import { DirectoryStore } from './db/directory.ts';
 import { migrations } from './db/schema.ts';
 import { KeyStore } from './keys/key-store.ts';
-import { pruneExpired } from './provider/adapter.ts';
 import { adminResources } from './provider/configuration.ts';
 import { createProviderHost } from './provider/host.ts';
 import { revokeUser } from './revocation.ts';

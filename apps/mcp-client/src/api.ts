@@ -10,12 +10,14 @@
  * A console click that carries a `traceparent` continues that trace: one user action, one trace.
  */
 import { bodyParser } from '@koa/bodyparser';
+import { callBody, connectBody, loginBody, whoBody } from '@xaa/admin-contracts/agent';
 import {
   allowedHostnamesFor,
   eventsRoutes,
   guardedSurface,
   hostCheck,
   idpAdminTokenStatus,
+  invalidRequestBody,
   jsonErrors,
   requireAdmin,
   surfaceRouter,
@@ -23,7 +25,7 @@ import {
 } from '@xaa/node-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import Koa, { type Context } from 'koa';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type Agent, UsageProblem } from './agent.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"'`=/]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -35,49 +37,12 @@ export function callbackPage(r: { outcome: string; message: string }): string {
 </head><body><main><h1>${ok ? '✓ Done' : '✗ Not done'}</h1><p>${escapeHtml(r.message)}</p></main></body></html>`;
 }
 
-const who = { user: z.string().min(1).max(200).optional(), app: z.string().min(1).max(200).optional() };
-const scope = z
-  .string()
-  .max(1000)
-  .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope tokens (RFC 6749 §3.3)')
-  .optional();
-
-const LoginBody = z.strictObject({
-  user: who.user,
-  app: z.string().min(1).max(200),
-  headless: z.boolean().optional(),
-  password: z.string().max(1000).optional(),
-  protocol: z.enum(['oidc', 'saml']).optional(),
-});
-const ConnectBody = z.strictObject({
-  ...who,
-  servers: z.array(z.string().min(1).max(200)).max(50).optional(),
-  scope,
-  classic: z.boolean().optional(),
-  headless: z.boolean().optional(),
-  dpop: z.boolean().optional(),
-});
-const CallBody = z.strictObject({
-  ...who,
-  server: z.string().min(1).max(200),
-  tool: z.string().min(1).max(200),
-  args: z.record(z.string(), z.unknown()).optional(),
-  dpop: z.boolean().optional(),
-  scope,
-});
-const WhoBody = z.strictObject(who);
-
 function parse<T>(schema: z.ZodType<T>, ctx: Context, input: unknown): T | undefined {
   const r = schema.safeParse(input ?? {});
   if (r.success) return r.data;
-  const fields: Record<string, string> = {};
-  for (const issue of r.error.issues) {
-    const key = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys?.join(',') : '') || '(body)';
-    fields[key] = issue.message;
-  }
   ctx.status = 400;
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = { error: 'invalid_request', error_description: 'The request body is not valid.', fields };
+  ctx.body = invalidRequestBody(r.error.issues);
   return undefined;
 }
 
@@ -160,27 +125,27 @@ export function createApp(agent: Agent, options: ApiOptions): Koa {
   };
 
   admin.post('/login', body, async (ctx) => {
-    const b = parse(LoginBody, ctx, ctx.request.body);
+    const b = parse(loginBody, ctx, ctx.request.body);
     if (b) await run(ctx, () => agent.login(defined({ ...b, traceId: trace(ctx) })));
   });
   admin.post('/connect', body, async (ctx) => {
-    const b = parse(ConnectBody, ctx, ctx.request.body);
+    const b = parse(connectBody, ctx, ctx.request.body);
     if (b) await run(ctx, () => agent.connect(defined({ ...b, traceId: trace(ctx) })));
   });
   admin.post('/call', body, async (ctx) => {
-    const b = parse(CallBody, ctx, ctx.request.body);
+    const b = parse(callBody, ctx, ctx.request.body);
     if (b) await run(ctx, () => agent.call(defined({ ...b, traceId: trace(ctx) })));
   });
   admin.post('/refresh', body, async (ctx) => {
-    const b = parse(WhoBody, ctx, ctx.request.body);
+    const b = parse(whoBody, ctx, ctx.request.body);
     if (b) await run(ctx, () => agent.refresh(defined({ ...b, traceId: trace(ctx) })));
   });
   admin.post('/logout', body, async (ctx) => {
-    const b = parse(WhoBody, ctx, ctx.request.body);
+    const b = parse(whoBody, ctx, ctx.request.body);
     if (b) await run(ctx, async () => ({ outcome: 'ok', ...agent.logout(defined(b)) }));
   });
   admin.get('/status', async (ctx) => {
-    const q = parse(WhoBody, ctx, Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => typeof v === 'string')));
+    const q = parse(whoBody, ctx, Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => typeof v === 'string')));
     if (q) await run(ctx, () => agent.status(defined(q)));
   });
 

@@ -9,8 +9,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { tokenEndpointErrorCodes, traceContext } from '@xaa/node-kit';
-import { newTrace } from '@xaa/protocol';
+import { traceContext } from '@xaa/node-kit';
+import { hostProvider, registerGrant, shareTrace, validHost } from '@xaa/node-kit/oidc-host';
+import { GRANT_TYPE_JWT_BEARER, newTrace } from '@xaa/protocol';
 import type { Context } from 'koa';
 import Provider from 'oidc-provider';
 import { adminSurface } from './admin/router.ts';
@@ -18,10 +19,10 @@ import { introspectJwtAccessTokens } from './as/introspect-jwt.ts';
 import { authorizationServerMetadata } from './as/metadata.ts';
 import { ClientAdapter } from './as/provider/clients.ts';
 import { configuration } from './as/provider/configuration.ts';
-import * as jwtBearer from './as/provider/grants/jwt-bearer.ts';
+import { jwtBearerGrant, jwtBearerRefused } from './as/provider/grants/jwt-bearer.ts';
 import { defaults } from './config.ts';
-import { rememberTrace, type ServerRuntime } from './context.ts';
-import { attachEvents, handled } from './events.ts';
+import type { ServerRuntime } from './context.ts';
+import { attachEvents, classicTokenRefused } from './events.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { nodeMcpHandler } from './mcp/handler.ts';
 import { allowedHostnames, dnsRebindingProtection } from './rs/dns-rebinding.ts';
@@ -67,17 +68,16 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   );
   provider.proxy = false;
   rt.provider = provider;
-  if (rt.def.xaa) {
-    const handle = jwtBearer.handler(rt);
-    provider.registerGrantType(
-      jwtBearer.grantType,
-      (ctx) => {
-        handled.add(ctx.req);
-        return handle(ctx);
-      },
-      jwtBearer.parameters,
-    );
-  }
+  // Token-endpoint error handling on every AS; the jwt-bearer grant only where XAA is on.
+  const classicRefused = classicTokenRefused(rt);
+  const bearerRefused = jwtBearerRefused(rt);
+  hostProvider(provider, {
+    realm: rt.def.issuer,
+    label: `as:${rt.def.name}`,
+    // A classic-only server still reports a jwt-bearer attempt (the "before XAA" contrast).
+    onOtherGrantError: (ctx, err, grantType) => (grantType === GRANT_TYPE_JWT_BEARER ? bearerRefused(ctx, err) : classicRefused(ctx, err, grantType)),
+  });
+  if (rt.def.xaa) registerGrant(provider, jwtBearerGrant(rt));
   attachEvents(provider, rt, clientAdapter);
 
   const mcp = nodeMcpHandler(rt, defaults.maxMcpBodyBytes);
@@ -114,19 +114,10 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   const admin = adminSurface(rt);
   const interactions = interactionRoutes(rt);
 
-  // RFC 9110 §7.2: a Host that is not host[:port] names no origin, and URLs oidc-provider builds from it
-  // (registration_client_uri…) would throw: a 400 here instead of a 500 there.
-  provider.use(async function validHost(ctx, next) {
-    if (URL.canParse(`http://${ctx.get('host')}/`)) return next();
-    ctx.status = 400;
-    ctx.body = { error: 'invalid_request', error_description: 'The Host header does not name a host.' };
-  });
+  // RFC 9110 §7.2: a Host that is not host[:port] names no origin (a 400, never oidc-provider's 500).
+  provider.use(validHost());
   provider.use(traceContext());
-  provider.use(async (ctx, next) => {
-    rememberTrace(ctx.req, ctx.state.trace);
-    await next();
-  });
-  provider.use(tokenEndpointErrorCodes({ realm: base.def.issuer }));
+  provider.use(shareTrace());
   provider.use(introspectJwtAccessTokens(rt));
   provider.use(async (ctx, next) => {
     const doc = metadataDocs.get(ctx.path);

@@ -1,7 +1,8 @@
 /**
- * Configuration of the sample MCP servers: one typed, documented defaults object (style P10).
+ * Configuration of the sample MCP servers: one typed, documented defaults object.
  * `main.ts` is the only file that reads the environment; everything else receives these values.
  */
+import { ACCESS_TOKEN_TTL_RANGE } from '@xaa/admin-contracts/resource-server';
 import type { Topology } from '@xaa/topology';
 import type { ToolModule } from './mcp/tool.ts';
 
@@ -22,7 +23,7 @@ export interface McpServerOptions {
   servers?: string[];
   /** No console output (tests, benchmarks). */
   quiet?: boolean;
-  /** Keep only signature-stripped tokens in the live event view (design §4 redact mode). */
+  /** Keep only signature-stripped tokens in the live event view (docs/decisions.md §4 redact mode). */
   redact?: boolean;
   /** Extra tool modules by server name (a new sample server = a topology entry + a tools module). */
   toolModules?: Record<string, ToolModule>;
@@ -44,7 +45,7 @@ export interface AsSettings {
   allow_representation: boolean;
   /** Create a local user on the first ID-JAG for an unknown subject (draft-04 §3.1 JIT provisioning). */
   jit_provisioning: boolean;
-  /** Access-token lifetime in seconds (design §4: 300). */
+  /** Access-token lifetime in seconds (docs/decisions.md §4: 300). */
   access_token_ttl: number;
   /** Hide which ID-JAG check failed from the caller (the audit still names it). */
   generic_errors: boolean;
@@ -72,7 +73,7 @@ export const defaults = {
     use_dpop_nonce: false,
   } satisfies AsSettings,
   /** Bounds an admin may set for the access-token lifetime (s). */
-  accessTokenTtlRange: [30, 86_400] as const,
+  accessTokenTtlRange: ACCESS_TOKEN_TTL_RANGE,
   /** Accepted clock skew on ID-JAG exp/iat/nbf (s): RFC 7519 §4.1.4 "small leeway". */
   clockSkew: 30,
   /** Algorithms accepted on ID-JAGs when a trusted issuer names none (EMA §7.4.1 allow-list). */

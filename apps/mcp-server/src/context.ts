@@ -46,12 +46,3 @@ export interface ServerRuntime {
     issuer?: string | null;
   }): import('./db/users.ts').LocalUser;
 }
-
-/** The W3C trace of a request (set by node-kit's traceContext on the Koa state, kept on req for oidc-provider hooks). */
-const traces = new WeakMap<object, { traceId: string; spanId: string }>();
-export function rememberTrace(req: object, trace: { traceId: string; spanId: string }) {
-  traces.set(req, trace);
-}
-export function traceOf(req: object): { traceId: string; spanId: string } {
-  return traces.get(req) ?? { traceId: '0'.repeat(32), spanId: '0'.repeat(16) };
-}

@@ -1,9 +1,11 @@
-/** oidc-provider's named events turned into flow events of this AS (classic.*, bearer.* refusals). */
-import { GRANT_TYPE_JWT_BEARER, redactRecord, tokenView } from '@xaa/protocol';
+/** oidc-provider's named events turned into flow events of this AS (classic.*). */
+
+import { requestTrace } from '@xaa/node-kit/oidc-host';
+import { tokenView } from '@xaa/protocol';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientAdapter } from './as/provider/clients.ts';
-import { type ServerRuntime, traceOf } from './context.ts';
+import type { ServerRuntime } from './context.ts';
 
 type OidcError = Error & { error?: string; error_description?: string };
 
@@ -13,7 +15,7 @@ export function attachEvents(provider: Provider, rt: ServerRuntime, clients: Cli
   provider.on('authorization.accepted', (ctx: KoaContextWithOIDC) => {
     const p = params(ctx);
     rt.flowLog.emit({
-      traceId: traceOf(ctx.req).traceId,
+      traceId: requestTrace(ctx.req).traceId,
       party: rt.party.as,
       step: 'classic.authorize',
       outcome: 'ok',
@@ -39,7 +41,7 @@ export function attachEvents(provider: Provider, rt: ServerRuntime, clients: Cli
     const clientId = typeof p.client_id === 'string' ? p.client_id : undefined;
     const cimd = clientId ? clients.lastCimdFailure.get(clientId) : undefined;
     rt.flowLog.emit({
-      traceId: traceOf(ctx.req).traceId,
+      traceId: requestTrace(ctx.req).traceId,
       party: rt.party.as,
       step: 'classic.authorize',
       outcome: 'denied',
@@ -56,7 +58,7 @@ export function attachEvents(provider: Provider, rt: ServerRuntime, clients: Cli
     const accountId = ctx.oidc.account?.accountId;
     const user = accountId ? rt.users.get(accountId)?.username : undefined;
     const clientId = ctx.oidc.client?.clientId ?? '';
-    const traceId = traceOf(ctx.req).traceId;
+    const traceId = requestTrace(ctx.req).traceId;
     void (async () => {
       const tokens = typeof body.access_token === 'string' ? [await tokenView('access_token', body.access_token, { redact: rt.flowLog.redact })] : [];
       rt.flowLog.emit({
@@ -71,46 +73,21 @@ export function attachEvents(provider: Provider, rt: ServerRuntime, clients: Cli
       });
     })();
   });
-
-  provider.on('grant.error', (ctx: KoaContextWithOIDC, err: OidcError) => {
-    const p = params(ctx);
-    const gty = p.grant_type;
-    const clientId = String(ctx.oidc?.client?.clientId ?? p.client_id ?? '');
-    const traceId = traceOf(ctx.req).traceId;
-    if (gty === GRANT_TYPE_JWT_BEARER) {
-      // The handler reports its own refusals as bearer.issued; this catches what oidc-provider refused
-      // before the handler ran (client authentication, grant not allowed, duplicate parameters).
-      if (handled.has(ctx.req)) return;
-      rt.flowLog.emit({
-        traceId,
-        party: rt.party.as,
-        step: 'bearer.request',
-        outcome: 'denied',
-        summary: `jwt-bearer request refused before verification (${err.error ?? 'error'}): ${err.error_description ?? err.message}`,
-        subject: { client: clientId, server: rt.def.name },
-        http: { method: 'POST', url: `${rt.def.issuer}${ctx.path}`, request: redactRecord({ ...p }) },
-        error: { code: String(err.error ?? 'invalid_request'), description: String(err.error_description ?? err.message), specRef: 'RFC 6749 §5.2' },
-      });
-      return;
-    }
-    if (gty === 'authorization_code' || gty === 'refresh_token') {
-      rt.flowLog.emit({
-        traceId,
-        party: rt.party.as,
-        step: 'classic.token',
-        outcome: 'denied',
-        summary: `Token request refused (${err.error ?? 'error'}): ${err.error_description ?? err.message}`,
-        subject: { client: clientId, server: rt.def.name },
-        error: { code: String(err.error ?? 'invalid_request'), description: String(err.error_description ?? err.message) },
-      });
-    }
-  });
-
-  // A server_error is a bug: always visible (the message only, never a request or a token).
-  provider.on('server_error', (_ctx: unknown, err: Error) => {
-    console.error(`[as:${rt.def.name}] server_error:`, err.message);
-  });
 }
 
-/** Requests whose jwt-bearer handler ran (so grant.error does not record them twice). */
-export const handled = new WeakSet<object>();
+/** `classic.token` refusals: a code or refresh token the token endpoint refused (jwt-bearer reports its own). */
+export function classicTokenRefused(rt: ServerRuntime) {
+  return (ctx: KoaContextWithOIDC, err: OidcError, grantType: string | undefined) => {
+    if (grantType !== 'authorization_code' && grantType !== 'refresh_token') return;
+    const p = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
+    rt.flowLog.emit({
+      traceId: requestTrace(ctx.req).traceId,
+      party: rt.party.as,
+      step: 'classic.token',
+      outcome: 'denied',
+      summary: `Token request refused (${err.error ?? 'error'}): ${err.error_description ?? err.message}`,
+      subject: { client: String(ctx.oidc?.client?.clientId ?? p.client_id ?? ''), server: rt.def.name },
+      error: { code: String(err.error ?? 'invalid_request'), description: String(err.error_description ?? err.message) },
+    });
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * @xaa/mcp-server — the sample MCP servers of the playground (design §3: Tasks, Docs, CRM with
+ * @xaa/mcp-server — the sample MCP servers of the playground (docs/decisions.md §3: Tasks, Docs, CRM with
  * ID-JAG; Wiki classic OAuth only), each on its own origin with its own authorization server
  * (issuer = origin, resource = origin + `/mcp`). Servers are data: a topology entry plus a tools
  * module. `start()` runs them as a function (docs/contracts.md "Apps are functions"); `main.ts` runs
@@ -7,10 +7,10 @@
  */
 import { join } from 'node:path';
 import { FlowLog, listen, listensPrivately, openDatabase, outboundFetch, type RunningServer } from '@xaa/node-kit';
+import { pruneExpired } from '@xaa/node-kit/oidc-host';
 import type { ServerDef } from '@xaa/topology';
 import { buildServer } from './app.ts';
 import { CimdResolver } from './as/cimd.ts';
-import { pruneExpired } from './as/provider/adapter.ts';
 import { defaults, type McpServerOptions } from './config.ts';
 import type { ServerRuntime } from './context.ts';
 import { ClientStore } from './db/clients.ts';

@@ -1,6 +1,6 @@
 /**
- * The connection-policy decision for one token-exchange request (spec digest §2.2 steps 3-4,
- * EMA §7.6.1, design §4). Pure: the same inputs give the same decision, with a trace of every check
+ * The connection-policy decision for one token-exchange request (draft-04 §4.3,
+ * EMA §7.6.1, docs/decisions.md §4). Pure: the same inputs give the same decision, with a trace of every check
  * that ran, so the IdP, the admin simulator and the tests share one rule set.
  *
  * Order: target (audience, resource pairing) → client → user → connection → validity window →
@@ -14,7 +14,7 @@ export type TargetResolution =
   | { ok: false; rule: string; description: string; reason: string; trace: TraceStep[] };
 
 /**
- * RFC 8693 `audience` must be a registered AS issuer (byte for byte, design §4), and a `resource`, when
+ * RFC 8693 `audience` must be a registered AS issuer (byte for byte, docs/decisions.md §4), and a `resource`, when
  * present, must be one that AS serves (EMA §7.6.1). Without `resource` the server's first resource is used.
  */
 export function resolveTarget(audience: string, resource: string | undefined, servers: readonly DirectoryServer[]): TargetResolution {
@@ -76,7 +76,36 @@ export function connectionLabel(c: Connection, clientTitle?: string, serverTitle
   return `${clientTitle ?? c.client} → ${serverTitle ?? c.server}`;
 }
 
+/** A target `resolveTarget` accepted: the server, the resource the ID-JAG will carry, and the checks that ran. */
+export type ResolvedPolicyTarget = Extract<TargetResolution, { ok: true }>;
+
+/** Resolve the target, then decide (the admin simulator and the directory's reachability view). */
 export function evaluate(request: PolicyRequest, connections: readonly Connection[], directory: Directory, now: number): Decision {
+  const target = resolveTarget(request.audience, request.resource, directory.servers());
+  if (!target.ok)
+    return {
+      effect: 'deny',
+      rule: target.rule,
+      code: 'invalid_target',
+      description: target.description,
+      reason: target.reason,
+      reasons: [target.reason],
+      trace: [...target.trace],
+    };
+  return evaluateFor(target, request, connections, directory, now);
+}
+
+/**
+ * Decide for a target the caller already resolved (the IdP's token exchange resolves it once, as its
+ * own step); `request.audience`/`resource` are not looked at again.
+ */
+export function evaluateFor(
+  target: ResolvedPolicyTarget,
+  request: PolicyRequest,
+  connections: readonly Connection[],
+  directory: Directory,
+  now: number,
+): Decision {
   const trace: TraceStep[] = [];
   const deny = (
     code: DenyCode,
@@ -95,10 +124,8 @@ export function evaluate(request: PolicyRequest, connections: readonly Connectio
     ...extra,
   });
 
-  // 1. Target: the (audience, resource) pair must be registered (EMA §7.6.1).
-  const target = resolveTarget(request.audience, request.resource, directory.servers());
+  // 1. Target: the (audience, resource) pair, resolved by the caller (EMA §7.6.1).
   trace.push(...target.trace);
-  if (!target.ok) return deny('invalid_target', target.rule, target.description, [target.reason]);
   const { server, resource } = target;
 
   // 2. Client: known and enabled at the IdP.
@@ -171,7 +198,7 @@ export function evaluate(request: PolicyRequest, connections: readonly Connectio
     const admits = audienceAdmits(c.audience, user);
     if (!admits.ok) {
       trace.push({ check: 'connection.audience', outcome: 'fail', detail: admits.detail });
-      // The caller-facing description names the rule, never the user's groups (design §4).
+      // The caller-facing description names the rule, never the user's groups (docs/decisions.md §4).
       last = deny('access_denied', `${rule}:audience`, `Denied by rule "${label}": the user is not in this connection's audience.`, [admits.detail], {
         connection: c,
         server,
@@ -180,7 +207,7 @@ export function evaluate(request: PolicyRequest, connections: readonly Connectio
     }
     trace.push({ check: 'connection.audience', outcome: 'pass', detail: admits.detail });
 
-    // 5. Scopes: grant requested ∩ allowed; omitted → everything allowed (spec digest §6.5).
+    // 5. Scopes: grant requested ∩ allowed; omitted → everything allowed (EMA §7.2.1).
     const allowed = c.scopes.filter((s) => server.scopes.length === 0 || server.scopes.includes(s));
     const requested = request.scopes && request.scopes.length > 0 ? request.scopes : undefined;
     const granted = requested ? requested.filter((s) => allowed.includes(s)) : allowed;

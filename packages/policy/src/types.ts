@@ -3,7 +3,7 @@
  * engine does no I/O, reads no clock of its own and never throws for an expected outcome.
  */
 
-/** Who a connection is for (design §3): everyone, members of some groups, or named users. */
+/** Who a connection is for (docs/decisions.md §3): everyone, members of some groups, or named users. */
 export type Audience = { kind: 'all' } | { kind: 'groups'; groups: string[] } | { kind: 'users'; users: string[] };
 
 /**
@@ -56,7 +56,7 @@ export interface DirectoryUser {
 export interface DirectoryServer {
   name: string;
   title: string;
-  /** AS issuer, compared byte for byte (design §4). */
+  /** AS issuer, compared byte for byte (docs/decisions.md §4). */
   issuer: string;
   /** Resource identifiers this AS serves. */
   resources: string[];
@@ -106,7 +106,8 @@ export type DenyCode =
 export interface TraceStep {
   /** Stable check id, e.g. `target.audience`, `connection.audience`. */
   check: string;
-  outcome: 'pass' | 'fail' | 'skip';
+  /** `warn`: passed, with a caution the trace shows (e.g. a public client at token exchange). */
+  outcome: 'pass' | 'fail' | 'skip' | 'warn';
   detail: string;
 }
 

@@ -5,6 +5,8 @@
  * switch on (never the message text).
  */
 
+import type { DefaultErrorCode, ErrorCode } from './error-codes.ts';
+
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -23,12 +25,14 @@ export type OAuthErrorCode =
   | 'temporarily_unavailable';
 
 export interface OAuthErrorOptions {
-  /** Stable internal code, e.g. `ERR_ID_JAG_AUD_MISMATCH`. */
-  code?: string;
+  /** Stable internal code, e.g. `ERR_ID_JAG_AUD_MISMATCH` (error-codes.ts). */
+  code?: ErrorCode;
   /** Spec clause that this failure enforces, e.g. `draft-04 §4.4.1`. */
   specRef?: string;
   /** Internal detail for the audit log; never sent to the caller. */
   detail?: unknown;
+  /** Extra RFC 6749 §5.2 response parameters, e.g. draft-04 §9.2 `max_age`; sent to the caller. */
+  params?: Readonly<Record<string, string | number>>;
   cause?: unknown;
 }
 
@@ -36,9 +40,10 @@ export class OAuthError extends Error {
   readonly error: OAuthErrorCode;
   readonly status: number;
   readonly error_description: string;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly specRef: string | undefined;
   readonly detail: unknown;
+  readonly params: Readonly<Record<string, string | number>>;
 
   constructor(error: OAuthErrorCode, status: number, description: string, options: OAuthErrorOptions = {}) {
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
@@ -46,14 +51,15 @@ export class OAuthError extends Error {
     this.error = error;
     this.status = status;
     this.error_description = description;
-    this.code = options.code ?? `ERR_${error.toUpperCase()}`;
+    this.code = options.code ?? (`ERR_${error.toUpperCase()}` as DefaultErrorCode);
     this.specRef = options.specRef;
     this.detail = options.detail;
+    this.params = options.params ?? {};
   }
 
-  /** RFC 6749 §5.2 response body. */
-  toJSON(): { error: OAuthErrorCode; error_description: string } {
-    return { error: this.error, error_description: this.error_description };
+  /** RFC 6749 §5.2 response body, with the error's extra parameters. */
+  toJSON(): { error: OAuthErrorCode; error_description: string; [param: string]: string | number } {
+    return { ...this.params, error: this.error, error_description: this.error_description };
   }
 }
 

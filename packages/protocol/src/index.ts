@@ -1,6 +1,7 @@
 export * from './constants.ts';
 export * from './dpop.ts';
 export * from './dpop-nonce.ts';
+export * from './error-codes.ts';
 export * from './errors.ts';
 export * from './events/index.ts';
 export * from './id-jag/index.ts';

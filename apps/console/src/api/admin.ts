@@ -2,9 +2,30 @@
  * Typed calls to the admin APIs through the console backend (`/api/idp/…` → IdP `/admin/…`,
  * `/api/agent/…` → sample client `/admin/…`). Paths and bodies follow the IdP's /admin/openapi.json.
  */
+
+import type {
+  AccessAllowed,
+  AccessDenied,
+  App,
+  Connection,
+  connectionCreate,
+  EffectiveAccess,
+  Group,
+  KeysView,
+  SamlInfo,
+  Server,
+  SimulateResult,
+  User,
+} from '@xaa/admin-contracts/idp';
 import type { FlowEvent } from '@xaa/protocol';
+import type { z } from 'zod';
 import { api } from './bff.ts';
-import type { AccessEntry, App, Connection, ConnectionDraft, Group, SamlInfo, Server, SigningKey, SimulateResult, User } from './types.ts';
+
+/** A connection being edited: the create request (@xaa/admin-contracts), plus its id once saved. */
+export type ConnectionDraft = z.input<typeof connectionCreate> & { id?: string };
+
+/** One row of a user's effective access: an allowed or a denied (app, server) pair. */
+export type AccessEntry = (AccessAllowed & { effect: 'allow' }) | (AccessDenied & { effect: 'deny' });
 
 /** Lists come as `{ <key>: [...] }`; accept a bare array too. */
 function list<T>(body: unknown, key: string): T[] {
@@ -42,7 +63,7 @@ export const idp = {
   deleteConnection: (id: string) => api<void>(`/api/idp/connections/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   setUserDisabled: (id: string, disabled: boolean) => api<User>(`/api/idp/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: { disabled } }),
   revokeSessions: (id: string) => api<{ revoked: number }>(`/api/idp/users/${encodeURIComponent(id)}/revoke-sessions`, { method: 'POST', body: {} }),
-  keys: () => api<{ current_kid: string | null; overlap_seconds: number; keys: SigningKey[] }>('/api/idp/keys'),
+  keys: () => api<KeysView>('/api/idp/keys'),
   rotateKey: () => api<{ current_kid: string | null }>('/api/idp/keys/rotate', { method: 'POST', body: {} }),
   saml: () => api<SamlInfo>('/api/idp/saml'),
   putSaml: (clientId: string, body: { entity_id: string; acs_urls: string[]; name_id_format?: string }) =>
@@ -51,9 +72,7 @@ export const idp = {
   simulate: (input: { user: string; app: string; server: string; scopes?: string[] | undefined; dpop?: boolean }) =>
     api<SimulateResult>('/api/idp/simulate', { method: 'POST', body: input }),
   access: async (user: string): Promise<AccessEntry[]> => {
-    const body = await api<{ access?: Omit<AccessEntry, 'effect'>[]; denied?: Omit<AccessEntry, 'effect'>[] }>(
-      `/api/idp/users/${encodeURIComponent(user)}/effective-access`,
-    );
+    const body = await api<Partial<EffectiveAccess>>(`/api/idp/users/${encodeURIComponent(user)}/effective-access`);
     return [...(body.access ?? []).map((a) => ({ ...a, effect: 'allow' as const })), ...(body.denied ?? []).map((a) => ({ ...a, effect: 'deny' as const }))];
   },
   audit: async (q: AuditQuery) => list<FlowEvent>(await api(`/api/idp/audit?${auditParams({ limit: 500, ...q })}`), 'events'),

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { App, Connection, Server } from '@xaa/admin-contracts/idp';
 import { useState } from 'react';
 import { idp } from '../api/admin.ts';
 import { ApiError, type PlaygroundInfo } from '../api/bff.ts';
-import type { App, Connection, Server } from '../api/types.ts';
 import { ConnectionEditor } from '../components/ConnectionEditor/ConnectionEditor.tsx';
 import { ConnectionMatrix } from '../components/ConnectionMatrix/ConnectionMatrix.tsx';
 import { EmptyState } from '../components/EmptyState/EmptyState.tsx';

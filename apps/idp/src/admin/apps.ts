@@ -5,49 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
+import { type App, appCreate, appPatch, registrationPut } from '@xaa/admin-contracts/idp';
 import { surfaceRouter } from '@xaa/node-kit';
-import { z } from 'zod';
 import type { AppRecord } from '../db/directory.ts';
-import { AdminProblem, conflict, handle, notFound, parse, recordChange, redirectUrl, slug } from './common.ts';
-import type { AdminDeps } from './router.ts';
-
-const authMethod = z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
-const jwk = z
-  .record(z.string(), z.unknown())
-  .refine((k) => typeof k.kty === 'string' && k.d === undefined, 'Each key must be a public JWK (kty, no private members).');
-const jwks = z.object({ keys: z.array(jwk).min(1).max(10) }).strict();
-const registrations = z.record(slug, z.string().min(1).max(256));
-
-export const appCreate = z
-  .object({
-    client_id: slug.optional(),
-    title: z.string().min(1).max(200),
-    token_endpoint_auth_method: authMethod.optional(),
-    redirect_uris: z.array(redirectUrl).max(20).optional(),
-    post_logout_redirect_uris: z.array(redirectUrl).max(20).optional(),
-    jwks: jwks.optional(),
-    token_exchange: z.boolean().optional(),
-    registrations: registrations.optional(),
-  })
-  .strict();
-
-export const appPatch = z
-  .object({
-    title: z.string().min(1).max(200).optional(),
-    token_endpoint_auth_method: authMethod.optional(),
-    redirect_uris: z.array(redirectUrl).max(20).optional(),
-    post_logout_redirect_uris: z.array(redirectUrl).max(20).optional(),
-    jwks: jwks.nullable().optional(),
-    token_exchange: z.boolean().optional(),
-    disabled: z.boolean().optional(),
-    registrations: registrations.optional(),
-  })
-  .strict();
-
-export const registrationPut = z.object({ client_id: z.string().min(1).max(256) }).strict();
+import { type AdminDeps, AdminProblem, conflict, handle, notFound, parse, recordChange } from './common.ts';
 
 /** The app as the admin API shows it (secrets included: this is a sandbox, like playground.json). */
-export function appView(a: AppRecord) {
+export function appView(a: AppRecord): App {
   const { created_at, updated_at, ...rest } = a;
   return { ...rest, created_at, updated_at };
 }

@@ -1,8 +1,20 @@
-/** Shared admin-API plumbing: zod validation with a `fields` map, 404s, and `admin.change` events. */
-import type { AdminPrincipal } from '@xaa/node-kit';
+/**
+ * Shared admin-API plumbing: validation against the @xaa/admin-contracts schemas with a `fields` map,
+ * 404s, and `admin.change` events.
+ */
+import { type AdminPrincipal, invalidRequestBody } from '@xaa/node-kit';
 import type { Context } from 'koa';
-import { type ZodType, z } from 'zod';
+import type { ZodType } from 'zod';
+import type { AuditLog } from '../audit.ts';
 import type { IdpContext } from '../context.ts';
+import type { ProviderHost } from '../provider/host.ts';
+
+/** What every admin route module gets from the router. */
+export interface AdminDeps {
+  idp: IdpContext;
+  audit: AuditLog;
+  host: ProviderHost;
+}
 
 export class AdminProblem extends Error {
   constructor(
@@ -36,16 +48,8 @@ export function handle(fn: (ctx: Context) => unknown | Promise<unknown>) {
 export function parse<T>(schema: ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const fields: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[[...issue.path, key].join('.')] = 'Unknown field.';
-    } else {
-      const key = issue.path.join('.') || '(body)';
-      fields[key] ??= issue.message;
-    }
-  }
-  throw new AdminProblem(400, 'invalid_request', `The request is invalid: ${Object.keys(fields).join(', ')}.`, fields);
+  const body = invalidRequestBody(result.error.issues);
+  throw new AdminProblem(400, body.error, body.error_description, body.fields);
 }
 
 export function notFound(what: string, id: string): AdminProblem {
@@ -73,44 +77,3 @@ export function recordChange(idp: IdpContext, ctx: Context, summary: string, dat
     data: { actor: actorOf(idp, ctx), ...data },
   });
 }
-
-// ---- shared field schemas -----------------------------------------------------------------------
-
-export const slug = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'Use lowercase letters, digits, dot, dash or underscore.');
-
-/** An issuer / resource identifier: absolute http(s) URL without query, fragment or trailing slash (design §4). */
-export const identifierUrl = z
-  .string()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.search && !u.hash && !v.endsWith('/');
-    } catch {
-      return false;
-    }
-  }, 'Must be an absolute http(s) URL without query, fragment or trailing slash.');
-
-export const redirectUrl = z
-  .string()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.hash;
-    } catch {
-      return false;
-    }
-  }, 'Must be an absolute http(s) URL without fragment.');
-
-export const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'Not a valid scope token (RFC 6749 §3.3).');
-
-export const audienceSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('all') }).strict(),
-  z.object({ kind: z.literal('groups'), groups: z.array(slug).min(1).max(100) }).strict(),
-  z.object({ kind: z.literal('users'), users: z.array(z.string().min(1).max(64)).min(1).max(1000) }).strict(),
-]);

@@ -3,54 +3,17 @@
  * ID-JAG lifetime, enabled. A change applies to the very next token exchange.
  */
 import type Router from '@koa/router';
+import type { Audience } from '@xaa/admin-contracts';
+import { type Connection, connectionCreate, connectionPatch, connectionsQuery } from '@xaa/admin-contracts/idp';
 import { surfaceRouter } from '@xaa/node-kit';
-import { z } from 'zod';
 import { defaults } from '../config.ts';
 import type { ConnectionRecord } from '../db/directory.ts';
-import { AdminProblem, audienceSchema, handle, notFound, parse, recordChange, scopeToken, slug } from './common.ts';
-import type { AdminDeps } from './router.ts';
-
-const ttl = z.number().int().min(10).max(defaults.idJagMaxTtl);
-/** Step-up: seconds since the user's sign-in (draft-04 §9.2); null removes the requirement. */
-const maxAuthAge = z
-  .number()
-  .int()
-  .min(1)
-  .max(30 * 24 * 3600)
-  .nullable();
-
-export const connectionCreate = z
-  .object({
-    client_id: slug,
-    server: slug,
-    scopes: z.array(scopeToken).min(1).max(100),
-    audience: audienceSchema,
-    ttl: ttl.optional(),
-    enabled: z.boolean().optional(),
-    max_auth_age: maxAuthAge.optional(),
-    /** Sender constraint: token exchanges must carry a DPoP proof (RFC 9449 §4). */
-    require_dpop: z.boolean().optional(),
-  })
-  .strict();
-
-export const connectionPatch = z
-  .object({
-    scopes: z.array(scopeToken).min(1).max(100).optional(),
-    audience: audienceSchema.optional(),
-    ttl: ttl.optional(),
-    enabled: z.boolean().optional(),
-    max_auth_age: maxAuthAge.optional(),
-    /** Sender constraint: token exchanges must carry a DPoP proof (RFC 9449 §4). */
-    require_dpop: z.boolean().optional(),
-  })
-  .strict();
-
-const listQuery = z.object({ client_id: slug.optional(), server: slug.optional() }).strict();
+import { type AdminDeps, AdminProblem, handle, notFound, parse, recordChange } from './common.ts';
 
 export function connectionRoutes({ idp }: AdminDeps): Router {
   const r = surfaceRouter('/admin');
   const dir = idp.directory;
-  const view = (c: ConnectionRecord) => {
+  const view = (c: ConnectionRecord): Connection => {
     const server = dir.getServer(c.server);
     const app = dir.getApp(c.client_id);
     return {
@@ -71,7 +34,7 @@ export function connectionRoutes({ idp }: AdminDeps): Router {
         scopes: `Not offered by ${server}: ${unknown.join(' ')}`,
       });
   };
-  const checkAudience = (audience: z.infer<typeof audienceSchema> | undefined) => {
+  const checkAudience = (audience: Audience | undefined) => {
     if (audience?.kind === 'groups') {
       const unknown = audience.groups.filter((g) => !dir.getGroup(g));
       if (unknown.length)
@@ -84,7 +47,7 @@ export function connectionRoutes({ idp }: AdminDeps): Router {
   r.get(
     '/connections',
     handle((ctx) => {
-      const q = parse(listQuery, ctx.query);
+      const q = parse(connectionsQuery, ctx.query);
       ctx.body = { connections: dir.listConnections(q).map(view) };
     }),
   );

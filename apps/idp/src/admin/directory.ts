@@ -1,42 +1,14 @@
 /** Admin API: users, groups, sessions (list, revoke per user) and a user's effective access. */
 import type Router from '@koa/router';
+import { groupCreate, groupPatch, revokeBody, sessionsQuery, type User, userCreate, userPatch } from '@xaa/admin-contracts/idp';
 import { surfaceRouter } from '@xaa/node-kit';
 import { evaluate } from '@xaa/policy';
-import { z } from 'zod';
 import type { UserRecord } from '../db/directory.ts';
 import { hashPassword } from '../passwords.ts';
 import { listSessions, revokeUser } from '../revocation.ts';
-import { AdminProblem, actorOf, conflict, handle, notFound, parse, recordChange, slug } from './common.ts';
-import type { AdminDeps } from './router.ts';
+import { type AdminDeps, AdminProblem, actorOf, conflict, handle, notFound, parse, recordChange } from './common.ts';
 
-export const userCreate = z
-  .object({
-    username: slug,
-    email: z.email().max(254),
-    name: z.string().min(1).max(200),
-    password: z.string().min(1).max(200),
-    groups: z.array(slug).max(100).optional(),
-    admin: z.boolean().optional(),
-  })
-  .strict();
-
-export const userPatch = z
-  .object({
-    email: z.email().max(254).optional(),
-    name: z.string().min(1).max(200).optional(),
-    password: z.string().min(1).max(200).optional(),
-    groups: z.array(slug).max(100).optional(),
-    admin: z.boolean().optional(),
-    disabled: z.boolean().optional(),
-  })
-  .strict();
-
-export const groupCreate = z.object({ name: slug, title: z.string().min(1).max(200) }).strict();
-export const groupPatch = z.object({ title: z.string().min(1).max(200) }).strict();
-const sessionsQuery = z.object({ user: z.string().min(1).max(64).optional() }).strict();
-export const revokeBody = z.object({ reason: z.string().max(500).optional() }).strict();
-
-export function userView(u: UserRecord) {
+export function userView(u: UserRecord): User {
   return {
     id: u.id,
     username: u.username,
@@ -118,7 +90,7 @@ export function directoryRoutes({ idp, audit }: AdminDeps): Router {
         id: u.id,
         fields: Object.keys(body),
       });
-      // Disabling a user is central revocation (design §7.4): every session and token ends now.
+      // Disabling a user is central revocation (docs/decisions.md §7): every session and token ends now.
       if (body.disabled === true && !u.disabled) revokeUser(idp, u.id, 'user disabled', actorOf(idp, ctx), ctx.state.trace.traceId);
       // So is removing the admin role: the admin grants, their console session and every admin token end now.
       else if (body.admin === false && u.admin) revokeUser(idp, u.id, 'admin role removed', actorOf(idp, ctx), ctx.state.trace.traceId);

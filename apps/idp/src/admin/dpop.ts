@@ -8,8 +8,8 @@ import type Router from '@koa/router';
 import { surfaceRouter } from '@xaa/node-kit';
 import { z } from 'zod';
 import { dpopSettings, setDpopSettings } from '../dpop/exchange-proof.ts';
+import type { AdminDeps } from './common.ts';
 import { handle, parse, recordChange } from './common.ts';
-import type { AdminDeps } from './router.ts';
 
 export const dpopSettingsPatch = z.object({ use_dpop_nonce: z.boolean().optional() }).strict();
 

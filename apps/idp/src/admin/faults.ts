@@ -4,24 +4,11 @@
  * is an `admin.change` event; each firing is a `fault.injected` event.
  */
 import type Router from '@koa/router';
+import { faultsPut } from '@xaa/admin-contracts/idp';
 import { surfaceRouter } from '@xaa/node-kit';
-import { z } from 'zod';
-import { FAULT_KIND_NAMES, FAULT_KINDS, type FaultKind, SLOW_MAX_MS } from '../faults/catalog.ts';
+import { FAULT_KINDS } from '../faults/catalog.ts';
 import { faultsOf } from '../faults/store.ts';
-import { AdminProblem, handle, parse, recordChange, slug } from './common.ts';
-import type { AdminDeps } from './router.ts';
-
-export const faultRule = z
-  .object({
-    kind: z.enum(FAULT_KIND_NAMES as [FaultKind, ...FaultKind[]]),
-    client: z.string().min(1).max(256).optional(),
-    server: slug.optional(),
-    delayMs: z.number().int().min(0).max(SLOW_MAX_MS).optional(),
-    remaining: z.number().int().min(1).max(1000).optional(),
-  })
-  .strict();
-
-export const faultsPut = z.object({ faults: z.array(faultRule).max(50) }).strict();
+import { type AdminDeps, AdminProblem, handle, parse, recordChange } from './common.ts';
 
 export function faultRoutes({ idp }: AdminDeps): Router {
   const r = surfaceRouter('/admin');

@@ -1,15 +1,12 @@
-/** Admin API: signing keys (list, rotate, choose the algorithm; design §4). */
+/** Admin API: signing keys (list, rotate, choose the algorithm; docs/decisions.md §4). */
 import type Router from '@koa/router';
+import { type KeysView, rotateBody } from '@xaa/admin-contracts/idp';
 import { surfaceRouter } from '@xaa/node-kit';
-import { z } from 'zod';
-import { handle, parse, recordChange } from './common.ts';
-import type { AdminDeps } from './router.ts';
-
-export const rotateBody = z.object({ alg: z.enum(['ES256', 'RS256']).optional() }).strict();
+import { type AdminDeps, handle, parse, recordChange } from './common.ts';
 
 export function keyRoutes({ idp }: AdminDeps): Router {
   const r = surfaceRouter('/admin');
-  const view = () => {
+  const view = (): KeysView => {
     const current = idp.keys.current();
     return {
       current_kid: current?.kid ?? null,

@@ -2,24 +2,52 @@
  * `GET /admin/openapi.json`: the admin API described as OpenAPI 3.1, request bodies generated from the
  * same zod schemas the handlers validate with (so the document cannot drift from the checks).
  */
+
+import {
+  appCreate,
+  appPatch,
+  appRecord,
+  connectionCreate,
+  connectionPatch,
+  connectionRecord,
+  effectiveAccess,
+  faultsPut,
+  groupCreate,
+  groupPatch,
+  groupRecord,
+  keysView,
+  mintSchema,
+  registrationPut,
+  revokeBody,
+  rotateBody,
+  serverCreate,
+  serverPatch,
+  serverRecord,
+  simulateBody,
+  simulateResult,
+  userCreate,
+  userPatch,
+  userRecord,
+} from '@xaa/admin-contracts/idp';
 import { z } from 'zod';
 import type { IdpContext } from '../context.ts';
-import { appCreate, appPatch, registrationPut } from './apps.ts';
-import { connectionCreate, connectionPatch } from './connections.ts';
-import { groupCreate, groupPatch, revokeBody, userCreate, userPatch } from './directory.ts';
 import { dpopSettingsPatch } from './dpop.ts';
-import { faultsPut } from './faults.ts';
-import { rotateBody } from './keys.ts';
 import { samlPut } from './saml.ts';
-import { mintSchema } from './scorecard.ts';
-import { serverCreate, serverPatch } from './servers.ts';
-import { simulateBody } from './simulate.ts';
 
-type Op = { summary: string; description?: string; body?: z.ZodType; params?: string[]; query?: Array<[string, string]>; ok?: number; produces?: string[] };
+type Op = {
+  summary: string;
+  description?: string;
+  body?: z.ZodType;
+  response?: z.ZodType;
+  params?: string[];
+  query?: Array<[string, string]>;
+  ok?: number;
+  produces?: string[];
+};
 
-function schemaOf(s: z.ZodType): unknown {
+function schemaOf(s: z.ZodType, io: 'input' | 'output' = 'input'): unknown {
   try {
-    return z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+    return z.toJSONSchema(s, { io, unrepresentable: 'any' });
   } catch {
     return { type: 'object' };
   }
@@ -43,7 +71,13 @@ function operation(op: Op) {
     responses: {
       [String(op.ok ?? 200)]: {
         description: 'Success',
-        ...(op.ok === 204 ? {} : { content: Object.fromEntries((op.produces ?? ['application/json']).map((t) => [t, {}])) }),
+        ...(op.ok === 204
+          ? {}
+          : {
+              content: Object.fromEntries(
+                (op.produces ?? ['application/json']).map((t) => [t, op.response ? { schema: schemaOf(op.response, 'output') } : {}]),
+              ),
+            }),
       },
       '400': problem,
       '401': { description: 'No or invalid admin access token (`WWW-Authenticate: Bearer error="invalid_token"`)' },
@@ -58,13 +92,17 @@ function operation(op: Op) {
 
 export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'>) {
   const paths: Record<string, Record<string, Op>> = {
-    '/admin/users': { get: { summary: 'List users' }, post: { summary: 'Create a user', body: userCreate, ok: 201 } },
+    '/admin/users': {
+      get: { summary: 'List users', response: z.object({ users: z.array(userRecord) }) },
+      post: { summary: 'Create a user', body: userCreate, ok: 201, response: userRecord },
+    },
     '/admin/users/{id}': {
       get: { summary: 'Get a user (by id or username), with their sessions and outstanding (unexpired) ID-JAGs', params: ['id'] },
       patch: {
         summary: 'Update a user; `disabled: true` also revokes every session and token (central revocation)',
         params: ['id'],
         body: userPatch,
+        response: userRecord,
       },
       delete: { summary: 'Delete a user (revokes first)', params: ['id'], ok: 204 },
     },
@@ -78,33 +116,48 @@ export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'
       },
     },
     '/admin/users/{id}/effective-access': {
-      get: { summary: 'Which servers and scopes the user can reach, through which app, and why (plus the denied pairs with their rule)', params: ['id'] },
+      get: {
+        summary: 'Which servers and scopes the user can reach, through which app, and why (plus the denied pairs with their rule)',
+        params: ['id'],
+        response: effectiveAccess,
+      },
     },
     '/admin/sessions': { get: { summary: 'List SSO sessions', query: [['user', 'user id or username']] } },
-    '/admin/groups': { get: { summary: 'List groups with members' }, post: { summary: 'Create a group', body: groupCreate, ok: 201 } },
+    '/admin/groups': {
+      get: { summary: 'List groups with members', response: z.object({ groups: z.array(groupRecord) }) },
+      post: { summary: 'Create a group', body: groupCreate, ok: 201, response: groupRecord },
+    },
     '/admin/groups/{name}': {
       patch: { summary: 'Rename a group', params: ['name'], body: groupPatch },
       delete: { summary: 'Delete a group', params: ['name'], ok: 204 },
     },
     '/admin/apps': {
-      get: { summary: 'List client apps (incl. console and ops clients) with their client ids at each AS (`registrations`)' },
-      post: { summary: 'Register a client app (confidential, private_key_jwt with jwks, or public with `none`)', body: appCreate, ok: 201 },
+      get: {
+        summary: 'List client apps (incl. console and ops clients) with their client ids at each AS (`registrations`)',
+        response: z.object({ apps: z.array(appRecord) }),
+      },
+      post: {
+        summary: 'Register a client app (confidential, private_key_jwt with jwks, or public with `none`)',
+        body: appCreate,
+        ok: 201,
+        response: appRecord,
+      },
     },
     '/admin/apps/{client_id}': {
-      get: { summary: 'Get an app', params: ['client_id'] },
-      patch: { summary: 'Update an app', params: ['client_id'], body: appPatch },
+      get: { summary: 'Get an app', params: ['client_id'], response: appRecord },
+      patch: { summary: 'Update an app', params: ['client_id'], body: appPatch, response: appRecord },
       delete: { summary: 'Delete an app', params: ['client_id'], ok: 204 },
     },
     '/admin/apps/{client_id}/registrations/{server}': {
       put: { summary: "Set the app's client_id at a server's AS (the ID-JAG client_id, draft-04 §5)", params: ['client_id', 'server'], body: registrationPut },
     },
     '/admin/servers': {
-      get: { summary: 'List MCP servers: the registered (AS issuer, resource) pairs and scopes' },
-      post: { summary: 'Register an MCP server', body: serverCreate, ok: 201 },
+      get: { summary: 'List MCP servers: the registered (AS issuer, resource) pairs and scopes', response: z.object({ servers: z.array(serverRecord) }) },
+      post: { summary: 'Register an MCP server', body: serverCreate, ok: 201, response: serverRecord },
     },
     '/admin/servers/{name}': {
-      get: { summary: 'Get a server', params: ['name'] },
-      patch: { summary: 'Update a server', params: ['name'], body: serverPatch },
+      get: { summary: 'Get a server', params: ['name'], response: serverRecord },
+      patch: { summary: 'Update a server', params: ['name'], body: serverPatch, response: serverRecord },
       delete: { summary: 'Delete a server (and its connections)', params: ['name'], ok: 204 },
     },
     '/admin/connections': {
@@ -115,15 +168,15 @@ export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'
           ['server', 'filter by server'],
         ],
       },
-      post: { summary: 'Create a connection (app → server, scopes, audience, ttl)', body: connectionCreate, ok: 201 },
+      post: { summary: 'Create a connection (app → server, scopes, audience, ttl)', body: connectionCreate, ok: 201, response: connectionRecord },
     },
     '/admin/connections/{id}': {
-      get: { summary: 'Get a connection', params: ['id'] },
-      patch: { summary: 'Update a connection (applies to the next token exchange)', params: ['id'], body: connectionPatch },
+      get: { summary: 'Get a connection', params: ['id'], response: connectionRecord },
+      patch: { summary: 'Update a connection (applies to the next token exchange)', params: ['id'], body: connectionPatch, response: connectionRecord },
       delete: { summary: 'Delete a connection', params: ['id'], ok: 204 },
     },
-    '/admin/keys': { get: { summary: 'List signing keys (current first; retired keys stay published for the overlap window)' } },
-    '/admin/keys/rotate': { post: { summary: 'Rotate the signing key, optionally switching algorithm (ES256 | RS256)', body: rotateBody } },
+    '/admin/keys': { get: { summary: 'List signing keys (current first; retired keys stay published for the overlap window)', response: keysView } },
+    '/admin/keys/rotate': { post: { summary: 'Rotate the signing key, optionally switching algorithm (ES256 | RS256)', body: rotateBody, response: keysView } },
     '/admin/saml': {
       get: {
         summary:
@@ -164,7 +217,11 @@ export function openApiDocument(idp: Pick<IdpContext, 'issuer' | 'adminAudience'
       },
     },
     '/admin/simulate': {
-      post: { summary: 'Policy simulator: the decision, its trace and the claims an ID-JAG would carry; mints nothing', body: simulateBody },
+      post: {
+        summary: 'Policy simulator: the decision, its trace and the claims an ID-JAG would carry; mints nothing',
+        body: simulateBody,
+        response: simulateResult,
+      },
     },
     '/admin/events': {
       get: {

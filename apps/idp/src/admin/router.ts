@@ -12,6 +12,7 @@ import type { IdpContext } from '../context.ts';
 import type { ProviderHost } from '../provider/host.ts';
 import { appRoutes } from './apps.ts';
 import { auditRoutes } from './audit.ts';
+import type { AdminDeps } from './common.ts';
 import { connectionRoutes } from './connections.ts';
 import { directoryRoutes } from './directory.ts';
 import { dpopRoutes } from './dpop.ts';
@@ -22,12 +23,6 @@ import { samlRoutes } from './saml.ts';
 import { scorecardRoutes } from './scorecard.ts';
 import { serverRoutes } from './servers.ts';
 import { simulateRoutes } from './simulate.ts';
-
-export interface AdminDeps {
-  idp: IdpContext;
-  audit: AuditLog;
-  host: ProviderHost;
-}
 
 /** Only JSON bodies on writes (415 otherwise); the parser's own errors become 400/413 via jsonErrors. */
 function jsonOnly(): Middleware {

@@ -10,13 +10,14 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import type Router from '@koa/router';
+import { redirectUrl } from '@xaa/admin-contracts/fields';
 import { surfaceRouter } from '@xaa/node-kit';
 import { z } from 'zod';
 import { NAMEID_FORMATS, type SamlRegistration } from '../saml/registrations.ts';
 import { certBase64 } from '../saml/saml-keys.ts';
 import { samlFor } from '../saml/service.ts';
-import { AdminProblem, conflict, handle, notFound, parse, recordChange, redirectUrl } from './common.ts';
-import type { AdminDeps } from './router.ts';
+import type { AdminDeps } from './common.ts';
+import { AdminProblem, conflict, handle, notFound, parse, recordChange } from './common.ts';
 
 /** An SP certificate: PEM or bare base64 DER; must parse as X.509. */
 const certificate = z

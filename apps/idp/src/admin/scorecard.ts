@@ -13,67 +13,15 @@
  * access-token `typ`, no IdP or admin-API audience, a bounded `exp`: scorecard-guard.ts). Every mint is an `admin.change` flow event naming the mutation and the `jti`.
  */
 import type Router from '@koa/router';
+import { type Mutation, mintSchema } from '@xaa/admin-contracts/idp';
 import { surfaceRouter } from '@xaa/node-kit';
 import { type IdJagClaims, TYP_ID_JAG } from '@xaa/protocol';
 import { type JWTPayload, SignJWT } from 'jose';
-import { z } from 'zod';
 import { defaults } from '../config.ts';
 import { persistentSecret } from '../db/settings.ts';
 import { idJagClaims } from '../issuance/mint-id-jag.ts';
-import { AdminProblem, handle, parse, recordChange } from './common.ts';
-import type { AdminDeps } from './router.ts';
+import { type AdminDeps, AdminProblem, handle, parse, recordChange } from './common.ts';
 import { assertMintable } from './scorecard-guard.ts';
-
-const url = z
-  .string()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'Must be an absolute http(s) URL.');
-
-const offset = z
-  .number()
-  .int()
-  .min(-7 * 86400)
-  .max(7 * 86400);
-
-const CLAIM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
-
-export const mutationSchema = z
-  .object({
-    /** JOSE typ; null removes it. */
-    typ: z.string().min(1).max(64).nullable().optional(),
-    /** Claims to set or replace; never `iss`. */
-    set: z
-      .record(z.string().regex(CLAIM_NAME, 'Not a claim name.'), z.unknown())
-      .refine((o) => !('iss' in o), 'The IdP signs only its own issuer; iss cannot be set.')
-      .refine((o) => Object.keys(o).length <= 20, 'At most 20 claims.')
-      .optional(),
-    remove: z.array(z.string().regex(CLAIM_NAME, 'Not a claim name.')).max(20).optional(),
-    /** Offsets in seconds from now. */
-    times: z.object({ iat: offset.optional(), exp: offset.optional(), nbf: offset.optional() }).strict().optional(),
-  })
-  .strict();
-
-export const mintSchema = z
-  .object({
-    audience: url,
-    client_id: z.string().min(1).max(256),
-    resource: url.optional(),
-    scope: z.string().max(1024).optional(),
-    user: z.string().min(1).max(128),
-    ttl: z.number().int().min(1).max(defaults.idJagMaxTtl).optional(),
-    mutation: mutationSchema.optional(),
-  })
-  .strict();
-
-export type MintBody = z.infer<typeof mintSchema>;
-export type Mutation = z.infer<typeof mutationSchema>;
 
 /** Apply a mutation to a claim set (pure; exported for tests). */
 export function mutateClaims(claims: IdJagClaims, mutation: Mutation | undefined, nowSeconds: number): JWTPayload {

@@ -1,34 +1,8 @@
 /** Admin API: MCP servers — the registered (audience = AS issuer, resource) pairs (EMA §7.6.1) with their scopes. */
 import type Router from '@koa/router';
+import { serverCreate, serverPatch } from '@xaa/admin-contracts/idp';
 import { surfaceRouter } from '@xaa/node-kit';
-import { z } from 'zod';
-import { conflict, handle, identifierUrl, notFound, parse, recordChange, scopeToken, slug } from './common.ts';
-import type { AdminDeps } from './router.ts';
-
-export const serverCreate = z
-  .object({
-    name: slug,
-    title: z.string().min(1).max(200),
-    issuer: identifierUrl,
-    resource: identifierUrl,
-    scopes: z.array(scopeToken).max(100),
-    xaa: z.boolean().optional(),
-    pairwise_subject: z.boolean().optional(),
-    admin_url: identifierUrl.nullable().optional(),
-  })
-  .strict();
-
-export const serverPatch = z
-  .object({
-    title: z.string().min(1).max(200).optional(),
-    issuer: identifierUrl.optional(),
-    resource: identifierUrl.optional(),
-    scopes: z.array(scopeToken).max(100).optional(),
-    xaa: z.boolean().optional(),
-    pairwise_subject: z.boolean().optional(),
-    admin_url: identifierUrl.nullable().optional(),
-  })
-  .strict();
+import { type AdminDeps, conflict, handle, notFound, parse, recordChange } from './common.ts';
 
 export function serverRoutes({ idp }: AdminDeps): Router {
   const r = surfaceRouter('/admin');

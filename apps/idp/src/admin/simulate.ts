@@ -4,36 +4,16 @@
  * signing nothing, recording nothing.
  */
 import type Router from '@koa/router';
+import { simulateBody } from '@xaa/admin-contracts/idp';
 import { surfaceRouter } from '@xaa/node-kit';
 import { evaluate } from '@xaa/policy';
-import { z } from 'zod';
 import { defaults } from '../config.ts';
 import { persistentSecret } from '../db/settings.ts';
 import { idJagClaims } from '../issuance/mint-id-jag.ts';
-import { AdminProblem, handle, identifierUrl, parse, scopeToken, slug } from './common.ts';
-import type { AdminDeps } from './router.ts';
+import { type AdminDeps, AdminProblem, handle, parse } from './common.ts';
 
 /** Stands in for the thumbprint of the key a real proof would prove (no key exists in a simulation). */
 const SIMULATED_JKT = '(thumbprint of the client key)';
-
-export const simulateBody = z
-  .object({
-    user: z.string().min(1).max(64),
-    app: slug,
-    server: slug,
-    scopes: z.array(scopeToken).max(100).optional(),
-    resource: identifierUrl.optional(),
-    /** Seconds since the user signed in (step-up connections); default 0 = just now. */
-    auth_age: z
-      .number()
-      .int()
-      .min(0)
-      .max(366 * 24 * 3600)
-      .optional(),
-    /** The client sends a DPoP proof (RFC 9449): the simulated ID-JAG shows a placeholder `cnf.jkt`. Default false. */
-    dpop: z.boolean().optional(),
-  })
-  .strict();
 
 export function simulateRoutes({ idp }: AdminDeps): Router {
   const r = surfaceRouter('/admin');

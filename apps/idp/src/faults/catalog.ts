@@ -3,6 +3,7 @@
  * sees how their client copes (issue "bring your own client"). Each kind names what the client
  * should do about it; the client scorecard grades exactly that.
  */
+import { FAULT_SLOW_MAX_MS, type FaultKind } from '@xaa/admin-contracts/idp';
 
 export const FAULT_KINDS = {
   typ: {
@@ -53,13 +54,13 @@ export const FAULT_KINDS = {
     expect: 'The client surfaces the denial and does not retry: re-asking cannot change a policy decision.',
     specRef: 'RFC 8693 §2.2.2, RFC 6749 §5.2',
   },
-} as const;
+} as const satisfies Record<FaultKind, unknown>;
 
-export type FaultKind = keyof typeof FAULT_KINDS;
-export const FAULT_KIND_NAMES = Object.keys(FAULT_KINDS) as FaultKind[];
+/** The kinds are the admin contract's (@xaa/admin-contracts/idp); this table describes each. */
+export { FAULT_KIND_NAMES, type FaultKind } from '@xaa/admin-contracts/idp';
 
 /** Faults that change the minted ID-JAG (the rest act before minting). */
 export const TOKEN_FAULTS: readonly FaultKind[] = ['typ', 'aud', 'expired', 'missing_jti', 'unknown_kid'];
 
 export const SLOW_DEFAULT_MS = 3000;
-export const SLOW_MAX_MS = 20_000;
+export const SLOW_MAX_MS = FAULT_SLOW_MAX_MS;

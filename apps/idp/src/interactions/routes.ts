@@ -6,10 +6,11 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { noFraming } from '@xaa/node-kit';
+import { requestTrace } from '@xaa/node-kit/oidc-host';
 import { ADMIN_SCOPE } from '@xaa/protocol';
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
-import { type IdpContext, requestTrace } from '../context.ts';
+import type { IdpContext } from '../context.ts';
 import { DUMMY_HASH, verifyPassword } from '../passwords.ts';
 import { LoginThrottle } from './throttle.ts';
 import { escapeHtml, loginPage, page } from './views.ts';

@@ -32,7 +32,7 @@
  * subject token type), remember the assertion against replay (the caller's `markUsed`, last, so a
  * refused attempt does not burn it), authenticate the client, or evaluate policy.
  */
-import { InvalidGrant } from '@xaa/protocol';
+import { InvalidGrant, type SamlSubjectErrorCode, type SubjectErrorCode } from '@xaa/protocol';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 
@@ -85,7 +85,7 @@ export interface VerifiedSamlAssertion {
 
 const SPEC_SUBJECT = 'draft-04 §4.3.3';
 
-function fail(code: string, description: string, specRef: string): never {
+function fail(code: SamlSubjectErrorCode | SubjectErrorCode, description: string, specRef: string): never {
   throw new InvalidGrant(description, { code, specRef });
 }
 
@@ -146,14 +146,14 @@ function tooDeep(xml: string): boolean {
   return false;
 }
 
-function one(el: Element, ns: string, local: string, code: string, description: string, specRef: string): Element {
+function one(el: Element, ns: string, local: string, code: SamlSubjectErrorCode, description: string, specRef: string): Element {
   const found = children(el, ns, local);
   if (found.length !== 1) fail(code, description, specRef);
   return found[0] as Element;
 }
 
 /** xs:dateTime (SAML Core §1.3.3: UTC) to epoch seconds. */
-function instant(value: string | null, code: string, what: string, specRef: string): number {
+function instant(value: string | null, code: SamlSubjectErrorCode, what: string, specRef: string): number {
   const ms = value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(ms)) fail(code, `The assertion's ${what} is missing or not a UTC xs:dateTime.`, specRef);
   return Math.floor(ms / 1000);

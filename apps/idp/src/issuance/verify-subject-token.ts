@@ -1,5 +1,5 @@
 /**
- * Step 1 of issuance: validate the subject token (draft-04 §4.3.3, spec digest §2.2 step 2, §6.2).
+ * Issuance step `verify-subject-token`: validate the subject token (draft-04 §4.3.3).
  *
  * - ID token: signed by this IdP (its own published keys), `iss` = this issuer, unexpired, and its
  *   `aud` MUST equal the authenticated client — a client cannot exchange an ID token minted for
@@ -8,11 +8,13 @@
  * - IdP refresh token (draft-04 §4.3, since -02): found through oidc-provider's RefreshToken model,
  *   unexpired, unconsumed, bound to this client, its grant still standing.
  *
- * Then central revocation: the user must exist, be enabled, and the token must not predate the
+ * One verifier per subject_token_type (`SUBJECT_VERIFIERS`). Then central revocation: the user must exist, be enabled, and the token must not predate the
  * user's `not_before` (set when an admin disables the user or revokes their sessions).
  * Every failure is `invalid_grant` (RFC 8693 §2.2.2) with a stable internal code.
  * What it does not do: authenticate the client (oidc-provider did) or look at policy.
  */
+
+import { need } from '@xaa/node-kit/oidc-host';
 import {
   InvalidGrant,
   InvalidRequest,
@@ -28,11 +30,12 @@ import type Provider from 'oidc-provider';
 import { defaults } from '../config.ts';
 import type { IdpContext } from '../context.ts';
 import type { UserRecord } from '../db/directory.ts';
+import type { ExchangeState } from './exchange-state.ts';
 import { verifySamlSubject } from './saml-subject.ts';
 import type { VerifiedSamlAssertion } from './verify-saml-assertion.ts';
 
 export interface VerifiedSubject {
-  kind: 'id_token' | 'refresh_token' | 'saml2';
+  kind: 'id_token' | 'refresh_token' | 'saml2' | (string & {});
   user: UserRecord;
   /** When the user authenticated (OIDC auth_time), carried into the ID-JAG. */
   authTime: number | undefined;
@@ -44,31 +47,65 @@ export interface VerifiedSubject {
 
 const SPEC = 'draft-04 §4.3.3';
 
+/** What a subject verifier gets: the IdP, its live provider, the token, the authenticated client, the time. */
+export interface SubjectInput {
+  idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'> & Partial<Pick<IdpContext, 'db' | 'now'>>;
+  provider: Provider;
+  token: string;
+  clientId: string;
+  nowSeconds: number;
+}
+
+export type SubjectVerifier = (input: SubjectInput) => Promise<VerifiedSubject>;
+
+/**
+ * Subject token types this IdP accepts (RFC 8693 §3), one verifier each: the ID token, the IdP's own
+ * refresh token and a SAML 2.0 assertion (draft-04 §4.3.3, §4.5). A new kind is one more entry.
+ */
+export const SUBJECT_VERIFIERS: Readonly<Record<string, SubjectVerifier>> = {
+  [TOKEN_TYPE_ID_TOKEN]: (i) => verifyIdToken(i.idp, i.token, i.clientId, i.nowSeconds),
+  [TOKEN_TYPE_REFRESH_TOKEN]: (i) => verifyRefreshToken(i.idp, i.provider, i.token, i.clientId, i.nowSeconds),
+  // draft-04 §4.3.3 / §4.5: a SAML 2.0 Assertion of this IdP, addressed to the authenticated client's SP.
+  [TOKEN_TYPE_SAML2]: async (i) => {
+    const { saml, user } = await verifySamlSubject(i.idp, i.token, i.clientId, i.nowSeconds, (id, iat) => activeUser(i.idp, id, iat));
+    return { kind: 'saml2', user, authTime: saml.authnInstant, saml };
+  },
+};
+
 export async function verifySubjectToken(
   idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'> & Partial<Pick<IdpContext, 'db' | 'now'>>,
   provider: Provider,
   input: { subject_token: string; subject_token_type: string; clientId: string },
   nowSeconds: number,
+  verifiers: Readonly<Record<string, SubjectVerifier>> = SUBJECT_VERIFIERS,
 ): Promise<VerifiedSubject> {
-  switch (input.subject_token_type) {
-    case TOKEN_TYPE_ID_TOKEN:
-      return verifyIdToken(idp, input.subject_token, input.clientId, nowSeconds);
-    case TOKEN_TYPE_REFRESH_TOKEN:
-      return verifyRefreshToken(idp, provider, input.subject_token, input.clientId, nowSeconds);
-    case TOKEN_TYPE_SAML2: {
-      // draft-04 §4.3.3 / §4.5: a SAML 2.0 Assertion of this IdP, addressed to the authenticated client's SP.
-      const { saml, user } = await verifySamlSubject(idp, input.subject_token, input.clientId, nowSeconds, (id, iat) => activeUser(idp, id, iat));
-      return { kind: 'saml2', user, authTime: saml.authnInstant, saml };
-    }
-    default:
-      throw new InvalidRequest('Unsupported subject_token_type; use the id_token, saml2 or refresh_token token type.', {
-        code: 'ERR_SUBJECT_TYPE_UNSUPPORTED',
-        specRef: 'RFC 8693 §2.2.2',
-      });
-  }
+  const verify = Object.hasOwn(verifiers, input.subject_token_type) ? verifiers[input.subject_token_type] : undefined;
+  if (verify) return verify({ idp, provider, token: input.subject_token, clientId: input.clientId, nowSeconds });
+  throw new InvalidRequest('Unsupported subject_token_type; use the id_token, saml2 or refresh_token token type.', {
+    code: 'ERR_SUBJECT_TYPE_UNSUPPORTED',
+    specRef: 'RFC 8693 §2.2.2',
+  });
 }
 
-async function verifyIdToken(idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'>, token: string, clientId: string, now: number): Promise<VerifiedSubject> {
+/** The `verify-subject-token` step. */
+export async function verifySubject(state: ExchangeState): Promise<void> {
+  const request = need(state.request, 'request');
+  const verified = await verifySubjectToken(
+    state.idp,
+    state.idp.provider(),
+    { subject_token: request.subjectToken, subject_token_type: request.subjectTokenType, clientId: state.client.id },
+    state.nowSeconds,
+  );
+  state.subjectVerified = verified;
+  state.subject.user = verified.user.username;
+}
+
+export async function verifyIdToken(
+  idp: Pick<IdpContext, 'issuer' | 'keys' | 'directory'>,
+  token: string,
+  clientId: string,
+  now: number,
+): Promise<VerifiedSubject> {
   let payload: JWTPayload;
   let typ: string | undefined;
   try {
@@ -88,7 +125,7 @@ async function verifyIdToken(idp: Pick<IdpContext, 'issuer' | 'keys' | 'director
   // typ is a media type (RFC 7515 §4.1.9): `application/oauth-id-jag+jwt` is an ID-JAG too.
   if (typIs(typ, TYP_ID_JAG) || typIs(typ, TYP_ACCESS_TOKEN) || (typ !== undefined && !typIs(typ, 'JWT')))
     throw new InvalidGrant('The subject token is not an ID token.', { code: 'ERR_SUBJECT_NOT_ID_TOKEN', specRef: SPEC });
-  // draft-04 §4.3.3 / spec digest §6.2: the ID token's audience MUST be the authenticated client.
+  // draft-04 §4.3.3: the ID token's audience MUST be the authenticated client.
   const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (aud.length !== 1 || aud[0] !== clientId || (payload.azp !== undefined && payload.azp !== clientId))
     throw new InvalidGrant('The subject token was issued to another client; an ID token can only be exchanged by the client it was issued to.', {

@@ -1,10 +1,12 @@
 /**
  * oidc-provider client metadata built from the directory's apps, read on every lookup (so an admin
  * change applies to the next request). Every app may present the token-exchange grant to oidc-provider;
- * whether it may actually obtain ID-JAGs is the handler's `unauthorized_client` decision (design §4).
+ * whether it may actually obtain ID-JAGs is the handler's `unauthorized_client` decision (docs/decisions.md §4).
  */
+
+import { ClientRecordsAdapter } from '@xaa/node-kit/oidc-host';
 import { GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE, type SigningAlgorithm } from '@xaa/protocol';
-import type { Adapter, AdapterPayload, ClientMetadata } from 'oidc-provider';
+import type { AdapterPayload, ClientMetadata } from 'oidc-provider';
 import type { AppRecord, DirectoryStore } from '../db/directory.ts';
 
 export function clientMetadata(app: AppRecord, alg: SigningAlgorithm): ClientMetadata {
@@ -32,11 +34,13 @@ export function clientMetadata(app: AppRecord, alg: SigningAlgorithm): ClientMet
 }
 
 /** Read-only adapter for the `Client` model. Disabled apps do not exist for oidc-provider (invalid_client). */
-export class ClientAdapter implements Adapter {
+export class ClientAdapter extends ClientRecordsAdapter {
   constructor(
     private readonly directory: DirectoryStore,
     private readonly alg: () => SigningAlgorithm,
-  ) {}
+  ) {
+    super();
+  }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     const app = this.directory.getApp(id);
@@ -47,13 +51,4 @@ export class ClientAdapter implements Adapter {
   async upsert(): Promise<void> {
     throw new Error('clients are managed through the admin API');
   }
-  async findByUid(): Promise<undefined> {
-    return undefined;
-  }
-  async findByUserCode(): Promise<undefined> {
-    return undefined;
-  }
-  async consume(): Promise<void> {}
-  async destroy(): Promise<void> {}
-  async revokeByGrantId(): Promise<void> {}
 }

@@ -2,13 +2,14 @@
  * oidc-provider configuration: OIDC SSO (code + PKCE S256, refresh tokens with offline_access,
  * RP-initiated logout), discovery with the XAA metadata (draft-04 §7.1), the client-credentials grant,
  * and RFC 8707 resource indicators that yield RFC 9068 JWT access tokens for the admin APIs
- * (design §2: audience = `<origin>/admin`, scope `xaa:admin` only for IdP admins and the ops client).
+ * (docs/decisions.md §2: audience = `<origin>/admin`, scope `xaa:admin` only for IdP admins and the ops client).
  *
  * Apps are first-party: `loadExistingGrant` grants the requested OIDC scopes at once, so the IdP
- * never shows a consent screen (design §3).
+ * never shows a consent screen (docs/decisions.md §3).
  */
 
 import { listensPrivately, outboundFetch } from '@xaa/node-kit';
+import { SqliteAdapter } from '@xaa/node-kit/oidc-host';
 import { ADMIN_SCOPE, TOKEN_TYPE_ID_JAG } from '@xaa/protocol';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors, interactionPolicy } from 'oidc-provider';
@@ -18,7 +19,6 @@ import { persistentSecret } from '../db/settings.ts';
 import { dpopMetadata } from '../dpop/exchange-proof.ts';
 import { escapeHtml, page } from '../interactions/views.ts';
 import { withBridgeClient } from '../saml/bridge.ts';
-import { SqliteAdapter } from './adapter.ts';
 import { ClientAdapter } from './clients.ts';
 
 /** oidc-provider routes a browser navigates to: their errors are pages. */
@@ -64,7 +64,8 @@ export function configuration(idp: IdpContext): Configuration {
 
   return {
     fetch: (url, options) => outbound(url, options),
-    adapter: (name: string) => (name === 'Client' ? clientAdapter : new SqliteAdapter(name, idp.db, idp.now)),
+    adapter: (name: string) =>
+      name === 'Client' ? clientAdapter : new SqliteAdapter(name, { db: idp.db, nowSeconds: () => Math.floor(idp.now() / 1000), accountColumn: true }),
     jwks: idp.keys.providerJwks() as Configuration['jwks'],
     cookies: { keys: [persistentSecret(idp.db, 'cookie_key')] },
     clientDefaults: { id_token_signed_response_alg: alg(), grant_types: ['authorization_code'], response_types: ['code'] },
@@ -92,7 +93,7 @@ export function configuration(idp: IdpContext): Configuration {
     scopes: ['openid', 'offline_access', 'email', 'profile', 'groups'],
     conformIdTokenClaims: false,
     responseTypes: ['code'],
-    // design §4: client_secret_basic, client_secret_post, private_key_jwt; `none` for apps registered public.
+    // docs/decisions.md §4: client_secret_basic, client_secret_post, private_key_jwt; `none` for apps registered public.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     pkce: { required: () => true },
     routes: {
@@ -115,7 +116,7 @@ export function configuration(idp: IdpContext): Configuration {
       Interaction: 600,
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: interactionPolicyFor(idp) },
-    // First-party apps: grant what was asked at once (no consent screen at the IdP, design §3). Admin-API
+    // First-party apps: grant what was asked at once (no consent screen at the IdP, docs/decisions.md §3). Admin-API
     // scopes are granted only to IdP admins and rejected (not prompted) for everyone else.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx;

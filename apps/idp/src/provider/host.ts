@@ -5,13 +5,12 @@
  * old one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tokenEndpointErrorCodes } from '@xaa/node-kit';
-import { GRANT_TYPE_TOKEN_EXCHANGE, tokenView } from '@xaa/protocol';
+import { hostProvider, type ProviderErrorLike, registerGrant, requestTrace } from '@xaa/node-kit/oidc-host';
+import { tokenView } from '@xaa/protocol';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
-import { type IdpContext, requestTrace } from '../context.ts';
+import type { IdpContext } from '../context.ts';
 import { configuration } from './configuration.ts';
-import * as tokenExchange from './grants/token-exchange.ts';
-import { extraErrorParams } from './grants/token-exchange.ts';
+import { tokenExchangeGrant } from './grants/token-exchange.ts';
 
 export interface ProviderHost {
   current(): Provider;
@@ -51,45 +50,22 @@ function attachEvents(provider: Provider, idp: IdpContext) {
   provider.on('authorization.accepted', (ctx: KoaContextWithOIDC) => {
     if (ctx.oidc.result === undefined) authorize(ctx, 'signs in with the existing SSO session');
   });
+}
 
-  provider.on('grant.error', (ctx: KoaContextWithOIDC, err: Error & { error?: string; error_description?: string }) => {
-    const params = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
-    const body = ((ctx.oidc as unknown as { body?: Record<string, unknown> })?.body ?? {}) as Record<string, unknown>;
-    const gty = params.grant_type ?? body.grant_type;
-    const traceId = requestTrace(ctx.req).traceId;
-    if (gty === GRANT_TYPE_TOKEN_EXCHANGE) {
-      // The handler records its own refusals; this catches what oidc-provider refused before it ran
-      // (client authentication, duplicated parameters, bad scope syntax).
-      if (handled.has(ctx.req)) return;
-      const clientId = String(ctx.oidc?.client?.clientId ?? params.client_id ?? body.client_id ?? '');
-      idp.flowLog.emit({
-        traceId,
-        party: 'idp',
-        step: 'exchange.decision',
-        outcome: 'denied',
-        summary: `Refused before issuance (${err.error ?? 'error'}): ${err.error_description ?? err.message}`,
-        subject: { client: clientId },
-        decision: { effect: 'deny', rule: `request:${err.error ?? 'error'}`, reasons: [String(err.error_description ?? err.message)], grantedScopes: [] },
-        error: { code: String(err.error ?? 'invalid_request'), description: String(err.error_description ?? err.message), specRef: 'RFC 6749 §5.2' },
-      });
-      return;
-    }
-    if (gty === 'authorization_code' || gty === 'refresh_token') {
-      idp.flowLog.emit({
-        traceId,
-        party: 'idp',
-        step: 'sso.token',
-        outcome: 'denied',
-        summary: `Token request refused (${err.error ?? 'error'}): ${err.error_description ?? err.message}`,
-        subject: { client: String(ctx.oidc?.client?.clientId ?? '') },
-        error: { code: String(err.error ?? 'invalid_request'), description: String(err.error_description ?? err.message) },
-      });
-    }
-  });
-
-  provider.on('server_error', (_ctx: unknown, err: Error) => {
-    console.error('[idp] oidc-provider server_error:', err);
-  });
+/** `sso.token` refusals: a code or refresh token the token endpoint refused (token exchange reports its own). */
+function ssoTokenRefused(idp: IdpContext) {
+  return (ctx: KoaContextWithOIDC, err: ProviderErrorLike, grantType: string | undefined) => {
+    if (grantType !== 'authorization_code' && grantType !== 'refresh_token') return;
+    idp.flowLog.emit({
+      traceId: requestTrace(ctx.req).traceId,
+      party: 'idp',
+      step: 'sso.token',
+      outcome: 'denied',
+      summary: `Token request refused (${err.error ?? 'error'}): ${err.error_description ?? err.message}`,
+      subject: { client: String(ctx.oidc?.client?.clientId ?? '') },
+      error: { code: String(err.error ?? 'invalid_request'), description: String(err.error_description ?? err.message) },
+    });
+  };
 }
 
 /** `sso.token`: a code or refresh token redeemed; awaited before the response leaves, so the event is never late. */
@@ -116,34 +92,18 @@ async function recordSsoToken(ctx: KoaContextWithOIDC, idp: IdpContext): Promise
   });
 }
 
-/** Requests whose token-exchange handler ran (so `grant.error` does not record them twice). */
-const handled = new WeakSet<IncomingMessage>();
-
 export function createProviderHost(idp: IdpContext): ProviderHost {
   const build = () => {
     const provider = new Provider(idp.issuer, configuration(idp));
     provider.proxy = false;
-    const handle = tokenExchange.handler(idp);
-    provider.registerGrantType(
-      tokenExchange.grantType,
-      (ctx) => {
-        handled.add(ctx.req);
-        return handle(ctx);
-      },
-      tokenExchange.parameters,
-      tokenExchange.allowedDuplicateParameters,
-    );
+    hostProvider(provider, { realm: idp.issuer, label: 'idp', onOtherGrantError: ssoTokenRefused(idp) });
+    registerGrant(provider, tokenExchangeGrant(idp));
     attachEvents(provider, idp);
-    // Flow events for SSO token responses, and extra RFC error parameters; a post-middleware, the
-    // documented extension point. RFC 6749 §5.2 codes oidc-provider does not use: tokenEndpointErrorCodes.
+    // Flow events for SSO token responses; a post-middleware, the documented extension point.
     provider.use(async (ctx, next) => {
       await next();
       if (ctx.path === '/token' && ctx.method === 'POST') await recordSsoToken(ctx as KoaContextWithOIDC, idp);
-      const body = ctx.body as { error?: string; error_description?: string } | undefined;
-      const extra = extraErrorParams.get(ctx.req);
-      if (extra && body?.error) ctx.body = { ...body, ...extra };
     });
-    provider.use(tokenEndpointErrorCodes({ realm: idp.issuer }));
     const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     return { provider, cb };
   };

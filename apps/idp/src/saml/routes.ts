@@ -16,9 +16,10 @@
 import { inflateRawSync } from 'node:zlib';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import { requestTrace } from '@xaa/node-kit/oidc-host';
 import { DOMParser } from '@xmldom/xmldom';
 import type { Context } from 'koa';
-import { type IdpContext, requestTrace } from '../context.ts';
+import type { IdpContext } from '../context.ts';
 import { escapeHtml, page } from '../interactions/views.ts';
 import { PendingRequests, pkceMatches, SAML_BRIDGE_CLIENT_ID } from './bridge.ts';
 import { idpEntity, idpMetadata, spEntity } from './entities.ts';

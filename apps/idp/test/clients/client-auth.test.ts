@@ -1,12 +1,13 @@
 /**
- * Client authentication at token exchange (EMA §7.7, design §4): a public app registered through the
+ * Client authentication at token exchange (EMA §7.7, docs/decisions.md §4): a public app registered through the
  * admin API (`none`, PKCE-only SSO), private_key_jwt (RFC 7523 §2.2), and the refusals.
  */
 import { CLIENT_ASSERTION_TYPE_JWT_BEARER, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN } from '@xaa/protocol';
 import { driveLogin, pkce, ssoLogin } from '@xaa/user-agent';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverOf, startTestIdp, type TestIdp } from '../support/idp.ts';
+import { PUBLIC_CLIENT_WARNING } from '../../src/issuance/authenticate-client.ts';
+import { eventsSince, lastEventId, serverOf, startTestIdp, type TestIdp } from '../support/idp.ts';
 
 let t: TestIdp;
 let tasks: ReturnType<typeof serverOf>;
@@ -36,9 +37,17 @@ describe('a public client (token_endpoint_auth_method none)', () => {
     expect(app.body.client_secret).toBeNull();
     await connect('cli-public', 'cli-public-at-tasks');
     const { tokens } = await ssoLogin({ issuer: t.idp.issuer, clientId: 'cli-public', redirectUri: redirect, username: 'bob', password: 'demo' });
+    const mark = lastEventId(t.idp);
     const r = await t.exchange('cli-public', { subject_token: tokens.id_token, audience: tasks.issuer, resource: tasks.resource }, 'none');
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.expires_in).toBe(120);
+    // EMA §7.7: allowed for an app registered public, and every such decision says so.
+    const decision = eventsSince(t.idp, mark, 'exchange.decision').at(-1);
+    expect(decision?.decision?.reasons).toContain(`Public CLI: ${PUBLIC_CLIENT_WARNING}`);
+    expect((decision?.data as { trace?: { check: string; outcome: string }[] } | undefined)?.trace).toContainEqual(
+      expect.objectContaining({ check: 'client.authenticated', outcome: 'warn' }),
+    );
+    expect((decision?.data as { warnings?: string[] } | undefined)?.warnings).toEqual([`Public CLI: ${PUBLIC_CLIENT_WARNING}`]);
     const { payload } = await jwtVerify(String(r.body.access_token), createRemoteJWKSet(new URL(`${t.idp.issuer}/jwks`)));
     expect(payload).toMatchObject({ client_id: 'cli-public-at-tasks', scope: 'tasks.read' });
     expect((payload.exp as number) - (payload.iat as number)).toBe(120);
@@ -49,6 +58,24 @@ describe('a public client (token_endpoint_auth_method none)', () => {
     const { tokens } = await ssoLogin({ issuer: t.idp.issuer, clientId: 'cli-public', redirectUri: redirect, username: 'bob', password: 'demo' });
     const r = await t.exchange('cli-public', { subject_token: tokens.id_token, audience: tasks.issuer }, 'none');
     expect(r.body.error).toBe('unauthorized_client');
+  });
+
+  it('a confidential app exchanging without authentication carries no warning: it is refused (invalid_client)', async () => {
+    const mark = lastEventId(t.idp);
+    const login = await t.login('alice');
+    const r = await t.exchange('acme-agent', { subject_token: login.id_token, audience: tasks.issuer }, 'none');
+    expect(r.status).toBe(401);
+    expect(r.body.error).toBe('invalid_client');
+    expect(eventsSince(t.idp, mark, 'exchange.issued')).toEqual([]);
+  });
+
+  it('an authenticated confidential app gets no public-client warning', async () => {
+    const login = await t.login('alice');
+    const mark = lastEventId(t.idp);
+    const r = await t.exchange('acme-agent', { subject_token: login.id_token, audience: tasks.issuer });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const decision = eventsSince(t.idp, mark, 'exchange.decision').at(-1);
+    expect(JSON.stringify(decision)).not.toContain(PUBLIC_CLIENT_WARNING);
   });
 
   it('a secret sent by a public client does not authenticate it', async () => {

@@ -1,9 +1,9 @@
-/** resolve-target, evaluate-policy (deny → design §4 error) and mint-id-jag as units. */
+/** resolve-target, evaluate-policy (deny → docs/decisions.md §4 error) and mint-id-jag as units. */
 import { staticDirectory } from '@xaa/policy';
 import { TYP_ID_JAG } from '@xaa/protocol';
 import { decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { denialError, evaluatePolicy } from '../../src/issuance/evaluate-policy.ts';
+import { decidePolicy, denialError } from '../../src/issuance/evaluate-policy.ts';
 import { idJagClaims, mintIdJagFor, pairwiseSubject } from '../../src/issuance/mint-id-jag.ts';
 import { resolveTarget, TargetRefused } from '../../src/issuance/resolve-target.ts';
 
@@ -31,7 +31,7 @@ describe('resolve-target (EMA §7.6.1)', () => {
   });
 });
 
-describe('evaluate-policy → design §4 errors', () => {
+describe('evaluate-policy → docs/decisions.md §4 errors', () => {
   const connection = {
     id: 'c1',
     client: 'agent',
@@ -47,13 +47,13 @@ describe('evaluate-policy → design §4 errors', () => {
   const input = { userId: 'u1', clientId: 'agent', audience: tasks.issuer, resource: 'http://as.test/mcp', scopes: undefined };
 
   it('maps each deny to its error class, with a description that names the rule', () => {
-    const audience = evaluatePolicy(input, [connection], directory, 0);
+    const audience = decidePolicy(input, [connection], directory, 0);
     expect(audience.effect).toBe('deny');
     if (audience.effect === 'deny')
       expect(denialError(audience)).toMatchObject({ error: 'access_denied', status: 400, code: 'ERR_POLICY_CONNECTION_AUDIENCE' });
-    const scope = evaluatePolicy({ ...input, scopes: ['tasks.write'] }, [{ ...connection, audience: { kind: 'all' } }], directory, 0);
+    const scope = decidePolicy({ ...input, scopes: ['tasks.write'] }, [{ ...connection, audience: { kind: 'all' } }], directory, 0);
     if (scope.effect === 'deny') expect(denialError(scope).error).toBe('invalid_scope');
-    const none = evaluatePolicy(input, [], directory, 0);
+    const none = decidePolicy(input, [], directory, 0);
     if (none.effect === 'deny') expect(denialError(none)).toMatchObject({ error: 'access_denied', code: 'ERR_POLICY_NO_CONNECTION' });
   });
 });

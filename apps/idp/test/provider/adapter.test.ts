@@ -1,8 +1,8 @@
 /** The SQLite Adapter (oidc-provider storage contract): find/upsert, expiry, lookups, atomic consume, revokeByGrantId. */
 import { openDatabase } from '@xaa/node-kit';
+import { pruneExpired, SqliteAdapter } from '@xaa/node-kit/oidc-host';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../src/db/schema.ts';
-import { pruneExpired, SqliteAdapter } from '../../src/provider/adapter.ts';
 
 const setup = () => {
   let now = 1_800_000_000_000;
@@ -11,7 +11,7 @@ const setup = () => {
     if (ms !== undefined) now = ms;
     return now;
   };
-  return { db, clock, adapter: (model: string) => new SqliteAdapter(model, db, () => now) };
+  return { db, clock, adapter: (model: string) => new SqliteAdapter(model, { db, nowSeconds: () => Math.floor(now / 1000), accountColumn: true }) };
 };
 
 describe('SqliteAdapter', () => {

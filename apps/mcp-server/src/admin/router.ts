@@ -1,74 +1,42 @@
 /**
- * The admin API of one server's origin (`/admin`, design §2): like a SaaS's "Configure XAA" screen —
+ * The admin API of one server's origin (`/admin`, docs/decisions.md §2): like a SaaS's "Configure XAA" screen —
  * trusted IdPs of the AS, AS settings, registered clients, local users, a tool-data reset — plus the
  * events feed and its live stream. Guarded by `requireAdmin` (IdP-issued RFC 9068 token, `aud` =
- * `<origin>/admin`, scope `xaa:admin`). Bodies are zod-validated; unknown fields are a 400 with a
+ * `<origin>/admin`, scope `xaa:admin`). Bodies are validated with the @xaa/admin-contracts/resource-server schemas; unknown fields are a 400 with a
  * `fields` object naming each bad field (docs/contracts.md).
  */
 import { randomBytes } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
-import { allowedHostnamesFor, eventsRoutes, guardedSurface, hostCheck, idpAdminTokenStatus, jsonErrors, requireAdmin, surfaceRouter } from '@xaa/node-kit';
-import { GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
+import {
+  type AsSettings,
+  clientCreate,
+  settingsPatch,
+  type TrustedIssuer,
+  trustedIssuerCreate,
+  trustedIssuerPatch,
+} from '@xaa/admin-contracts/resource-server';
+import {
+  allowedHostnamesFor,
+  eventsRoutes,
+  guardedSurface,
+  hostCheck,
+  idpAdminTokenStatus,
+  invalidRequestBody,
+  jsonErrors,
+  requireAdmin,
+  surfaceRouter,
+} from '@xaa/node-kit';
+import { GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
 import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import { z } from 'zod';
 import { defaults } from '../config.ts';
 import type { ServerRuntime } from '../context.ts';
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-const ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
-
-/** https, or http on a loopback host (EMA §7.3: TLS everywhere but a local playground). */
-const secureUrl = z.string().refine((v) => {
-  if (!URL.canParse(v)) return false;
-  const u = new URL(v);
-  return (u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname))) && !u.hash && !u.username;
-}, 'must be an https URL (http only for localhost)');
-
-// zod runs every refinement even after one failed: this one must not throw on what secureUrl refused.
-const issuerSchema = secureUrl.refine((v) => !URL.canParse(v) || !new URL(v).search, 'an issuer has no query');
-
-const trustedIssuerCreate = z
-  .object({ issuer: issuerSchema, jwks_uri: secureUrl, algorithms: z.array(z.enum(ALGS)).min(1).optional(), enabled: z.boolean().optional() })
-  .strict();
-const trustedIssuerPatch = z
-  .object({ jwks_uri: secureUrl.optional(), algorithms: z.array(z.enum(ALGS)).min(1).optional(), enabled: z.boolean().optional() })
-  .strict();
-const settingsPatch = z
-  .object({
-    allow_representation: z.boolean().optional(),
-    jit_provisioning: z.boolean().optional(),
-    access_token_ttl: z.number().int().min(defaults.accessTokenTtlRange[0]).max(defaults.accessTokenTtlRange[1]).optional(),
-    generic_errors: z.boolean().optional(),
-    dpop_bound_access_tokens_required: z.boolean().optional(),
-    use_dpop_nonce: z.boolean().optional(),
-  })
-  .strict();
-const clientCreate = z
-  .object({
-    client_id: z
-      .string()
-      .regex(/^[A-Za-z0-9._~-]{3,100}$/, '3-100 characters of A-Z a-z 0-9 . _ ~ -')
-      .optional(),
-    client_name: z.string().trim().min(1).max(100),
-    token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).default('client_secret_basic'),
-    grant_types: z.array(z.enum(['authorization_code', 'refresh_token', GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_JWT_BEARER])).min(1),
-    redirect_uris: z.array(z.string().url()).optional(),
-    client_secret: z.string().min(16).max(200).optional(),
-    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
-    jwks_uri: secureUrl.optional(),
-  })
-  .strict();
-
 function invalid(ctx: Context, error: z.ZodError) {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') for (const k of issue.keys) fields[[...issue.path, k].join('.')] = 'unknown field';
-    else fields[issue.path.join('.') || '(body)'] = issue.message;
-  }
   ctx.status = 400;
-  ctx.body = { error: 'invalid_request', error_description: 'The request body is not valid.', fields };
+  ctx.body = invalidRequestBody(error.issues);
 }
 
 function parse<T extends z.ZodType>(ctx: Context, schema: T): z.infer<T> | undefined {
@@ -154,7 +122,7 @@ export function adminRouters(rt: ServerRuntime): Router[] {
 
   // Trusted IdPs ("Configure XAA").
   router.get('/trusted-issuers', (ctx) => {
-    ctx.body = { trusted_issuers: rt.trust.list() };
+    ctx.body = { trusted_issuers: rt.trust.list() satisfies TrustedIssuer[] };
   });
   router.post('/trusted-issuers', json, (ctx) => {
     const body = parse(ctx, trustedIssuerCreate);
@@ -195,14 +163,14 @@ export function adminRouters(rt: ServerRuntime): Router[] {
 
   // AS settings.
   router.get('/settings', (ctx) => {
-    ctx.body = rt.settings.get();
+    ctx.body = rt.settings.get() satisfies AsSettings;
   });
   router.patch('/settings', json, (ctx) => {
     const body = parse(ctx, settingsPatch);
     if (!body) return;
     const next = rt.settings.update(body);
     change(ctx, `Settings changed: ${Object.keys(body).join(', ') || 'nothing'}`, { settings: body });
-    ctx.body = next;
+    ctx.body = next satisfies AsSettings;
   });
 
   // Registered clients.

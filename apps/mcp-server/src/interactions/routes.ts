@@ -9,10 +9,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { noFraming } from '@xaa/node-kit';
+import { requestTrace } from '@xaa/node-kit/oidc-host';
 import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { mapSubject } from '../as/redeem/map-subject.ts';
-import { type ServerRuntime, traceOf } from '../context.ts';
+import type { ServerRuntime } from '../context.ts';
 import { clientTitle } from '../rs/require-bearer.ts';
 import { SSO_CALLBACK_PATH, ssoRelyingParty } from './sso.ts';
 import { consentPage, escapeHtml, loginPage, page } from './views.ts';
@@ -73,7 +74,7 @@ export function interactionRoutes(rt: ServerRuntime): Router {
       const to = fallback ? undefined : await sso.begin(d.uid);
       if (to) {
         rt.flowLog.emit({
-          traceId: traceOf(ctx.req).traceId,
+          traceId: requestTrace(ctx.req).traceId,
           party: rt.party.as,
           step: 'sso.authorize',
           outcome: 'ok',
@@ -100,7 +101,7 @@ export function interactionRoutes(rt: ServerRuntime): Router {
     const scopes = requestedScopes(d);
     consentScreens++;
     rt.flowLog.emit({
-      traceId: traceOf(ctx.req).traceId,
+      traceId: requestTrace(ctx.req).traceId,
       party: rt.party.as,
       step: 'classic.consent',
       outcome: 'ok',
@@ -141,7 +142,7 @@ export function interactionRoutes(rt: ServerRuntime): Router {
     const d = await details(ctx);
     if (!f || f.expires <= rt.nowMs() || !d || f.uid !== d.uid || d.prompt.name !== 'login') return gone(ctx);
     const r = f.result;
-    const traceId = traceOf(ctx.req).traceId;
+    const traceId = requestTrace(ctx.req).traceId;
     const clientId = String(d.params.client_id);
     if (!r.ok) {
       rt.flowLog.emit({
@@ -218,7 +219,7 @@ export function interactionRoutes(rt: ServerRuntime): Router {
     const clientId = String(d.params.client_id);
     const decision = (ctx.request.body as Record<string, unknown> | undefined)?.decision;
     const scopes = requestedScopes(d);
-    const traceId = traceOf(ctx.req).traceId;
+    const traceId = requestTrace(ctx.req).traceId;
     if (decision !== 'allow') {
       rt.flowLog.emit({
         traceId,

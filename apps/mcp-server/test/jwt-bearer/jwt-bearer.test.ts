@@ -1,6 +1,6 @@
 /**
- * The jwt-bearer grant refuses every bad ID-JAG with the documented code (design §4; spec digest
- * §3.4, §4.2; draft-04 §4.4.1; RFC 7523 §3; EMA §5.1, §7.4, §7.6.2). Malformed ID-JAGs are crafted
+ * The jwt-bearer grant refuses every bad ID-JAG with the documented code (docs/decisions.md §4;
+ * draft-04 §4.4.1; RFC 7523 §3; EMA §5.1, §7.4, §7.6.2). Malformed ID-JAGs are crafted
  * with jose and signed by a test issuer that the Tasks AS trusts through its admin API.
  */
 import { randomUUID } from 'node:crypto';
@@ -266,8 +266,9 @@ describe('subject mapping and error modes', () => {
     expect(r.body.error_description).toBe('The assertion was not accepted.');
     expect((await stack.admin('tasks', 'PATCH', '/admin/settings', { generic_errors: false })).status).toBe(200);
   });
-  it('Wiki (classic only) does not know the grant', async () => {
+  it('Wiki (classic only) does not know the grant, and its live view says so', async () => {
     const reg = stack.registration('acme-agent', 'wiki');
+    const before = stack.mcp.flowLogs.wiki!.recent({ limit: 1 })[0]?.id;
     const r = await form(
       `${stack.server('wiki').issuer}/token`,
       { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await ti.mint() },
@@ -275,6 +276,8 @@ describe('subject mapping and error modes', () => {
     );
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('unsupported_grant_type');
+    const refused = stack.mcp.flowLogs.wiki!.recent({ after: before }).filter((e) => e.step === 'bearer.request');
+    expect(refused.map((e) => [e.outcome, e.error?.code])).toEqual([['denied', 'unsupported_grant_type']]);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The ordered ID-JAG verifier used by a resource authorization server for the jwt-bearer grant
- * (spec digest §3.4; draft-04 §4.4.1; RFC 7523 §3; EMA §5.1, §7.4, §7.6.2).
+ * (draft-04 §4.4.1; RFC 7523 §3; EMA §5.1, §7.4, §7.6.2).
  *
  * It returns data, not exceptions: every check appears in `checks` in the order it ran, so the AS can
  * emit one `bearer.check` event per check and the console can show exactly which one failed. Claim
@@ -13,6 +13,7 @@
  */
 import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify, type ProtectedHeaderParameters } from 'jose';
 import { DEFAULT_CLOCK_SKEW, DEFAULT_ID_JAG_ALGORITHMS, DEFAULT_ID_JAG_MAX_AGE, TYP_ID_JAG } from '../constants.ts';
+import type { IdJagErrorCode } from '../error-codes.ts';
 import { InvalidGrant, InvalidScope, InvalidTarget, type OAuthError } from '../errors.ts';
 import { decodeUnverified, typIs } from '../jwt.ts';
 import { parseScope, scopesMissing } from '../scope.ts';
@@ -60,7 +61,7 @@ export interface ReplayStore {
 }
 
 export interface VerifyIdJagOptions {
-  /** This AS's issuer identifier; compared byte for byte (design §4). */
+  /** This AS's issuer identifier; compared byte for byte (docs/decisions.md §4). */
   audience: string;
   trustedIssuers: readonly TrustedIssuer[];
   /** The client id the AS authenticated on this request. */
@@ -71,7 +72,7 @@ export interface VerifyIdJagOptions {
   supportedScopes?: readonly string[];
   /** The `resource` request parameter, if the client sent one. */
   requestedResource?: string;
-  /** The `scope` request parameter, parsed; undefined when omitted (design §4: grant the ID-JAG's). */
+  /** The `scope` request parameter, parsed; undefined when omitted (docs/decisions.md §4: grant the ID-JAG's). */
   requestedScopes?: readonly string[];
   algorithms?: readonly string[];
   clockSkew?: number;
@@ -119,7 +120,12 @@ class CheckFailure extends Error {
 
 const specOf = (check: IdJagCheckId) => ID_JAG_CHECKS.find((c) => c.check === check)?.specRef ?? '';
 
-function fail(check: IdJagCheckId, code: string, description: string, kind: 'grant' | 'scope' | 'target' = 'grant') {
+function fail(
+  check: IdJagCheckId,
+  code: IdJagErrorCode | 'ERR_REQUEST_RESOURCE_NOT_SERVED' | 'ERR_SCOPE_ESCALATION',
+  description: string,
+  kind: 'grant' | 'scope' | 'target' = 'grant',
+) {
   const options = { code, specRef: specOf(check) };
   const error =
     kind === 'scope'
@@ -218,7 +224,7 @@ export async function verifyIdJag(assertion: string, options: VerifyIdJagOptions
     const resource = checkResource(verified, options);
     pass('resource', resource);
 
-    // 13. scope: issued = requested ∩ ID-JAG (spec digest §6.5).
+    // 13. scope: issued = requested ∩ ID-JAG (EMA §7.2.1).
     const granted = checkScope(verified, options);
     pass('scope', granted.join(' ') || '(none)');
 

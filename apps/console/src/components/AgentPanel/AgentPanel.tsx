@@ -1,5 +1,5 @@
+import type { App, Server, User } from '@xaa/admin-contracts/idp';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { App, Server, User } from '../../api/types.ts';
 import { argsFrom, type Drafts, draftsFrom, fieldsOf, parseRawArgs } from '../../lib/tool-args.ts';
 import { JsonView } from '../JsonView/JsonView.tsx';
 import { ToolArgsForm } from '../ToolArgsForm/ToolArgsForm.tsx';
@@ -195,7 +195,7 @@ export function AgentPanel(p: AgentPanelProps) {
             ) : null}
           </div>
           <div className="muted small">
-            Headless: the agent fills the IdP login form itself — apps registered at the IdP are first-party, so there is no consent screen —. The other button
+            Headless: the agent fills the IdP login form itself — apps registered at the IdP are first-party, so there is no consent screen. The other button
             gives you the IdP sign-in page to open — in this browser (where you are signed in at the IdP) or in the user's own. SAML 2.0: the agent is the app's
             SAML SP; the IdP posts a signed Assertion to it, which it exchanges for an IdP refresh token, and every ID-JAG is minted from that (saml2 → refresh
             token → ID-JAG).

@@ -1,5 +1,7 @@
+import type { Audience } from '@xaa/admin-contracts';
+import { type App, type Connection, type Group, ID_JAG_MAX_TTL, type Server, type User } from '@xaa/admin-contracts/idp';
 import { useEffect, useId, useRef, useState } from 'react';
-import type { App, Audience, Connection, ConnectionDraft, Group, Server, User } from '../../api/types.ts';
+import type { ConnectionDraft } from '../../api/admin.ts';
 
 export interface ConnectionEditorProps {
   app: App;
@@ -18,7 +20,8 @@ export interface ConnectionEditorProps {
 
 function validate(d: ConnectionDraft): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!Number.isInteger(d.ttl) || d.ttl < 10 || d.ttl > 3600) e.ttl = 'Between 10 and 3600 seconds (EMA §7.4.2: ID-JAGs are short-lived).';
+  if (d.ttl === undefined || !Number.isInteger(d.ttl) || d.ttl < 10 || d.ttl > ID_JAG_MAX_TTL)
+    e.ttl = `Between 10 and ${ID_JAG_MAX_TTL} seconds (EMA §7.4.2: ID-JAGs are short-lived).`;
   if (d.audience.kind === 'groups' && d.audience.groups.length === 0) e.audience = 'Pick at least one group, or choose everyone.';
   if (d.audience.kind === 'users' && d.audience.users.length === 0) e.audience = 'Pick at least one user, or choose everyone.';
   return e;

@@ -1,4 +1,4 @@
-import type { App, Connection, Server } from '../../api/types.ts';
+import type { App, Connection, Server } from '@xaa/admin-contracts/idp';
 
 export interface ConnectionMatrixProps {
   apps: readonly App[];

@@ -1,4 +1,4 @@
-import type { App, Group, Server, User } from '../../api/types.ts';
+import type { App, Group, Server, User } from '@xaa/admin-contracts/idp';
 
 export function UsersTable({
   users,
@@ -94,6 +94,14 @@ export function GroupsTable({ groups, users }: { groups: readonly Group[]; users
   );
 }
 
+/** EMA §7.7: the IdP warns on every token exchange by a public client; the directory says so too. */
+export const PUBLIC_CLIENT_BADGE = 'public client — EMA §7.7 requires client authentication at token exchange';
+
+/** An app registered public (no client authentication) that may use token exchange. */
+export function isPublicExchanger(a: App): boolean {
+  return a.token_endpoint_auth_method === 'none' && a.token_exchange === true;
+}
+
 export function AppsTable({ apps, servers }: { apps: readonly App[]; servers: readonly Server[] }) {
   return (
     <table className="data" aria-label="Apps">
@@ -114,6 +122,11 @@ export function AppsTable({ apps, servers }: { apps: readonly App[]; servers: re
             <td>
               <strong>{a.title}</strong> {a.disabled ? <span className="badge error">disabled</span> : null}
               {a.kind && a.kind !== 'app' ? <span className="badge">{a.kind}</span> : null}
+              {isPublicExchanger(a) ? (
+                <span className="badge denied" data-testid={`public-client-${a.client_id}`}>
+                  {PUBLIC_CLIENT_BADGE}
+                </span>
+              ) : null}
             </td>
             <td className="small">
               <div className="mono">{a.client_id}</div>

@@ -1,4 +1,5 @@
-import type { AccessEntry, User } from '../../api/types.ts';
+import type { User } from '@xaa/admin-contracts/idp';
+import type { AccessEntry } from '../../api/admin.ts';
 import { EmptyState } from '../EmptyState/EmptyState.tsx';
 
 export interface EffectiveAccessProps {

@@ -1,4 +1,4 @@
-import type { App, Server, SimulateResult, User } from '../../api/types.ts';
+import type { App, Server, SimulateResult, User } from '@xaa/admin-contracts/idp';
 import { JsonView } from '../JsonView/JsonView.tsx';
 
 export interface SimulatorInput {
@@ -22,7 +22,7 @@ export interface PolicySimulatorProps {
   error: string | undefined;
 }
 
-const OUTCOME_ICON = { pass: '✓', fail: '✗', skip: '–' } as const;
+const OUTCOME_ICON = { pass: '✓', fail: '✗', skip: '–', warn: '!' } as const;
 
 /** Pick user, app, server and scopes; see the decision, the trace and the claims, without minting. */
 export function PolicySimulator(p: PolicySimulatorProps) {

@@ -1,6 +1,6 @@
+import type { SamlInfo } from '@xaa/admin-contracts/idp';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { SamlInfo } from '../../api/types.ts';
 import { SamlPanel } from './SamlPanel.tsx';
 
 const info: SamlInfo = {

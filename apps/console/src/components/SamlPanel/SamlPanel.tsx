@@ -1,5 +1,5 @@
+import type { SamlInfo } from '@xaa/admin-contracts/idp';
 import { useState } from 'react';
-import type { SamlInfo } from '../../api/types.ts';
 
 const time = (s: number) => new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 19);
 const shortFormat = (f: string) => f.split(':').pop() ?? f;

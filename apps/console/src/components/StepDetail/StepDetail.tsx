@@ -21,7 +21,7 @@ function dpopJktOf(event: FlowEvent): string | undefined {
   return typeof d?.jkt === 'string' ? d.jkt : undefined;
 }
 
-const MARK = { pass: '✓', fail: '✗', skip: '–' } as const;
+const MARK = { pass: '✓', fail: '✗', skip: '–', warn: '!' } as const;
 
 /** Everything one step recorded: the failed check or decision first, then HTTP and tokens. */
 export function StepDetail({ event, onInspect }: { event: FlowEvent; onInspect?: ((compact: string) => void) | undefined }) {

@@ -9,7 +9,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { defaults } from '../../config.ts';
 import type { IdpContext } from '../../context.ts';
 import { checkRefreshTokenRequest, issueRefreshToken } from '../../issuance/issue-refresh-token.ts';
-import type { VerifiedSamlAssertion } from '../../issuance/verify-saml-assertion.ts';
+import { samlAssertionView } from '../../issuance/saml-view.ts';
 import { type VerifiedSubject, verifySubjectToken } from '../../issuance/verify-subject-token.ts';
 
 type Params = Record<string, string | string[] | undefined>;
@@ -22,29 +22,6 @@ function one(params: Params, name: string, required = false): string | undefined
   if (required && (v === undefined || v === ''))
     throw new InvalidRequest(`The ${name} parameter is required.`, { code: 'ERR_PARAM_MISSING', specRef: 'RFC 8693 §2.1' });
   return v === '' ? undefined : v;
-}
-
-/** A verified SAML assertion as the live view shows a token: what was checked, never the XML itself. */
-export function samlAssertionView(saml: VerifiedSamlAssertion): TokenView {
-  return {
-    role: 'saml_assertion',
-    header: {
-      format: 'SAML 2.0 Assertion',
-      signature_algorithm: saml.signature.algorithm,
-      signature: saml.signature.certificate === 0 ? 'verified (current IdP certificate)' : 'verified (previous IdP certificate, in overlap)',
-      wrapped_in_response: saml.wrapped,
-    },
-    claims: {
-      id: saml.assertionId,
-      issuer: saml.issuer,
-      name_id: saml.nameId,
-      name_id_format: saml.nameIdFormat,
-      audience: saml.audience,
-      issue_instant: new Date(saml.issueInstant * 1000).toISOString(),
-      not_on_or_after: new Date(saml.notOnOrAfter * 1000).toISOString(),
-      authn_instant: new Date(saml.authnInstant * 1000).toISOString(),
-    },
-  };
 }
 
 export function subjectTokenViews(verified: VerifiedSubject): TokenView[] {

@@ -3,18 +3,21 @@
  * RFC 7591 registration) come from resource.db; a `client_id` that is a URL is resolved as a Client
  * ID Metadata Document (see ../cimd.ts). Read on every lookup, so an admin change applies at once.
  */
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { ClientRecordsAdapter } from '@xaa/node-kit/oidc-host';
+import type { AdapterPayload } from 'oidc-provider';
 import type { ClientStore } from '../../db/clients.ts';
 import { type CimdResolver, isClientIdUrl } from '../cimd.ts';
 
-export class ClientAdapter implements Adapter {
+export class ClientAdapter extends ClientRecordsAdapter {
   /** Why the last CIMD lookup of a client id failed (for the flow events). */
   readonly lastCimdFailure = new Map<string, string>();
 
   constructor(
     private readonly store: ClientStore,
     private readonly cimd: CimdResolver,
-  ) {}
+  ) {
+    super();
+  }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     const record = this.store.get(id);
@@ -38,13 +41,4 @@ export class ClientAdapter implements Adapter {
   async destroy(id: string): Promise<void> {
     this.store.remove(id);
   }
-
-  async findByUid(): Promise<undefined> {
-    return undefined;
-  }
-  async findByUserCode(): Promise<undefined> {
-    return undefined;
-  }
-  async consume(): Promise<void> {}
-  async revokeByGrantId(): Promise<void> {}
 }

@@ -10,6 +10,8 @@
  * - client_credentials (the benchmark's baseline and service clients).
  * The jwt-bearer grant is registered separately (grants/jwt-bearer.ts) on servers with `xaa: true`.
  */
+
+import { SqliteAdapter } from '@xaa/node-kit/oidc-host';
 import { GRANT_PROFILE_ID_JAG } from '@xaa/protocol';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { errors } from 'oidc-provider';
@@ -18,7 +20,6 @@ import type { ServerRuntime } from '../../context.ts';
 import { persistentSecret } from '../../db/secrets.ts';
 import { renderErrorPage } from '../../interactions/views.ts';
 import { CLIENT_TOKEN_CLAIMS } from '../../rs/require-bearer.ts';
-import { SqliteAdapter } from './adapter.ts';
 import type { ClientAdapter } from './clients.ts';
 
 export const ROUTES = {
@@ -40,7 +41,8 @@ export function configuration(
   const { def } = rt;
   const resourceScope = def.scopes.join(' ');
   return {
-    adapter: (name: string) => (name === 'Client' ? clientAdapter : new SqliteAdapter(name, rt.db, def.name, () => rt.nowSeconds(), hooks)),
+    adapter: (name: string) =>
+      name === 'Client' ? clientAdapter : new SqliteAdapter(name, { db: rt.db, server: def.name, nowSeconds: () => rt.nowSeconds(), onReuse: hooks.onReuse }),
     jwks: { keys: [rt.key.privateJwk] } as Configuration['jwks'],
     // Each AS shares the host name with its siblings and the IdP (only the port differs), so its
     // cookies get their own names: browsers do not separate cookies by port.

@@ -7,7 +7,7 @@
  * - a proof → the access token is bound to that key (`cnf.jkt`, the same key as a bound ID-JAG,
  *   §9.8.1.2.1 SHOULD) and the response says `token_type: DPoP` (RFC 9449 §5).
  */
-import { verifyDpopProof } from '@xaa/protocol';
+import { type DpopErrorCode, verifyDpopProof } from '@xaa/protocol';
 import type { ServerRuntime } from '../../context.ts';
 import { dpopState, issueNonce, nonceIsCurrent } from '../../dpop-nonce.ts';
 
@@ -40,7 +40,7 @@ export interface DpopBinding {
   token_type: 'DPoP' | 'Bearer';
 }
 
-export type DpopBindingResult = ({ ok: true } & DpopBinding) | { ok: false; error: 'invalid_grant'; description: string; code: string; specRef: string };
+export type DpopBindingResult = ({ ok: true } & DpopBinding) | { ok: false; error: 'invalid_grant'; description: string; code: DpopErrorCode; specRef: string };
 
 export function dpopBinding(rt: ServerRuntime, proofJkt: string | undefined): DpopBindingResult {
   if (proofJkt !== undefined) return { ok: true, jkt: proofJkt, token_type: 'DPoP' };

@@ -1,5 +1,5 @@
 /**
- * Step 3 of redemption: the access token (RFC 9068 JWT, `typ: at+jwt`), audience-restricted to the
+ * Redemption: the access token (RFC 9068 JWT, `typ: at+jwt`), audience-restricted to the
  * resource the ID-JAG names (EMA §5.1), `sub` = the local user, `client_id` = the authenticated
  * client, `scope` = the granted scopes, plus the IdP subject for attribution (`idp_iss`, `idp_sub`),
  * and `cnf.jkt` when the request carried a DPoP proof (RFC 9449 §6.1).
@@ -7,9 +7,11 @@
  * tokens alike. No refresh token (draft-04 §4.4.3): the IdP stays in the loop at every renewal.
  */
 import { randomUUID } from 'node:crypto';
-import { signJwt, TYP_ACCESS_TOKEN } from '@xaa/protocol';
+import { need } from '@xaa/node-kit/oidc-host';
+import { signJwt, TYP_ACCESS_TOKEN, tokenView } from '@xaa/protocol';
 import type { JWTPayload } from 'jose';
 import type { ServerRuntime } from '../../context.ts';
+import type { BearerState } from './bearer-state.ts';
 
 export interface IssuedAccessToken {
   access_token: string;
@@ -48,4 +50,40 @@ export async function issueAccessToken(
   };
   const access_token = await signJwt(claims, { kid: rt.key.kid, alg: rt.key.alg, key: rt.key.signingKey }, { typ: TYP_ACCESS_TOKEN });
   return { access_token, claims, expires_in: ttl };
+}
+
+/** Redemption step `issue-access-token`: the token, the `bearer.issued` event and the RFC 6749 §5.1 response body. */
+export async function issue(state: BearerState): Promise<void> {
+  const { rt } = state;
+  const grant = need(state.grant, 'grant');
+  const user = need(state.user, 'user');
+  const issued = await issueAccessToken(rt, {
+    userId: user.id,
+    clientId: state.client.id,
+    resource: grant.resource,
+    scopes: grant.grantedScopes,
+    idp: { iss: grant.claims.iss, sub: grant.claims.sub },
+    ...(typeof grant.claims.auth_time === 'number' ? { authTime: grant.claims.auth_time } : {}),
+    jkt: state.binding?.jkt,
+  });
+  state.issued = issued;
+  const scope = grant.grantedScopes.join(' ');
+  rt.flowLog.emit({
+    traceId: state.traceId,
+    party: rt.party.as,
+    step: 'bearer.issued',
+    outcome: 'ok',
+    summary: `Access token for ${user.username} via ${state.client.id}: ${scope}, expires in ${issued.expires_in}s`,
+    subject: { client: state.client.id, user: user.username, server: rt.def.name },
+    tokens: [await tokenView('access_token', issued.access_token, { redact: rt.flowLog.redact })],
+    data: { scope, expires_at: issued.claims.exp, jti: issued.claims.jti, id_jag_jti: grant.claims.jti },
+  });
+  // ID-JAG builds after -04, §4.4.2: the token is restricted to this resource (its `aud`), so say which.
+  state.response = {
+    access_token: issued.access_token,
+    token_type: state.binding?.token_type ?? 'Bearer',
+    expires_in: issued.expires_in,
+    scope,
+    resource: grant.resource,
+  };
 }

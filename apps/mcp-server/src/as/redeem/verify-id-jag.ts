@@ -1,12 +1,14 @@
 /**
- * Step 1 of redemption: run the shared ordered ID-JAG verifier (`verifyIdJag`, spec digest §3.4) with
+ * Redemption: run the shared ordered ID-JAG verifier (`verifyIdJag`, draft-04 §4.4.1, EMA §7.4) with
  * this AS's configuration — its issuer as the only audience, its resource, its scopes, the trusted
  * IdPs an admin configured ("Configure XAA"), the clock skew, and single use unless the AS allows
  * re-presentation — and report every check as a `bearer.check` flow event.
  */
-import { type IdJagCheckResult, type VerifyIdJagResult, verifyIdJag } from '@xaa/protocol';
+import { need } from '@xaa/node-kit/oidc-host';
+import { type IdJagCheckResult, InvalidScope, type VerifyIdJagResult, verifyIdJag } from '@xaa/protocol';
 import { defaults } from '../../config.ts';
 import type { ServerRuntime } from '../../context.ts';
+import type { BearerState } from './bearer-state.ts';
 
 export interface VerifyInput {
   assertion: string;
@@ -52,4 +54,24 @@ export function emitChecks(rt: ServerRuntime, traceId: string, checks: IdJagChec
       check: { id: c.check, title: c.title, specRef: c.specRef, ...(c.detail ? { detail: c.detail } : {}) },
     });
   }
+}
+
+/**
+ * Redemption step `verify-assertion`: the ordered ID-JAG checks, each a `bearer.check`; a grant that
+ * would carry no scope at all is `invalid_scope` (RFC 6749 §3.3).
+ */
+export async function verifyAssertionStep(state: BearerState): Promise<void> {
+  const { rt } = state;
+  const result = await verifyAssertion(rt, {
+    assertion: need(state.assertion, 'assertion'),
+    clientId: state.client.id,
+    requestedScopes: state.requestedScopes,
+    requestedResource: state.requestedResource,
+    dpopJkt: state.dpopJkt,
+  });
+  emitChecks(rt, state.traceId, result.checks, { client: state.client.id });
+  if (!result.ok) throw result.error;
+  if (result.grantedScopes.length === 0)
+    throw new InvalidScope('No scope can be granted: the ID-JAG carries none.', { code: 'ERR_SCOPE_EMPTY', specRef: 'RFC 6749 §3.3' });
+  state.grant = { claims: result.claims, resource: result.resource, grantedScopes: result.grantedScopes };
 }

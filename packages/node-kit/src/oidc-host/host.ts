@@ -1,0 +1,43 @@
+/**
+ * Request plumbing every oidc-provider host shares: the W3C trace of each request (kept on the Node
+ * request, so oidc-provider's event listeners find it) and Host header validation.
+ */
+
+import { InvalidRequest, newTrace, type TraceContext } from '@xaa/protocol';
+import type { Middleware } from 'koa';
+import { renderOAuthError } from './errors.ts';
+
+const traces = new WeakMap<object, TraceContext>();
+
+export function setRequestTrace(req: object, trace: TraceContext): void {
+  traces.set(req, trace);
+}
+
+/** The request's trace; a fresh one when none was recorded (a request that bypassed the Koa app). */
+export function requestTrace(req: object): TraceContext {
+  let t = traces.get(req);
+  if (!t) {
+    t = newTrace();
+    traces.set(req, t);
+  }
+  return t;
+}
+
+/** Keep `ctx.state.trace` (set by `traceContext()`) on the Node request. */
+export function shareTrace(): Middleware {
+  return async function shareTrace(ctx, next) {
+    setRequestTrace(ctx.req, ctx.state.trace as TraceContext);
+    await next();
+  };
+}
+
+/**
+ * RFC 9110 §7.2: a Host that is not host[:port] names no origin; oidc-provider would build invalid
+ * URLs from it (registration_client_uri…) and answer 500. A 400 up front instead.
+ */
+export function validHost(): Middleware {
+  return async function validHost(ctx, next) {
+    if (URL.canParse(`http://${ctx.get('host')}/`)) return next();
+    renderOAuthError(ctx, new InvalidRequest('The Host header does not name a host.', { code: 'ERR_HOST_INVALID', specRef: 'RFC 9110 §7.2' }));
+  };
+}
