@@ -4,7 +4,7 @@
  * sign one ES256 access token; the jwt-bearer grant also verifies the ID-JAG (signature with the
  * trusted IdP's cached JWKS, the ordered checks), records its jti (single use, one SQLite INSERT),
  * maps the subject and emits ~17 flow events. ID-JAGs are pre-minted before the timed loop (each is
- * single-use) by a bench IdP key the AS trusts. The two sides run in alternating slices. Target (issue 3): jwt-bearer / client_credentials ≥ 0.6.
+ * single-use) by a bench IdP key the AS trusts. The two sides run in alternating slices. Target: jwt-bearer / client_credentials ≥ 0.6.
  */
 import { interleaved } from '../interleave.ts';
 import type { BenchSuite, Measurement } from '../measure.ts';

@@ -5,7 +5,7 @@
  * local user and client lookups and the SDK's per-tool scope challenge; everything else (SDK
  * handler, per-request McpServer, the SQLite query, flow events) is the same code on both sides.
  * The two sides run in alternating slices.
- * Target (issue 3): authenticated / unauthenticated ≥ 0.85.
+ * Target: authenticated / unauthenticated ≥ 0.85.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,7 @@
 /**
  * Time from `npm start`'s start script to "ready" (dependencies installed, fresh data directory and again on a
  * seeded one), and the resident memory of the whole playground process tree once ready and after
- * some traffic. Targets (issue "one command"): ready < 5 s, RSS < 400 MB.
+ * some traffic. Targets: ready < 5 s, RSS < 400 MB.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';

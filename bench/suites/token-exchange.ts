@@ -3,7 +3,7 @@
  * (a signed JWT access token for an admin API) on the same server in the same run. Both requests
  * authenticate the client (client_secret_basic) and sign one ES256 JWT; the exchange also verifies the
  * subject ID token, evaluates the connection policy and records three flow events (audited).
- * Target (issue 2): token-exchange / client_credentials ≥ 0.6.
+ * Target: token-exchange / client_credentials ≥ 0.6.
  */
 import { start } from '@xaa/idp';
 import { startStack } from '@xaa/testkit';

@@ -5,7 +5,7 @@
  */
 import { expect, shot, test } from '../fixtures/journey.ts';
 
-/** In the order the page lists them (design §7). */
+/** In the order the page lists them (docs/decisions.md §7). */
 const STORIES = [
   'consent-vs-xaa',
   'contractor-denied',

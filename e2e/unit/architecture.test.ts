@@ -98,4 +98,18 @@ describe('workspace architecture', () => {
     });
     expect(bad).toEqual([]);
   });
+
+  it('cites only public clauses and documents inside the repository (no design-brief, digest or style-guide sections)', () => {
+    const outside = /\bdesign §|\bspec digest\b|\bdigest §|\bstyle P\d/;
+    const docs = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        if (SKIP.has(name) || name.startsWith('.')) return [];
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) return docs(p);
+        return /\.(md|css|html)$/.test(name) ? [p] : [];
+      });
+    const files = [...ALL.flatMap((w) => [...sources(w), ...docs(w)]), join(ROOT, 'README.md'), ...docs(join(ROOT, 'docs'))];
+    const bad = files.filter((f) => !f.endsWith('architecture.test.ts') && outside.test(readFileSync(f, 'utf8'))).map(rel);
+    expect(bad).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * The XAA legs as single HTTP calls, for driving load and probing: RFC 8693 token exchange at the IdP
  * (draft-04 §4.3), RFC 7523 jwt-bearer at the server's AS (draft-04 §4.4), an MCP `tools/call` with the
- * access token, and the ops client's client-credentials token for an admin API (design §2).
+ * access token, and the ops client's client-credentials token for an admin API (docs/decisions.md §2).
  * Each returns the raw response so callers can classify failures by kind.
  */
 import type { Agent } from 'node:http';

@@ -1,6 +1,6 @@
 /**
  * The whole playground: the IdP, the sample servers, the sample client and the console, each on its
- * own loopback port and with its own database, exactly as their `start()` functions (design §2). They
+ * own loopback port and with its own database, exactly as their `start()` functions (docs/decisions.md §1). They
  * talk to each other only over HTTP. Used by `xaa start`, the e2e suite and the benchmarks.
  *
  * In one thread by default; with `threads`, the IdP and the servers (the token endpoints and the MCP

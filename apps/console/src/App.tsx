@@ -1,4 +1,4 @@
-/** The shell only wires: session gate, layout, routes → pages (style P15). */
+/** The shell only wires: session gate, layout, routes → pages. */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';

@@ -1,5 +1,5 @@
 /**
- * Architecture pins (style P19): the browser bundle imports nothing Node-only and no other app; the
+ * Architecture pins: the browser bundle imports nothing Node-only and no other app; the
  * backend does not reach into the SPA; no token is ever put in browser storage.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * The persisted audit trail: every flow event the IdP emits (decisions, issuances, sign-ins, admin
  * changes, revocations), token-free — FlowLog strips `compact` before persisting, so rows keep decoded
- * claims, `jti` and hashes, never a usable token (design §4). Rows are written on a connection of
+ * claims, `jti` and hashes, never a usable token (docs/decisions.md §4). Rows are written on a connection of
  * their own, in WAL mode with `synchronous = NORMAL` like every database here (durable across a process
  * crash; see node-kit's `openDatabase`).
  */

@@ -1,5 +1,5 @@
 /**
- * Central revocation (design §7.4): disabling a user or revoking their sessions makes every later
+ * Central revocation (docs/decisions.md §7): disabling a user or revoking their sessions makes every later
  * token exchange fail at once. The user's `not_before` moves past now (ID tokens issued before it are
  * refused by verify-subject-token), and every session, grant, code, access and refresh token that
  * oidc-provider stored for the user is deleted.

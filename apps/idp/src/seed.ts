@@ -1,5 +1,5 @@
 /**
- * Seeding from `@xaa/topology` (design §3): users alice/bob/dave/carol (password `demo`), groups, the
+ * Seeding from `@xaa/topology` (docs/decisions.md §3): users alice/bob/dave/carol (password `demo`), groups, the
  * client apps with their redirect URIs and per-AS client ids, the console and ops clients, the MCP
  * servers with their (issuer, resource) pairs and scopes, and the connections. Seeding happens only
  * on an empty database; `resetDirectory` wipes and reseeds (signing keys and settings are kept, so

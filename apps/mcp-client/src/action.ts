@@ -1,5 +1,5 @@
 /**
- * One user action (login, connect, call…) = one W3C trace across the four parties (design §5).
+ * One user action (login, connect, call…) = one W3C trace across the four parties (docs/decisions.md §5).
  * The action context travels with the async call chain (AsyncLocalStorage), so every request the
  * agent makes — including those the MCP SDK makes on its behalf (discovery, the 401 re-exchange,
  * the 403 step-up) — carries the action's `traceparent` and is attributed to the right user, app

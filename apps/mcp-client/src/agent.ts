@@ -1,7 +1,7 @@
 /**
  * The sample agent: one object behind the CLI commands, the console's agent API and the tests.
  * It owns the configuration, client.db and the flow log; each public method is one user action
- * (one trace, design §5) and returns a plain outcome (`ok` / `denied` / `error`) with the progress
+ * (one trace, docs/decisions.md §5) and returns a plain outcome (`ok` / `denied` / `error`) with the progress
  * steps it went through.
  */
 import type { FlowLog } from '@xaa/node-kit';

@@ -2,7 +2,7 @@
  * What the agent knows before it talks to anyone: the IdP issuer, its own client registrations (one at
  * the IdP, one per resource AS — draft-04 §5 "three registrations"), the MCP servers it may call, and
  * for the headless mode the demo users' passwords. Built from a `Topology` or read from
- * `<dataDir>/playground.json` (design §3). Nothing here is discovered: issuers, token endpoints and
+ * `<dataDir>/playground.json` (docs/decisions.md §3). Nothing here is discovered: issuers, token endpoints and
  * resources come from metadata at run time (RFC 9728, RFC 8414).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -55,7 +55,7 @@ export interface AgentConfig {
   users: AgentUser[];
   /** The agent's own origin: `/callback` (SSO and classic redirects) and the console's agent API. */
   agent: { url: string; admin: string };
-  /** The SSO redirect URI; design §3: `http://localhost:4200/callback`. */
+  /** The SSO redirect URI; docs/decisions.md §3: `http://localhost:4200/callback`. */
   redirectUri: string;
   /** Documented knobs (see `AGENT_DEFAULTS`). */
   options: AgentOptions;
@@ -106,7 +106,7 @@ export function configFromTopology(t: Topology, options: Partial<AgentOptions> =
   };
 }
 
-/** The subset of `playground.json` (design §3) the agent reads. */
+/** The subset of `playground.json` (docs/decisions.md §3) the agent reads. */
 interface Manifest {
   idp?: { issuer?: unknown; saml?: { metadata_url?: unknown } };
   servers?: Array<{ name?: unknown; title?: unknown; resource?: unknown; issuer?: unknown; scopes?: unknown }>;

@@ -3,7 +3,7 @@
  *
  *  1. unauthenticated MCP request → 401 with `WWW-Authenticate` (MCP-AUTHZ; RFC 9728 §5.1)
  *  2. protected resource metadata from the challenge's `resource_metadata`, else well-known probing
- *     (path-aware, then root) — spec digest §8.3 #49
+ *     (path-aware, then root) — RFC 9728 §3.1
  *  3. AS metadata: RFC 8414 then OIDC discovery URLs in the MCP-AUTHZ order; a document whose
  *     `issuer` is not byte-identical to the PRM's AS identifier is discarded (#50, RFC 8414 §3.3)
  *  4. EMA §6: ID-JAG is used only when the AS lists `urn:ietf:params:oauth:grant-profile:id-jag`
@@ -25,7 +25,7 @@ import type { FetchLike } from './http.ts';
 export interface Discovered {
   ok: true;
   serverUrl: string;
-  /** The PRM `resource`: sent as `resource` in the token exchange (EMA §4, spec digest #53). */
+  /** The PRM `resource`: sent as `resource` in the token exchange (EMA §4). */
   resource: string;
   resourceMetadataUrl: string | undefined;
   prm: OAuthProtectedResourceMetadata;
@@ -119,7 +119,7 @@ export async function discover(serverUrl: string, options: DiscoverOptions): Pro
 /**
  * AS metadata in the MCP-AUTHZ order (the SDK's `buildDiscoveryUrls`: RFC 8414 path-aware, then the
  * OIDC variants). A 4xx (or 502) moves on to the next URL; the first document found must name
- * `issuer` byte for byte (RFC 8414 §3.3, design §4 — the SDK tolerates a trailing slash, we do not).
+ * `issuer` byte for byte (RFC 8414 §3.3, docs/decisions.md §4 — the SDK tolerates a trailing slash, we do not).
  * Parsed here rather than with the SDK's schema, which requires `authorization_endpoint`: an AS that
  * only redeems ID-JAGs has no authorization endpoint (RFC 8414 §2: required only when a grant uses it).
  */

@@ -2,7 +2,7 @@
  * The agent's one HTTP client: every request it makes (its own legs, openid-client, and the MCP SDK's
  * discovery, token and transport requests) goes through `instrumentedFetch`, which
  *
- *  - sends the action's W3C `traceparent` (a fresh span per request, design §5),
+ *  - sends the action's W3C `traceparent` (a fresh span per request, docs/decisions.md §5),
  *  - bounds the request in time,
  *  - and, after the response, emits the client-side flow event of the step the request belongs to
  *    (`exchange.request`, `bearer.request`, `sso.token`, `classic.token`, `mcp.request`) with a
@@ -33,7 +33,7 @@ export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Respo
 export interface InstrumentOptions {
   /** Upper bound per request (ms). Long-lived MCP GET streams are exempt. */
   timeoutMs: number;
-  /** Keep only signature-stripped tokens in events (design §4 redact mode). */
+  /** Keep only signature-stripped tokens in events (docs/decisions.md §4 redact mode). */
   redact?: boolean;
 }
 

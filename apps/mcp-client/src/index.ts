@@ -32,7 +32,7 @@ export interface AgentStartOptions {
   /** Port (default `topology.agent.port`; the IdP knows the redirect URI on that port). */
   port?: number;
   quiet?: boolean;
-  /** Signature-stripped tokens in the live view (design §4 redact mode). */
+  /** Signature-stripped tokens in the live view (docs/decisions.md §4 redact mode). */
   redact?: boolean;
   options?: Partial<AgentOptions>;
   /** Tests: move the agent's clock or route its requests. */

@@ -3,7 +3,7 @@
  * SDK's `CrossAppAccessProvider` as auth provider. The provider is seeded with the access token the
  * legs obtained, so a session starts without a round trip; when the server answers 401 (the token
  * expired or was revoked) the SDK re-runs discovery and the jwt-bearer grant, asking our `assertion`
- * callback — leg 2 — for a *fresh* ID-JAG every time (EMA §7.4.2, spec digest #58, #63); on a 403
+ * callback — leg 2 — for a *fresh* ID-JAG every time (EMA §7.4.2); on a 403
  * `insufficient_scope` it runs one step-up exchange with the union of scopes (MCP-AUTHZ, #65).
  */
 import {
@@ -44,7 +44,7 @@ export interface AgentProviderOptions {
 
 /**
  * `CrossAppAccessProvider` with two adjustments: the token is persisted when the SDK renews it, and
- * the jwt-bearer request carries no `scope` — the IdP may narrow the grant silently (design §4), and
+ * the jwt-bearer request carries no `scope` — the IdP may narrow the grant silently (docs/decisions.md §4), and
  * asking the AS for more than the ID-JAG holds would be `invalid_scope` (draft-04 §4.4.1).
  */
 export class AgentXaaProvider extends CrossAppAccessProvider {
@@ -92,7 +92,7 @@ export interface OpenSession {
   close(): Promise<void>;
 }
 
-/** Connect an MCP client (declaring the EMA extension, MCP docs / spec digest #67). */
+/** Connect an MCP client (declaring the EMA extension, MCP extensions). */
 export async function openSession(url: string, authProvider: OAuthClientProvider, fetch: FetchLike, options: { stepUp?: boolean } = {}): Promise<OpenSession> {
   const client = new Client(AGENT_INFO, { capabilities: { extensions: { [EMA_EXTENSION_ID]: {} } } });
   // MCP-AUTHZ: one step-up on 403 insufficient_scope; a down-scoped (sub-agent) session takes none.

@@ -1,5 +1,5 @@
 /**
- * `client.db`: the agent's own trust domain (design §2). It keeps, per user and app, the SSO session
+ * `client.db`: the agent's own trust domain (docs/decisions.md §1). It keeps, per user and app, the SSO session
  * (ID token + IdP refresh token), and per server the current access token and the connection state
  * ("connected", "blocked by your organization", …). Tokens are stored because the CLI's `connect` and
  * `call` are separate processes (EMA §7.5.4 asks for secure storage: the file is created 0600 and

@@ -1,5 +1,5 @@
 /**
- * The seed of one sample server, in one place (design §3):
+ * The seed of one sample server, in one place (docs/decisions.md §3):
  * - clients: every topology app gets its own registration here, `<app>-at-<server>` with the secret
  *   from the topology (client_secret_basic, the MCP SDK's default), allowed the jwt-bearer grant on
  *   ID-JAG servers plus the classic grants; re-synced on every start so playground.json stays true;

@@ -1,5 +1,5 @@
 /**
- * Admin-API authentication (design §2): every `/admin/` route accepts only an access token issued by
+ * Admin-API authentication (docs/decisions.md §2): every `/admin/` route accepts only an access token issued by
  * the IdP for that API (RFC 8707 resource indicator = the API's URL, so `aud` = that URL), as an
  * RFC 9068 JWT carrying the admin scope. The console gets one per API for the signed-in admin; scripts
  * use the client-credentials grant of the seeded "ops" client. No shared static secrets.

@@ -1,5 +1,5 @@
 /**
- * The flow-event log of one app (design §5): a bounded in-memory ring of recent events for the live
+ * The flow-event log of one app (docs/decisions.md §5): a bounded in-memory ring of recent events for the live
  * view, subscribers for the SSE stream, and an optional persistence hook for the audit trail.
  * Persisted copies never hold a usable token: `compact` is removed before `persist` is called.
  */
@@ -10,7 +10,7 @@ import { stripSignature } from '@xaa/protocol';
 export interface FlowLogOptions {
   /** Ring size (default 2,000). */
   capacity?: number;
-  /** Keep only signature-stripped tokens even in memory (design §4 redact mode). */
+  /** Keep only signature-stripped tokens even in memory (docs/decisions.md §4 redact mode). */
   redact?: boolean;
   /** Called with a token-free copy of each event (e.g. to append to an audit table). */
   persist?: (event: FlowEvent) => void;

@@ -12,7 +12,7 @@ declare module 'koa' {
   }
 }
 
-/** W3C traceparent: record the caller's trace, or start one (design §5). */
+/** W3C traceparent: record the caller's trace, or start one (docs/decisions.md §5). */
 export function traceContext(): Middleware {
   return async function traceContext(ctx: Context, next: Next) {
     const trace = parseTraceparent(ctx.get('traceparent')) ?? newTrace();

@@ -3,7 +3,7 @@ import { FlowLog } from '../src/flow-log.ts';
 
 const input = (n: number) => ({ traceId: 'a'.repeat(32), party: 'idp', step: 'exchange.issued', outcome: 'ok', summary: `event ${n}` }) as const;
 
-describe('FlowLog ring (design §5)', () => {
+describe('FlowLog ring (docs/decisions.md §5)', () => {
   it('keeps at most its capacity, oldest dropped first, whatever the number of emits', () => {
     const log = new FlowLog({ capacity: 5 });
     for (let i = 0; i < 23; i++) {

@@ -93,7 +93,7 @@ export interface PolicyRequest {
   dpop_jkt?: string;
 }
 
-/** Design §4 error codes a policy outcome maps to. */
+/** docs/decisions.md §4 error codes a policy outcome maps to. */
 export type DenyCode =
   | 'invalid_target'
   | 'access_denied'

@@ -35,7 +35,7 @@ const conn = (over: Partial<Connection> = {}): Connection => ({
 const req = { user: 'u-alice', client: 'agent', audience: tasks.issuer, resource: tasks.resources[0] as string };
 const now = 1_800_000_000;
 
-describe('evaluate (design §4, EMA §7.6.1)', () => {
+describe('evaluate (docs/decisions.md §4, EMA §7.6.1)', () => {
   it('allows and grants every allowed scope when scope is omitted', () => {
     const d = evaluate(req, [conn()], directory, now);
     expect(d.effect).toBe('allow');
@@ -56,7 +56,7 @@ describe('evaluate (design §4, EMA §7.6.1)', () => {
     ]);
   });
 
-  it('narrows a partial request silently to the intersection (spec digest §6.5)', () => {
+  it('narrows a partial request silently to the intersection (RFC 6749 §3.3)', () => {
     const d = evaluate({ ...req, scopes: ['tasks.read', 'tasks.admin'] }, [conn({ scopes: ['tasks.read'] })], directory, now);
     expect(d).toMatchObject({ effect: 'allow', grantedScopes: ['tasks.read'], narrowed: true });
   });

@@ -1,6 +1,6 @@
 /**
  * Wire constants for Cross-App Access. Every URN and media type the playground puts on the wire is
- * defined here once (spec digest §0).
+ * defined here once (draft-04 §3, RFC 8693 §3).
  */
 
 /** RFC 8693 §2.1 token exchange grant, used by the client at the IdP (draft-04 §4.3). */
@@ -39,7 +39,7 @@ export const TOKEN_TYPE_N_A = 'N_A';
 export const DEFAULT_ID_JAG_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA', 'ES384'] as const;
 export type SigningAlgorithm = 'ES256' | 'RS256';
 
-/** Design §4: ID-JAG and access-token lifetimes (seconds). */
+/** docs/decisions.md §4: ID-JAG and access-token lifetimes (seconds). */
 export const DEFAULT_ID_JAG_TTL = 300;
 export const DEFAULT_ACCESS_TOKEN_TTL = 300;
 /** Accepted clock skew when checking exp/iat/nbf (RFC 7519 §4.1.4 "small leeway"). */
@@ -47,5 +47,5 @@ export const DEFAULT_CLOCK_SKEW = 30;
 /** An ID-JAG issued longer ago than this is refused even if `exp` says otherwise. */
 export const DEFAULT_ID_JAG_MAX_AGE = 3600;
 
-/** The scope an admin-API access token must carry (design §2). */
+/** The scope an admin-API access token must carry (docs/decisions.md §2). */
 export const ADMIN_SCOPE = 'xaa:admin';

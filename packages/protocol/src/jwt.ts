@@ -40,7 +40,7 @@ export async function tokenHash(compact: string): Promise<string> {
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** A compact JWS without its signature: decodable, never usable (design §4 redact mode). */
+/** A compact JWS without its signature: decodable, never usable (docs/decisions.md §4 redact mode). */
 export function stripSignature(compact: string): string {
   const i = compact.lastIndexOf('.');
   return i < 0 ? compact : `${compact.slice(0, i)}.`;

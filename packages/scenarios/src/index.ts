@@ -12,7 +12,7 @@ import { unapprovedAgent } from './stories/unapproved-agent.ts';
 export * from './playground-client.ts';
 export * from './scenario.ts';
 
-/** In the order a presenter tells the story (design §7). */
+/** In the order a presenter tells the story (docs/decisions.md §7). */
 export const SCENARIOS: readonly Scenario[] = [
   consentVsXaa,
   contractorDenied,

@@ -1,5 +1,5 @@
 /**
- * A typed HTTP client for a running playground, built from its `playground.json` (design §3). It
+ * A typed HTTP client for a running playground, built from its `playground.json` (docs/decisions.md §3). It
  * acts as the seeded "ops" client: admin-API tokens come from the IdP's client-credentials grant with
  * an RFC 8707 resource indicator per API, exactly as any script would do it — no shortcuts into an
  * app's internals. Used by the scenarios, from the CLI and from the console's backend.

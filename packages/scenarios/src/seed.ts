@@ -1,4 +1,4 @@
-/** Putting back the parts of the seed (design §3) that a story changes, through the IdP admin API. */
+/** Putting back the parts of the seed (docs/decisions.md §3) that a story changes, through the IdP admin API. */
 import type { PlaygroundClient } from './playground-client.ts';
 
 export interface ConnectionRecord {

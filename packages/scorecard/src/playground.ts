@@ -1,5 +1,5 @@
 /**
- * `.data/playground.json` (design §3): where the scorecard finds the IdP, its ops client (for admin
+ * `.data/playground.json` (docs/decisions.md §3): where the scorecard finds the IdP, its ops client (for admin
  * tokens) and, when the AS under test is one of the playground's servers, the clients registered there.
  */
 import { existsSync, readFileSync } from 'node:fs';

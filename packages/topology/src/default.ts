@@ -39,7 +39,7 @@ const CLIENTS: Array<{ name: string; title: string; saml?: true }> = [
   { name: 'acme-desktop', title: 'Acme Desktop', saml: true },
 ];
 
-/** The seeded demo password (design §3): demo-only, documented in the README. */
+/** The seeded demo password (docs/decisions.md §3): demo-only, documented in the README. */
 export const DEMO_PASSWORD = 'demo';
 
 export function defaultTopology(options: TopologyOptions = {}): Topology {

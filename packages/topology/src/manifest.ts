@@ -1,5 +1,5 @@
 /**
- * `.data/playground.json`: the public manifest (design §3). Scripts and external tools read it to
+ * `.data/playground.json`: the public manifest (docs/decisions.md §3). Scripts and external tools read it to
  * drive the playground without reading code. Extra keys are allowed; the documented ones are stable.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -5,7 +5,7 @@ export interface ServerDef {
   name: string;
   title: string;
   port: number;
-  /** AS issuer, no trailing slash (design §4). */
+  /** AS issuer, no trailing slash (docs/decisions.md §4). */
   issuer: string;
   /** RFC 9728 resource identifier of the MCP endpoint. */
   resource: string;
@@ -52,7 +52,7 @@ export interface GroupDef {
 
 export type Audience = { kind: 'all' } | { kind: 'groups'; groups: string[] } | { kind: 'users'; users: string[] };
 
-/** A connection: client app → MCP server, allowed scopes, for whom (design §3, issue "policy engine"). */
+/** A connection: client app → MCP server, allowed scopes, for whom (docs/decisions.md §3, issue "policy engine"). */
 export interface ConnectionDef {
   client: string;
   server: string;

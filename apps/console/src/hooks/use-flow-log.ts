@@ -1,4 +1,4 @@
-/** Subscribe-only hook over `FlowLogState` (style P13): no state of its own. */
+/** Subscribe-only hook over `FlowLogState`: no state of its own. */
 import { useSyncExternalStore } from 'react';
 import type { FlowLogSnapshot, FlowLogState } from '../state/flow-log-state.ts';
 

@@ -1,4 +1,4 @@
-/** Subscribe-only hooks over `ScenarioRunState` (style P13), and a clock for live countdowns. */
+/** Subscribe-only hooks over `ScenarioRunState`, and a clock for live countdowns. */
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { type ScenarioInfo, scenarios } from '../api/scenarios.ts';
 import { type ScenarioRunSnapshot, ScenarioRunState } from '../state/scenario-run-state.ts';

@@ -16,7 +16,7 @@ export function laneOf(party: string): LaneId {
   return 'idp';
 }
 
-/** Steps that belong to one hop, labelled like the legs in the client (style P1). */
+/** Steps that belong to one hop, labelled like the legs in the client. */
 export function legOf(step: string): 'SSO' | 'ID-JAG' | 'Access token' | 'MCP' | 'Admin' | 'Classic OAuth' {
   if (step.startsWith('sso.')) return 'SSO';
   if (step.startsWith('exchange.')) return 'ID-JAG';

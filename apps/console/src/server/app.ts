@@ -1,4 +1,4 @@
-/** Koa composition of the console backend: named middleware, in order (style P1). */
+/** Koa composition of the console backend: named middleware, in order. */
 
 import { allowedHostnamesFor, guardedSurface, hostCheck, idpAdminTokenStatus } from '@xaa/node-kit';
 import { SCENARIOS } from '@xaa/scenarios';

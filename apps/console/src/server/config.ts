@@ -1,5 +1,5 @@
 /**
- * The console backend's knobs: one documented defaults object (style P10). `main.ts` is the only
+ * The console backend's knobs: one documented defaults object. `main.ts` is the only
  * reader of `process.env`; everything else receives a resolved `ConsoleConfig`.
  */
 

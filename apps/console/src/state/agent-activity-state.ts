@@ -1,5 +1,5 @@
 /**
- * What the admin asked the sample agent to do, kept outside React (style P13) so the list survives
+ * What the admin asked the sample agent to do, kept outside React so the list survives
  * leaving the Agent page for the live view and coming back. Capped; newest last.
  */
 import { useSyncExternalStore } from 'react';

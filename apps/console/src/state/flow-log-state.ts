@@ -1,5 +1,5 @@
 /**
- * The live view's store (style P13): framework-free, owns the events, caps them, de-duplicates by id,
+ * The live view's store: framework-free, owns the events, caps them, de-duplicates by id,
  * filters, groups by trace and pauses. React subscribes through `useFlowLog()`; tests use it directly.
  *
  * Filtering is incremental: an appended event is tested once against the current filter, so a stream

@@ -1,5 +1,5 @@
 /**
- * One data interface, two sources (style P14): the live view reads `FlowEvent`s from a `FlowSource`
+ * One data interface, two sources: the live view reads `FlowEvent`s from a `FlowSource`
  * that is either live (the console backend's merged SSE stream) or recorded (a JSON trace, replayed
  * at once or paced). Presenter mode, Playwright fixtures and bug reports use recordings.
  */

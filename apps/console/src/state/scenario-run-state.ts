@@ -1,5 +1,5 @@
 /**
- * One story being told from the console (style P13): framework-free, owns the run id, the finished
+ * One story being told from the console: framework-free, owns the run id, the finished
  * steps and what is happening now. The Scenarios page and the presenter view subscribe with
  * `useScenarioRun()`; tests drive it directly with a fake backend.
  *

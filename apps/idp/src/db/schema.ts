@@ -1,5 +1,5 @@
 /**
- * idp.db: the IdP's own trust domain (design §2). Directory (users, groups, apps, servers,
+ * idp.db: the IdP's own trust domain (docs/decisions.md §1). Directory (users, groups, apps, servers,
  * connections), signing keys, oidc-provider's models (sessions, grants, codes, tokens) and the audit
  * trail. Migrations are append-only; index + 1 is the schema version.
  */

@@ -1,5 +1,5 @@
 /**
- * The IdP's signing keys, persisted in idp.db (design §4: ES256 by default, RS256 selectable, keys
+ * The IdP's signing keys, persisted in idp.db (docs/decisions.md §4: ES256 by default, RS256 selectable, keys
  * persisted, rotation keeps the old key in the JWKS until the tokens signed with it have expired).
  *
  * The newest unretired key signs everything: ID tokens and JWT access tokens (oidc-provider is given

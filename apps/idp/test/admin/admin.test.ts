@@ -57,7 +57,7 @@ const ROUTES: Array<[string, string]> = [
   ['GET', '/admin'],
 ];
 
-describe('authentication and authorization (design §2)', () => {
+describe('authentication and authorization (docs/decisions.md §1)', () => {
   it('nothing under /admin answers anonymously', async () => {
     for (const [method, path] of ROUTES) {
       const r = await t.admin(method, path, method === 'GET' ? undefined : {}, '');

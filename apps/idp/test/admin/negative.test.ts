@@ -1,4 +1,4 @@
-/** Every admin endpoint answers bad input with a clear 4xx (design §6: every endpoint has negative tests). */
+/** Every admin endpoint answers bad input with a clear 4xx (docs/decisions.md §6: every endpoint has negative tests). */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestIdp, type TestIdp } from '../support/idp.ts';
 

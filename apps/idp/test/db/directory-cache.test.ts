@@ -1,7 +1,7 @@
 /**
  * The directory answers the token-exchange reads from memory; any write through the connection —
  * a store method, a seed/wipe, plain SQL — must be visible to the very next read (an admin's
- * disable or policy edit applies to the next exchange, design §4).
+ * disable or policy edit applies to the next exchange, docs/decisions.md §4).
  */
 import { openDatabase, writeGeneration } from '@xaa/node-kit';
 import { defaultTopology } from '@xaa/topology';

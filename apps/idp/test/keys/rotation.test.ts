@@ -1,5 +1,5 @@
 /**
- * Key rotation (design §4): a new key signs from now on (ID tokens and ID-JAGs alike); the old key
+ * Key rotation (docs/decisions.md §4): a new key signs from now on (ID tokens and ID-JAGs alike); the old key
  * stays in the JWKS so tokens it signed keep verifying until they expire.
  */
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';

@@ -1,5 +1,5 @@
 /**
- * Central revocation (design §7.4): disabling a user or revoking their sessions makes every later
+ * Central revocation (docs/decisions.md §7): disabling a user or revoking their sessions makes every later
  * exchange fail at once — ID tokens of ended sessions and refresh tokens alike.
  */
 import { TOKEN_TYPE_REFRESH_TOKEN } from '@xaa/protocol';

@@ -27,7 +27,7 @@ it('a taken port is a clear error, and the database is left closed', async () =>
   }
 });
 
-it('normalises a configured issuer without its trailing slash (design §4) and serves discovery for it', async () => {
+it('normalises a configured issuer without its trailing slash (docs/decisions.md §4) and serves discovery for it', async () => {
   const d = dataDir();
   const idp = await start({ topology: defaultTopology({ dataDir: d }), dataDir: d, port: 0, quiet: true, issuer: 'http://127.0.0.1:1/' });
   try {

@@ -1,8 +1,8 @@
 /**
  * Leg 3 — the access token: RFC 7523 jwt-bearer grant at the resource AS (draft-04 §4.4), through the
  * MCP SDK's `exchangeJwtAuthGrant`, authenticated with the app's registration *at that AS* (draft-04
- * §5, EMA §5; spec digest #54, #68). The request sends no `scope`: the ID-JAG's scope is what the IdP
- * granted, and the AS grants exactly that when none is asked for (design §4). No refresh token is
+ * §5, EMA §5). The request sends no `scope`: the ID-JAG's scope is what the IdP
+ * granted, and the AS grants exactly that when none is asked for (docs/decisions.md §4). No refresh token is
  * expected (draft-04 §4.4.3): on expiry the agent runs legs 2 and 3 again with a fresh ID-JAG.
  */
 import { type AuthorizationServerMetadata, exchangeJwtAuthGrant, selectClientAuthMethod } from '@modelcontextprotocol/client';

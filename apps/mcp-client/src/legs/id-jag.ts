@@ -1,11 +1,11 @@
 /**
  * Leg 2 — the ID-JAG: RFC 8693 token exchange at the IdP (draft-04 §4.3), through the MCP SDK's
  * `requestJwtAuthorizationGrant`. The request carries `audience` = the AS issuer from validated
- * metadata (EMA §4, spec digest #52), `resource` = the PRM resource (#53), the ID token as subject
+ * metadata (EMA §4), `resource` = the PRM resource, the ID token as subject
  * token, and the app's IdP registration — never its AS credentials (#54). A public client sends no
  * secret. The SDK checks `issued_token_type` and tolerates any `token_type` (#55).
  *
- * Expected refusals are data, not exceptions: a policy denial (`access_denied`, design §4) comes back
+ * Expected refusals are data, not exceptions: a policy denial (`access_denied`, docs/decisions.md §4) comes back
  * as `{ ok: false, kind: 'denied' }` with the IdP's code and description, which the agent shows as
  * "blocked by your organization" — it never falls back to an interactive consent flow.
  */

@@ -1,5 +1,5 @@
 /**
- * Leg 1 — SSO at the IdP (OIDC authorization code + PKCE S256 + state + nonce; spec digest #66,
+ * Leg 1 — SSO at the IdP (OIDC authorization code + PKCE S256 + state + nonce;
  * MCP-AUTHZ, EMA §7.5.2), as one of the client apps registered there. The relying-party work is
  * openid-client's: discovery, the authorization URL, and the callback checks (state, PKCE, nonce,
  * RFC 9207 `iss`, ID token signature and claims). The result is the ID token used as the subject
@@ -103,7 +103,7 @@ export async function beginLogin(deps: SsoDeps, app: AgentApp, user?: string): P
     state: pending.state,
     nonce: pending.nonce,
     // OIDC Core §11: the IdP issues a refresh token for offline_access only with prompt=consent;
-    // our IdP treats its own apps as first-party and shows no consent screen (design §3).
+    // our IdP treats its own apps as first-party and shows no consent screen (docs/decisions.md §3).
     ...(deps.config.options.ssoScope.split(' ').includes('offline_access') ? { prompt: 'consent' } : {}),
     ...(user ? { login_hint: user } : {}),
   });

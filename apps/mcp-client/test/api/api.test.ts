@@ -1,7 +1,7 @@
 /**
  * The agent API the console drives (`/admin/agent/…`, guarded like every admin API) and the agent's
  * event feed, against the real IdP and servers. A console click carrying `traceparent` continues that
- * trace (design §5: one user action, one trace across the parties).
+ * trace (docs/decisions.md §5: one user action, one trace across the parties).
  */
 import { formatTraceparent, newTrace } from '@xaa/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

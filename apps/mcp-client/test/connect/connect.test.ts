@@ -1,7 +1,7 @@
 /**
  * The whole flow against the real IdP and the real sample servers (their `start()`, in-process, on
  * free loopback ports): discovery → ID-JAG → access token → MCP session → tools, under the seeded
- * policy (design §3), with the classic consent flow for Wiki as the "before XAA" contrast.
+ * policy (docs/decisions.md §3), with the classic consent flow for Wiki as the "before XAA" contrast.
  */
 import type { FlowEvent } from '@xaa/protocol';
 import { navigate } from '@xaa/user-agent';

@@ -56,7 +56,7 @@ const reset = (patch: Partial<World>) => {
   seen.length = 0;
 };
 
-describe('discovery (spec digest §8.3 #49–#51)', () => {
+describe('discovery (RFC 9728 §3.1, RFC 8414 §3)', () => {
   it('follows the 401 challenge to PRM and AS metadata and sees the id-jag profile (EMA §6)', async () => {
     reset({});
     const d = await discover(`${origin}/mcp`, { fetch });
@@ -78,7 +78,7 @@ describe('discovery (spec digest §8.3 #49–#51)', () => {
     expect(d).toMatchObject({ ok: false, kind: 'resource_mismatch' });
   });
 
-  it('rejects AS metadata whose issuer is not byte-identical, even by a trailing slash (RFC 8414 §3.3, design §4)', async () => {
+  it('rejects AS metadata whose issuer is not byte-identical, even by a trailing slash (RFC 8414 §3.3, docs/decisions.md §4)', async () => {
     reset({ asIssuer: (o) => `${o}/` });
     expect(await discover(`${origin}/mcp`, { fetch })).toMatchObject({ ok: false, kind: 'issuer_mismatch' });
     reset({ asIssuer: () => 'http://other.example' });

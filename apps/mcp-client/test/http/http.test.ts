@@ -1,5 +1,5 @@
 /**
- * The instrumented fetch: W3C `traceparent` on every request of an action (design §5), client-side
+ * The instrumented fetch: W3C `traceparent` on every request of an action (docs/decisions.md §5), client-side
  * flow events with secrets masked in the HTTP view (EMA §7.4.2: no usable token in a log), and a time
  * bound on every request.
  */

@@ -1,7 +1,7 @@
 /**
- * Leg 2 against the real IdP and its seeded policy (design §3): Acme Agent → Tasks (engineering, IT)
+ * Leg 2 against the real IdP and its seeded policy (docs/decisions.md §3): Acme Agent → Tasks (engineering, IT)
  * and Docs (everyone); Acme Chat → Docs read-only; Shadow Agent → nothing. Refusals come back as data
- * with the IdP's code and description (design §4: `access_denied` names the rule).
+ * with the IdP's code and description (docs/decisions.md §4: `access_denied` names the rule).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestIdJag } from '../../src/legs/id-jag.ts';
@@ -52,7 +52,7 @@ describe('leg 2: token exchange for an ID-JAG (draft-04 §4.3)', () => {
     }
   });
 
-  it('denies Acme Agent at CRM with access_denied and the reason (design §4)', async () => {
+  it('denies Acme Agent at CRM with access_denied and the reason (docs/decisions.md §4)', async () => {
     const r = await exchange('alice', 'acme-agent', 'crm');
     expect(r).toMatchObject({ ok: false, kind: 'denied', code: 'access_denied' });
     if (!r.ok) expect(r.description.length).toBeGreaterThan(0);

@@ -28,7 +28,7 @@ describe('leg 1: SSO at the IdP', () => {
     expect(session?.login_trace).toBe(r.traceId);
     const steps = stack.agent.flowLog.recent({ traceId: r.traceId }).map((e) => `${e.party}:${e.step}:${e.outcome}`);
     expect(steps).toEqual(expect.arrayContaining(['client:sso.authorize:ok', 'client:sso.login:ok', 'client:sso.token:ok']));
-    // W3C traceparent reached the IdP: its events carry the same trace (design §5).
+    // W3C traceparent reached the IdP: its events carry the same trace (docs/decisions.md §5).
     expect(stack.idp.flowLog.recent({ traceId: r.traceId }).length).toBeGreaterThan(0);
     // Tokens in events: header and claims, never reaching a persisted copy (FlowLog drops compact).
     const tokenEvent = stack.agent.flowLog.recent({ traceId: r.traceId }).find((e) => e.step === 'sso.token');

@@ -1,5 +1,5 @@
 /**
- * The AS signing key of one server, persisted (design §4: keys persisted; ES256 by default). The same
+ * The AS signing key of one server, persisted (docs/decisions.md §4: keys persisted; ES256 by default). The same
  * private JWK is handed to oidc-provider (its JWKS, classic-flow JWT access tokens) and used by the
  * jwt-bearer grant to sign access tokens with the same `kid`.
  */

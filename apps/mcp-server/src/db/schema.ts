@@ -1,5 +1,5 @@
 /**
- * resource.db: the sample servers' own trust domain (design §2). One file for the app; every row is
+ * resource.db: the sample servers' own trust domain (docs/decisions.md §1). One file for the app; every row is
  * keyed by the server name, so each server (and its AS) only ever sees its own rows. Tool data tables
  * are created by the tools modules (see mcp/tool.ts). Migrations are append-only; index + 1 is the
  * schema version.

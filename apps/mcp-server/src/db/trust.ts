@@ -2,7 +2,7 @@
  * Trusted identity providers of one AS ("Configure XAA", EMA §7.4.1): issuer, JWKS URI and the
  * accepted algorithms. Each issuer gets its own jose remote JWKS (cached, refetched on an unknown kid
  * with a short cooldown), so a key is only ever looked up among the keys of the issuer the ID-JAG
- * names (issuer binding before key selection, spec digest §3.4 step 4). Never published.
+ * names (issuer binding before key selection, draft-04 §4.4.1). Never published.
  */
 import type { Db } from '@xaa/node-kit';
 import type { TrustedIssuer } from '@xaa/protocol';

@@ -1,6 +1,6 @@
 /**
  * Local users of one server and the subject mapping (IdP issuer, sub) -> local user
- * (draft-04 §3.1, §6.3; spec digest §6.6). Users are resolved on `iss`+`sub`, never `sub` alone;
+ * (draft-04 §3.1, §6.3). Users are resolved on `iss`+`sub`, never `sub` alone;
  * `email` is only a linking hint when JIT provisioning links a new subject. `issuer` is the IdP a user
  * came from (the topology's IdP for seeded users, the ID-JAG's `iss` for JIT users, none for users
  * made here): a new subject is linked by email only to a user of the same IdP.

@@ -1,5 +1,5 @@
 /**
- * The admin API of a server origin (design §2; docs/contracts.md): IdP-issued admin tokens only,
+ * The admin API of a server origin (docs/decisions.md §2; docs/contracts.md): IdP-issued admin tokens only,
  * zod-validated bodies with unknown fields refused, trusted IdPs, settings, clients, users, events.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The flow event: the one wire format of the live view (design §5). Producers (IdP, AS, MCP server,
+ * The flow event: the one wire format of the live view (docs/decisions.md §5). Producers (IdP, AS, MCP server,
  * client) and the console share this schema. Tokens appear as header + claims (+ a hash); the
  * `compact` form is only kept in memory for the signed-in admin and is dropped in redact mode and in
  * every persisted record.

@@ -3,7 +3,7 @@ import type { TokenView } from './flow-event.ts';
 
 /**
  * A token as the live view shows it: decoded header and claims plus a hash. `compact` is kept only
- * when `redact` is false, and never survives into the persisted audit (design §4).
+ * when `redact` is false, and never survives into the persisted audit (docs/decisions.md §4).
  */
 export async function tokenView(role: string, compact: string, options: { redact?: boolean } = {}): Promise<TokenView> {
   const decoded = decodeUnverified(compact);

@@ -30,7 +30,7 @@ export interface LintFinding {
 export interface LintIdJagOptions {
   /** Seconds since the epoch; defaults to the current time. */
   now?: number;
-  /** When known, the IdP issuer the token should come from (compared byte for byte, design §4). */
+  /** When known, the IdP issuer the token should come from (compared byte for byte, docs/decisions.md §4). */
   expectedIssuer?: string;
   /** When known, the resource AS issuer the token should be addressed to. */
   expectedAudience?: string;

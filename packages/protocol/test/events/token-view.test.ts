@@ -12,7 +12,7 @@ async function webCryptoHash(compact: string): Promise<string> {
     .replace(/=+$/, '');
 }
 
-describe('token views (design §4)', () => {
+describe('token views (docs/decisions.md §4)', () => {
   it('tokenHash is the truncated SHA-256 a browser computes with WebCrypto (same value on every runtime)', async () => {
     for (const t of ['a.b.c', 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.sig', 'ü'.repeat(300)]) {
       const h = await tokenHash(t);

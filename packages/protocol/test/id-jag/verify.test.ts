@@ -64,7 +64,7 @@ async function expectFailure(token: string, check: string, error: string, code: 
   expect(r.checks.find((c) => c.check === check)?.outcome).toBe('failed');
 }
 
-describe('verifyIdJag (spec digest §3.4)', () => {
+describe('verifyIdJag (draft-04 §4.4.1)', () => {
   it('accepts a well-formed ID-JAG and reports every check ok', async () => {
     const r = await verifyIdJag(await mintIdJag(claims(), key), { ...options, replay: memoryReplay() });
     expect(r.ok).toBe(true);
@@ -164,7 +164,7 @@ describe('verifyIdJag (spec digest §3.4)', () => {
       requestedScopes: ['tasks.read', 'tasks.write'],
     }));
 
-  it('design §4: omitted scope grants the ID-JAG scopes; a narrower request narrows', async () => {
+  it('docs/decisions.md §4: omitted scope grants the ID-JAG scopes; a narrower request narrows', async () => {
     const r = await verifyIdJag(await mintIdJag(claims(), key), { ...options, requestedScopes: ['tasks.read'] });
     expect(r.ok && r.grantedScopes).toEqual(['tasks.read']);
   });

@@ -8,7 +8,7 @@ const SERVERS = ['tasks', 'docs'];
 const elapsed = (o: ConnectOutcome, ms: number) => ({ consent: o.consentScreens, ms });
 
 /**
- * "Consent screens vs XAA" (design §7.1 and §7.3): connect the same servers both ways and count what
+ * "Consent screens vs XAA" (docs/decisions.md §7 and §7.3): connect the same servers both ways and count what
  * the user had to do. Clicks: one per form the user would submit (a sign-in or an "Allow").
  */
 export const consentVsXaa: Scenario = {

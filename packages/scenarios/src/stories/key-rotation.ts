@@ -28,7 +28,7 @@ async function publishedKids(client: PlaygroundClient): Promise<string[]> {
   return r.body.keys.map((k) => k.kid);
 }
 
-/** "Key rotation" (design §4, EMA §7.4.1): the IdP rotates its signing key; servers keep up via JWKS. */
+/** "Key rotation" (docs/decisions.md §4, EMA §7.4.1): the IdP rotates its signing key; servers keep up via JWKS. */
 export const keyRotation: Scenario = {
   id: 'key-rotation',
   title: 'Key rotation',

@@ -5,7 +5,7 @@ import { enableUser, restoreConnection, setUserDisabled } from '../seed.ts';
 const alice = { user: 'alice', app: 'acme-agent' };
 
 /**
- * "Revoked mid-session" (design §7.4, spec digest §6.10): disabling a user stops new tokens at once;
+ * "Revoked mid-session" (docs/decisions.md §7, RFC 7009): disabling a user stops new tokens at once;
  * an access token already issued lives until its `exp` — which is why XAA access tokens are short
  * and the AS issues no refresh token. The countdown shows that window.
  */

@@ -4,7 +4,7 @@ import { enableUser, findConnection, restoreConnection } from '../seed.ts';
 
 const alice = { user: 'alice', app: 'acme-agent' };
 
-/** "Scope narrowed" (design §7.4): IT makes Docs read-only for Acme Agent; the next token reflects it. */
+/** "Scope narrowed" (docs/decisions.md §7): IT makes Docs read-only for Acme Agent; the next token reflects it. */
 export const scopeNarrowed: Scenario = {
   id: 'scope-narrowed',
   title: 'Scope narrowed',

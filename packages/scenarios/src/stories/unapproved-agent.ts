@@ -5,7 +5,7 @@ import { enableUser, removeConnections } from '../seed.ts';
 const who = { user: 'alice', app: 'shadow-agent' };
 const SERVERS = ['tasks', 'docs', 'crm'];
 
-/** "Unapproved agent blocked" (design §7.2): an app IT never approved gets nothing, anywhere. */
+/** "Unapproved agent blocked" (docs/decisions.md §7): an app IT never approved gets nothing, anywhere. */
 export const unapprovedAgent: Scenario = {
   id: 'unapproved-agent',
   title: 'Unapproved agent blocked',

@@ -1,7 +1,7 @@
 /**
  * The AS scorecard's case catalogue: one valid ID-JAG and the broken ones an attacker (or a buggy
- * IdP) would present, each with the answer design §4 and the spec require, why it matters, and the
- * clause. Where implementations legitimately differ (spec digest §4.2, §9) every documented answer
+ * IdP) would present, each with the answer docs/decisions.md §4 and the spec require, why it matters, and the
+ * clause. Where implementations legitimately differ (RFC 7521 §5.2, docs/decisions.md §4) every documented answer
  * is accepted — e.g. a foreign `resource` may be `invalid_grant` (EMA §7.6.2) or `invalid_target`
  * (RFC 8707).
  *

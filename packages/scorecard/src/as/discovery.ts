@@ -1,6 +1,6 @@
 /**
  * Discovery for the AS scorecard: the AS's RFC 8414 metadata (tried in the order the MCP spec
- * gives, spec digest §2.0 (0c)), with the byte-for-byte issuer check of RFC 8414 §3.3, and the
+ * gives, RFC 9728 §3, EMA §6), with the byte-for-byte issuer check of RFC 8414 §3.3, and the
  * resource's RFC 9728 metadata for its scopes.
  */
 import { type AuthorizationServerMetadata, protectedResourceMetadataUrl } from '@xaa/protocol';

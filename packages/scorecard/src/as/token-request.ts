@@ -1,5 +1,5 @@
 /**
- * One jwt-bearer token request (RFC 7523 §2.1, spec digest §2.4) with the client authentication the
+ * One jwt-bearer token request (RFC 7523 §2.1, draft-04 §4.4, RFC 7523 §2.1) with the client authentication the
  * case asks for, reduced to what the report may keep: status, error, description and the shape of a
  * success (never the access token itself).
  */

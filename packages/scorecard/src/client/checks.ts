@@ -1,5 +1,5 @@
 /**
- * Grading a client from what the IdP and the resource ASes recorded (flow events, design §5):
+ * Grading a client from what the IdP and the resource ASes recorded (flow events, docs/decisions.md §5):
  * the token-exchange parameters (RFC 8693 / draft-04 §4.3.1 / EMA §4), client authentication at the
  * right party (draft-04 §5: two registrations, never mixed), a fresh ID-JAG per jwt-bearer request
  * (EMA §7.4.2), the bearer in the Authorization header (RFC 6750 §2.1, MCP-AUTHZ), and — per fault

@@ -41,7 +41,7 @@ export interface CaseResult {
   outcome: CaseOutcome;
   /** What the scorecard changed (or did) for this case. */
   mutated: string;
-  /** What the party should have answered (design §4 / spec). */
+  /** What the party should have answered (docs/decisions.md §4 / spec). */
   expected: string;
   /** What it answered, one line (e.g. `400 invalid_grant: The ID-JAG expired …`). */
   answered: string;

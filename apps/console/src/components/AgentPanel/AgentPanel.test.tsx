@@ -61,6 +61,6 @@ describe('AgentPanel', () => {
 
   it('refers to no internal document', () => {
     const html = render({ docs: [searchDocs] });
-    expect(html).not.toMatch(/design §|§\d/);
+    expect(html).not.toMatch(/design\s§|§\d/);
   });
 });

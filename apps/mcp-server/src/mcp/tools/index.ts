@@ -1,4 +1,4 @@
-/** The tools module of each sample server, by server name (design §3). */
+/** The tools module of each sample server, by server name (docs/decisions.md §3). */
 import type { ToolModule } from '../tool.ts';
 import { crm } from './crm/index.ts';
 import { docs } from './docs/index.ts';
