@@ -29,7 +29,8 @@ test('agent panel over SAML 2.0: sign in at the IdP as Acme Desktop, connect, ca
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   const activity = page.getByTestId('agent-activity');
   await expect(activity.locator('li[data-kind="connect"]').first()).toHaveAttribute('data-outcome', 'ok');
-  await page.locator('input[name="agent-tool"]').fill('list_tasks');
+  // Connected: the tool is picked from the server's list (its arguments form follows the input schema).
+  await page.locator('select[name="agent-tool"]').selectOption('list_tasks');
   await page.getByRole('button', { name: 'Call tool' }).click();
   await expect(activity.locator('li[data-kind="call"]').first()).toHaveAttribute('data-outcome', 'ok');
   await shot(page, '30-agent-saml-tool-call');
