@@ -49,9 +49,10 @@ function startMock(dataDir: string) {
 }
 
 /** The IdP in its own process (bench/support/idp-process.ts). */
-function startIdp(dataDir: string) {
+function startIdp(dataDir: string, profileDir: string | undefined) {
   const script = join(import.meta.dirname, '..', 'support', 'idp-process.ts');
-  return spawnServer(['--import', 'tsx', script, dataDir], (out) => {
+  const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  return spawnServer([...prof, '--import', 'tsx', script, dataDir], (out) => {
     const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
     return line ? (JSON.parse(line) as { issuer: string; topology: Topology }) : undefined;
   });
@@ -59,7 +60,7 @@ function startIdp(dataDir: string) {
 
 const suite: BenchSuite = async (ctx) => {
   const mock = await startMock(ctx.dataDir);
-  const idpProcess = await startIdp(ctx.dataDir).catch((e) => {
+  const idpProcess = await startIdp(ctx.dataDir, ctx.profileDir).catch((e) => {
     mock.child.kill('SIGINT');
     throw e;
   });

@@ -8,3 +8,4 @@ export * from './oidc-provider-errors.ts';
 export * from './outbound.ts';
 export * from './server.ts';
 export * from './sse.ts';
+export * from './verified-token-cache.ts';
