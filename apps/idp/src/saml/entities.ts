@@ -7,14 +7,15 @@
  * `@authenio/samlify-node-xmllint`, samlify's own validator module built on libxml2's xmllint compiled
  * to JavaScript (no Java, no native build), against the OASIS SAML 2.0 protocol/assertion schemas.
  */
-import * as validator from '@authenio/samlify-node-xmllint';
 import * as samlify from 'samlify';
 import type { SamlRegistration } from './registrations.ts';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT } from './registrations.ts';
 import type { SamlKey } from './saml-keys.ts';
 import type { SamlService } from './service.ts';
 
-samlify.setSchemaValidator(validator);
+// Loaded with the first SAML message, not at import: every thread of `xaa start` runs the one bundle,
+// and the compiled libxml2 adds ~40 MB resident to a thread that loads it (scripts/build.mjs).
+samlify.setSchemaValidator({ validate: async (xml: string) => (await import('@authenio/samlify-node-xmllint')).validate(xml) });
 
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 export const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
