@@ -4,6 +4,7 @@ export * from './flow-log.ts';
 export * from './guarded-surface.ts';
 export * from './host-check.ts';
 export * from './koa.ts';
+export * from './node-jwt-verify.ts';
 export * from './oidc-provider-errors.ts';
 export * from './outbound.ts';
 export * from './server.ts';
