@@ -3,8 +3,8 @@
  * one jose's own error class and code (RFC 7515 §5.2 signature, RFC 7519 §7.2 claims, RFC 8725 §3.11
  * explicit typing), with a frozen clock.
  */
-import { createPublicKey } from 'node:crypto';
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, type JWTVerifyOptions, jwtVerify, SignJWT } from 'jose';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { type CryptoKey, createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, type JWTVerifyOptions, jwtVerify, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jwtVerifyNode, type NodeVerifyKey } from '../src/node-jwt-verify.ts';
 

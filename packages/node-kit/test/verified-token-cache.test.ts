@@ -32,7 +32,7 @@ describe('VerifiedTokenCache', () => {
     await cache.verify(
       'no-exp',
       NOW,
-      async () => ({}),
+      async (): Promise<{ exp?: number }> => ({}),
       (v) => v.exp,
     );
     expect(cache.size).toBe(0);

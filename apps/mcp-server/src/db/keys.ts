@@ -3,7 +3,7 @@
  * private JWK is handed to oidc-provider (its JWKS, classic-flow JWT access tokens) and used by the
  * jwt-bearer grant to sign access tokens with the same `kid`.
  */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey as NodeJsonWebKey } from 'node:crypto';
 import type { Db, NodeVerifyKey } from '@xaa/node-kit';
 import { type CryptoKey, calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
 
@@ -47,6 +47,6 @@ export async function loadOrCreateKey(db: Db, server: string, nowSeconds: number
     publicJwk,
     signingKey: signingKey as CryptoKey | Uint8Array,
     jwks: createLocalJWKSet({ keys: [publicJwk] }),
-    verifyKeys: [{ kid: row.kid, alg: row.alg, key: createPublicKey({ key: publicJwk as JsonWebKey, format: 'jwk' }) }],
+    verifyKeys: [{ kid: row.kid, alg: row.alg, key: createPublicKey({ key: publicJwk as NodeJsonWebKey, format: 'jwk' }) }],
   };
 }
