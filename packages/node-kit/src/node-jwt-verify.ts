@@ -10,7 +10,7 @@
  * signature that does not verify, malformed input) is handed to jose's own `jwtVerify`, so every
  * failure is jose's, with its error class and code.
  */
-import { type KeyObject, verify as nodeVerify } from 'node:crypto';
+import { createPrivateKey, type JsonWebKey, type KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult, jwtVerify, UnsecuredJWT } from 'jose';
 
 export interface NodeVerifyKey {
@@ -60,4 +60,15 @@ export async function jwtVerifyNode<P extends JWTPayload = JWTPayload>(
   const { algorithms: _algorithms, crit: _crit, ...claimOptions } = options;
   const { payload } = UnsecuredJWT.decode<P>(`${unsecuredHeader}.${token.slice(dot1 + 1, dot2)}.`, claimOptions);
   return { payload, protectedHeader: header as JWTVerifyResult<P>['protectedHeader'] };
+}
+
+/**
+ * A JWS signer for `SigningKey.sign` (@xaa/protocol `signJwt`): Node's synchronous `crypto.sign` on
+ * the private key imported once, signatures in the JWS form (ES256: R || S, RFC 7518 §3.4).
+ */
+export function nodeJwsSigner(privateJwk: object, alg: 'ES256' | 'RS256'): (signingInput: string) => string {
+  const key = createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' });
+  return alg === 'ES256'
+    ? (input) => nodeSign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')
+    : (input) => nodeSign('sha256', Buffer.from(input), key).toString('base64url');
 }

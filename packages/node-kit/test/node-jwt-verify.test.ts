@@ -4,9 +4,10 @@
  * explicit typing), with a frozen clock.
  */
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { signJwt } from '@xaa/protocol';
 import { type CryptoKey, createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, type JWTVerifyOptions, jwtVerify, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { jwtVerifyNode, type NodeVerifyKey } from '../src/node-jwt-verify.ts';
+import { jwtVerifyNode, type NodeVerifyKey, nodeJwsSigner } from '../src/node-jwt-verify.ts';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://as.test';
@@ -100,5 +101,19 @@ describe('jwtVerifyNode', () => {
   it('the claim checks follow the options (maxTokenAge)', async () => {
     const r = await same(await token({ iat: NOW - 120 }), options({ maxTokenAge: 60 }));
     expect(r).toMatchObject({ error: 'JWTExpired' });
+  });
+});
+
+describe('nodeJwsSigner with @xaa/protocol signJwt', () => {
+  it.each(['ES256', 'RS256'] as const)('%s: the same header and payload bytes as jose’s SignJWT, a signature jose verifies', async (alg) => {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    const claims = { iss: ISSUER, aud: AUD, sub: 'u1', jti: 'j1', iat: NOW - 10, exp: NOW + 300, scope: 'a b' };
+    const key = { kid: 'k', alg, key: privateKey };
+    const viaNode = await signJwt(claims, { ...key, sign: nodeJwsSigner(await exportJWK(privateKey), alg) }, { typ: 'at+jwt' });
+    const viaJose = await signJwt(claims, key, { typ: 'at+jwt' });
+    expect(viaNode.split('.').slice(0, 2)).toEqual(viaJose.split('.').slice(0, 2));
+    const { payload, protectedHeader } = await jwtVerify(viaNode, publicKey, { ...options({ algorithms: [alg] }) });
+    expect(payload).toEqual(claims);
+    expect(protectedHeader).toEqual({ alg, kid: 'k', typ: 'at+jwt' });
   });
 });

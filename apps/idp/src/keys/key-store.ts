@@ -6,7 +6,7 @@
  * the private JWKs, current first) and ID-JAGs (signed here with jose, same `kid`). A retired key
  * stays published for `overlapSeconds` after its retirement, then it is pruned.
  */
-import { type Db, VerifiedTokenCache } from '@xaa/node-kit';
+import { type Db, nodeJwsSigner, VerifiedTokenCache } from '@xaa/node-kit';
 import type { SigningAlgorithm, SigningKey } from '@xaa/protocol';
 import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, type JWTVerifyGetKey, type JWTVerifyResult } from 'jose';
 
@@ -118,7 +118,8 @@ export class KeyStore {
     if (!current) throw new Error('no signing key');
     if (!this.signing || this.signingKid !== current.kid) {
       this.signingKid = current.kid;
-      this.signing = importJWK(current.private_jwk, current.alg).then((key) => ({ kid: current.kid, alg: current.alg, key }));
+      const sign = nodeJwsSigner(current.private_jwk, current.alg);
+      this.signing = importJWK(current.private_jwk, current.alg).then((key) => ({ kid: current.kid, alg: current.alg, key, sign }));
     }
     return this.signing;
   }
