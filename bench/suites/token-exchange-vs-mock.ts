@@ -10,13 +10,23 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Topology } from '@xaa/topology';
 import { ssoLogin } from '@xaa/user-agent';
 import { interleaved } from '../interleave.ts';
 import type { BenchSuite, Measurement } from '../measure.ts';
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc); undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Spawn a Node server process and resolve once `ready(stdout so far)` returns a value. */
 function spawnServer<T>(args: string[], ready: (out: string) => T | undefined): Promise<{ child: ChildProcess; info: T }> {
@@ -102,6 +112,7 @@ const suite: BenchSuite = async (ctx) => {
     const mockAuth = basic('bench-client', 'bench-secret');
     const mockClientCredentials = () => post(`${mock.info}/token`, mockAuth, { grant_type: 'client_credentials', scope: 'tasks.read', aud: tasks.resource });
 
+    const cpu0 = [cpuSeconds(idpProcess.child.pid), cpuSeconds(mock.child.pid)];
     const [tx, mk] = (await interleaved(
       [
         { name: 'token-exchange → ID-JAG', fn: exchange },
@@ -109,11 +120,23 @@ const suite: BenchSuite = async (ctx) => {
       ],
       { concurrency: ctx.concurrency, durationMs: ctx.durationMs, warmupCalls: 50, rounds: ctx.quick ? 2 : 5 },
     )) as [Measurement, Measurement];
+    // Each server works only in its own slices: its CPU over the run (warm-ups included) per request.
+    const cpu1 = [cpuSeconds(idpProcess.child.pid), cpuSeconds(mock.child.pid)];
+    const cpuMs = (i: number, calls: number) => (((cpu1[i] ?? Number.NaN) - (cpu0[i] ?? Number.NaN)) * 1000) / calls;
+    const txCpu = cpuMs(0, tx.calls);
+    const mkCpu = cpuMs(1, mk.calls);
     return {
       suite: 'token-exchange-vs-mock',
       measurements: [tx, mk],
-      ratios: [{ name: 'token-exchange / oauth2-mock-server', value: tx.throughput / mk.throughput, target: 1.0, higherIsBetter: true }],
-      figures: [{ name: 'failed requests (both sides)', value: tx.errors + mk.errors, unit: 'requests', target: 1 }],
+      ratios: [
+        { name: 'token-exchange / oauth2-mock-server', value: tx.throughput / mk.throughput, target: 1.0, higherIsBetter: true },
+        { name: 'server CPU per request, exchange / mock', value: txCpu / mkCpu, higherIsBetter: false },
+      ],
+      figures: [
+        { name: 'failed requests (both sides)', value: tx.errors + mk.errors, unit: 'requests', target: 1 },
+        { name: 'IdP CPU per token exchange', value: txCpu, unit: 'ms' },
+        { name: 'oauth2-mock-server CPU per client_credentials', value: mkCpu, unit: 'ms' },
+      ],
     };
   } finally {
     mock.child.kill('SIGINT');
