@@ -74,7 +74,8 @@ async function spawnPlayground({ dataDir, basePort }: StackContext, options: Sta
     ],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', FORCE_COLOR: '0', ...options.env },
+      // --bundle: the environment scripts/start.mjs gives the bundle too.
+      env: { ...(options.bundle ? { MALLOC_ARENA_MAX: '2' } : {}), ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', FORCE_COLOR: '0', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -201,6 +201,9 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     : undefined;
   agent.destroy();
   const rssAfter = treeRssMb(o.serverPid);
+  // And once the servers had a moment without requests (V8 gives back heap pages it no longer needs).
+  await new Promise((resolve) => setTimeout(resolve, o.serverPid ? 10_000 : 0));
+  const rssSettled = treeRssMb(o.serverPid);
 
   const { flow, legs, errors, samples, httpRequests, elapsed, cpuSeconds: cpuUsed } = main;
   const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
@@ -234,6 +237,7 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
       // Of the harness's `xaa start` child (sources through tsx), not `npm start`'s bundle: see docs.
       { name: 'server RSS (process tree) before the load', value: rssReady, unit: 'MB' },
       { name: 'server RSS (process tree) after the load', value: rssAfter, unit: 'MB' },
+      { name: 'server RSS (process tree) 10 s after the load', value: rssSettled ?? Number.NaN, unit: 'MB' },
     );
   for (const r of sweep) {
     const sf = sorted(r.flow);
