@@ -64,6 +64,8 @@ export interface BenchContext {
   concurrency: number;
   /** A free temporary data directory for this suite. */
   dataDir: string;
+  /** `--profile`: where the servers a suite spawns write V8 CPU profiles (`node --cpu-prof`). */
+  profileDir?: string;
 }
 
 export interface BenchResult {

@@ -1,6 +1,6 @@
 /**
- * `pnpm bench [suite…] [--quick]`: runs every suite in bench/suites (or the named ones), prints a table
- * and writes .bench/results.json. Each suite starts what it measures on loopback and stops it.
+ * `pnpm bench [suite…] [--quick] [--profile]`: runs every suite in bench/suites (or the named ones), prints a
+ * table and writes .bench/results.json (`--profile`: CPU profiles of spawned servers in .bench/profile). Each suite starts what it measures on loopback and stops it.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import type { BenchResult, BenchSuite } from './measure.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const profileDir = args.includes('--profile') ? join(process.cwd(), '.bench', 'profile') : undefined;
 const names = args.filter((a) => !a.startsWith('--'));
 const dir = join(import.meta.dirname, 'suites');
 const files = readdirSync(dir)
@@ -22,7 +23,7 @@ for (const file of files) {
   try {
     const suite = (await import(pathToFileURL(join(dir, file)).href)).default as BenchSuite;
     console.log(`\n▶ ${file.replace(/\.ts$/, '')}`);
-    const r = await suite({ quick, durationMs: quick ? 1500 : 10_000, concurrency: 16, dataDir });
+    const r = await suite({ quick, durationMs: quick ? 1500 : 10_000, concurrency: 16, dataDir, ...(profileDir ? { profileDir } : {}) });
     results.push(r);
     for (const m of r.measurements)
       console.log(

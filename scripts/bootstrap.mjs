@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [command = 'start', ...rest] = process.argv.slice(2);
@@ -58,9 +58,21 @@ if (!script) {
   console.error(`Unknown command ${command}; use start or test.`);
   process.exit(2);
 }
-const child = spawn(process.execPath, [join(root, script), ...rest], { cwd: root, stdio: 'inherit' });
-// Pass stop signals on and wait for the children to finish (a Ctrl-C from a terminal may arrive
-// twice; the playground ignores the repeat).
-process.on('SIGINT', () => child.kill('SIGINT'));
-process.on('SIGTERM', () => child.kill('SIGTERM'));
-child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (command === 'start') {
+  // In this process, not a child: one Node process fewer (~45 MB resident) for as long as the
+  // playground runs. start.mjs reads its arguments from process.argv and forwards stop signals.
+  process.chdir(root);
+  process.argv = [process.argv[0], join(root, script), ...rest];
+  await import(pathToFileURL(join(root, script)).href);
+} else {
+  runChild();
+}
+
+function runChild() {
+  const child = spawn(process.execPath, [join(root, script), ...rest], { cwd: root, stdio: 'inherit' });
+  // Pass stop signals on and wait for the children to finish (a Ctrl-C from a terminal may arrive
+  // twice; the playground ignores the repeat).
+  process.on('SIGINT', () => child.kill('SIGINT'));
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}

@@ -43,7 +43,7 @@ export async function buildCli() {
   );
   if (!stale(BUNDLE, sources)) return true;
   say('bundling the playground (esbuild)');
-  const { build } = await import('esbuild');
+  const { build, stop } = await import('esbuild');
   try {
     await build({
       entryPoints: [join(root, 'apps', 'cli', 'src', 'main.ts')],
@@ -53,7 +53,9 @@ export async function buildCli() {
       format: 'esm',
       target: 'node20.19',
       // Native code and the console's build tool stay packages; everything else is in the one file.
-      external: ['better-sqlite3', 'vite', '@vitejs/plugin-react', 'esbuild'],
+      // The SAML schema validator is libxml2 compiled to JavaScript (~10 MB of source): every thread
+      // would hold it as part of the bundle's text; as a package it is read only where SAML runs.
+      external: ['better-sqlite3', 'vite', '@vitejs/plugin-react', 'esbuild', '@authenio/samlify-node-xmllint'],
       banner: { js: "import { createRequire as __xaaCreateRequire } from 'node:module'; const require = __xaaCreateRequire(import.meta.url);" },
       logLevel: 'warning',
       legalComments: 'none',
@@ -61,6 +63,10 @@ export async function buildCli() {
     return true;
   } catch {
     return false;
+  } finally {
+    // esbuild's service process (~450 MB resident after a bundle) would otherwise live as long as
+    // start.mjs, that is as long as the playground runs.
+    await stop();
   }
 }
 

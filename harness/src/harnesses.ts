@@ -28,11 +28,13 @@ export interface RunOptions {
   durationMs?: number;
   /** Load: record a CPU profile of the playground process and summarise it. */
   profile?: boolean;
+  /** Run the bundled CLI (apps/cli/dist/xaa.mjs, what `npm start` runs) instead of the sources through tsx. */
+  bundle?: boolean;
 }
 
 async function withStack<T>(o: RunOptions, fn: (s: Stack) => Promise<T>, nodeArgs?: string[]): Promise<T> {
   if (o.stack) return fn(o.stack);
-  const stack = await startStack(nodeArgs ? { nodeArgs } : {});
+  const stack = await startStack({ ...(nodeArgs ? { nodeArgs } : {}), ...(o.bundle ? { bundle: true } : {}) });
   try {
     return await fn(stack);
   } finally {

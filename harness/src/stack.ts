@@ -24,6 +24,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra Node options for the child (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Run the bundled CLI (apps/cli/dist/xaa.mjs, built by scripts/build.mjs) as `npm start` does. */
+  bundle?: boolean;
 }
 
 export interface Stack {
@@ -60,10 +62,20 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 async function spawnPlayground({ dataDir, basePort }: StackContext, options: StackOptions): Promise<Stack> {
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', 'apps/cli/src/main.ts', 'start', '--data-dir', dataDir, '--port', String(basePort), '--json'],
+    [
+      ...(options.nodeArgs ?? []),
+      ...(options.bundle ? ['apps/cli/dist/xaa.mjs'] : ['--import', 'tsx', 'apps/cli/src/main.ts']),
+      'start',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(basePort),
+      '--json',
+    ],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', FORCE_COLOR: '0', ...options.env },
+      // --bundle: the environment scripts/start.mjs gives the bundle too.
+      env: { ...(options.bundle ? { MALLOC_ARENA_MAX: '2' } : {}), ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', FORCE_COLOR: '0', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -44,6 +44,13 @@ function revive(e: SerializedError): Error {
  */
 export const SOURCE_THREAD_ENTRY = new URL('./thread-entry.mjs', import.meta.url);
 
+/**
+ * Each part thread's young generation (V8's nursery; by default it grows to 48 MB per thread under
+ * load, and that memory stays resident afterwards). A request's garbage is short-lived and small:
+ * a smaller nursery costs a few more scavenges and keeps the playground within its memory budget.
+ */
+const YOUNG_GENERATION_MB = 12;
+
 /** True in a worker started by `PartThread` (the entry module then calls `runPartWorker` instead of the CLI). */
 export function isPartWorker(): boolean {
   return !isMainThread && typeof (workerData as Partial<PartWorkerData> | null)?.xaaPart === 'string';
@@ -95,7 +102,10 @@ export class PartThread {
     entry: URL,
     onCrash: (part: PlaygroundPart, error: Error) => void,
   ) {
-    this.worker = new Worker(entry, { workerData: { xaaPart: part, options } satisfies PartWorkerData });
+    this.worker = new Worker(entry, {
+      workerData: { xaaPart: part, options } satisfies PartWorkerData,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
     this.worker.on('message', (m: FromWorker) => {
       this.messages.push(m);
       this.wake();

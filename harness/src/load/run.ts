@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { type HttpResponse, keepAliveAgent } from '../http.ts';
 import { runPool } from '../pool.ts';
 import { type Check, type HarnessResult, percentile } from '../report.ts';
+import { treeRssMb } from '../rss.ts';
 import { ssoLogin } from '../sso.ts';
 import type { Manifest } from '../stack.ts';
 import { asMetadata, type ClientDef, idpTokenEndpoint, jwtBearer, mcpModernToolCall, mcpToolCall, type ServerDef, tokenExchange } from '../xaa.ts';
@@ -119,6 +120,7 @@ interface RunStats {
 export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: LoadOptions): Promise<HarnessResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
+  const rssReady = treeRssMb(o.serverPid);
   const agent = keepAliveAgent(o.concurrency * 4);
   const idpToken = await idpTokenEndpoint(manifest.idp.issuer);
   const asToken = new Map<string, string>();
@@ -198,6 +200,10 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     ? await measureLegCosts(sims, { ...o.legCosts, agent, idpToken, asToken, serverPid: o.serverPid, timeoutMs: o.timeoutMs })
     : undefined;
   agent.destroy();
+  const rssAfter = treeRssMb(o.serverPid);
+  // And once the servers had a moment without requests (V8 gives back heap pages it no longer needs).
+  await new Promise((resolve) => setTimeout(resolve, o.serverPid ? 10_000 : 0));
+  const rssSettled = treeRssMb(o.serverPid);
 
   const { flow, legs, errors, samples, httpRequests, elapsed, cpuSeconds: cpuUsed } = main;
   const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
@@ -226,6 +232,13 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     figures.push({ name: 'server CPU (of one core)', value: (cpuUsed / elapsed) * 100, unit: '%' });
     if (f.length) figures.push({ name: 'server CPU per flow', value: (cpuUsed * 1000) / f.length, unit: 'ms' });
   }
+  if (rssReady !== undefined && rssAfter !== undefined)
+    figures.push(
+      // Of the harness's `xaa start` child (sources through tsx), not `npm start`'s bundle: see docs.
+      { name: 'server RSS (process tree) before the load', value: rssReady, unit: 'MB' },
+      { name: 'server RSS (process tree) after the load', value: rssAfter, unit: 'MB' },
+      { name: 'server RSS (process tree) 10 s after the load', value: rssSettled ?? Number.NaN, unit: 'MB' },
+    );
   for (const r of sweep) {
     const sf = sorted(r.flow);
     const errs = Object.values(r.errors).reduce((a, b) => a + b, 0);

@@ -5,6 +5,8 @@ export * from './flow-log.ts';
 export * from './guarded-surface.ts';
 export * from './host-check.ts';
 export * from './koa.ts';
+export * from './node-jwt-verify.ts';
 export * from './outbound.ts';
 export * from './server.ts';
 export * from './sse.ts';
+export * from './verified-token-cache.ts';

@@ -109,13 +109,16 @@ export async function verifyIdToken(
   let payload: JWTPayload;
   let typ: string | undefined;
   try {
-    const result = await jwtVerify(token, idp.keys.verifier(), {
-      issuer: idp.issuer,
-      algorithms: ['ES256', 'RS256'],
-      requiredClaims: ['sub', 'aud', 'exp', 'iat'],
-      clockTolerance: defaults.clockSkew,
-      currentDate: new Date(now * 1000),
-    });
+    const verify = () =>
+      jwtVerify(token, idp.keys.verifier(), {
+        issuer: idp.issuer,
+        algorithms: ['ES256', 'RS256'],
+        requiredClaims: ['sub', 'aud', 'exp', 'iat'],
+        clockTolerance: defaults.clockSkew,
+        currentDate: new Date(now * 1000),
+      });
+    // Signature and claims once per token until its exp (keys/key-store.ts); the checks below run every time.
+    const result = await idp.keys.verifiedIdTokens.verify(token, now, verify, (r) => r.payload.exp);
     payload = result.payload;
     typ = result.protectedHeader.typ;
   } catch (e) {

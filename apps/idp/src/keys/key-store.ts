@@ -6,9 +6,9 @@
  * the private JWKs, current first) and ID-JAGs (signed here with jose, same `kid`). A retired key
  * stays published for `overlapSeconds` after its retirement, then it is pruned.
  */
-import type { Db } from '@xaa/node-kit';
+import { type Db, nodeJwsSigner, VerifiedTokenCache } from '@xaa/node-kit';
 import type { SigningAlgorithm, SigningKey } from '@xaa/protocol';
-import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, type JWTVerifyGetKey, type JWTVerifyResult } from 'jose';
 
 export interface KeyRecord {
   kid: string;
@@ -27,6 +27,12 @@ export class KeyStore {
   private local: JWTVerifyGetKey | undefined;
   /** The keys table, read once: this store is its only writer (rotate clears it). */
   private cached: KeyRecord[] | undefined;
+  /**
+   * Subject ID tokens whose signature and claims verified against these keys (the token exchange's
+   * subject-token step), until their `exp`. Cleared on rotation: a verification stands only for the
+   * key set that made it. The step still checks the user, audience and policy on every request.
+   */
+  readonly verifiedIdTokens = new VerifiedTokenCache<JWTVerifyResult>();
 
   constructor(
     private readonly db: Db,
@@ -92,6 +98,7 @@ export class KeyStore {
     this.signing = undefined;
     this.local = undefined;
     this.cached = undefined;
+    this.verifiedIdTokens.clear();
     return this.current() as KeyRecord;
   }
 
@@ -111,7 +118,8 @@ export class KeyStore {
     if (!current) throw new Error('no signing key');
     if (!this.signing || this.signingKid !== current.kid) {
       this.signingKid = current.kid;
-      this.signing = importJWK(current.private_jwk, current.alg).then((key) => ({ kid: current.kid, alg: current.alg, key }));
+      const sign = nodeJwsSigner(current.private_jwk, current.alg);
+      this.signing = importJWK(current.private_jwk, current.alg).then((key) => ({ kid: current.kid, alg: current.alg, key, sign }));
     }
     return this.signing;
   }

@@ -7,7 +7,6 @@
  * `@authenio/samlify-node-xmllint`, samlify's own validator module built on libxml2's xmllint compiled
  * to JavaScript (no Java, no native build), against the OASIS SAML 2.0 protocol/assertion schemas.
  */
-import * as validator from '@authenio/samlify-node-xmllint';
 import * as samlifyNamespace from 'samlify';
 import type { SamlRegistration } from './registrations.ts';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT } from './registrations.ts';
@@ -21,7 +20,10 @@ import type { SamlService } from './service.ts';
  */
 const samlify = ((samlifyNamespace as unknown as { default?: typeof samlifyNamespace }).default ?? samlifyNamespace) as typeof samlifyNamespace;
 
-samlify.setSchemaValidator(validator);
+// The validator is libxml2 compiled to JavaScript (~40 MB resident in a thread that loads it): it is
+// kept out of the bundle every thread of `xaa start` runs and loaded where SAML is used (scripts/build.mjs).
+const loadValidator = () => import('@authenio/samlify-node-xmllint');
+samlify.setSchemaValidator({ validate: async (xml: string) => (await loadValidator()).validate(xml) });
 
 /**
  * The schema validator is libxml2 compiled to JavaScript: its first use compiles it, which takes
@@ -29,7 +31,7 @@ samlify.setSchemaValidator(validator);
  * before the IdP answers, so the first AuthnRequest of a demo is not the one that waits.
  */
 export async function warmUpSchemaValidator(): Promise<void> {
-  await validator.validate(
+  await (await loadValidator()).validate(
     '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_warm" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"/>',
   );
 }

@@ -3,7 +3,9 @@
  * private JWK is handed to oidc-provider (its JWKS, classic-flow JWT access tokens) and used by the
  * jwt-bearer grant to sign access tokens with the same `kid`.
  */
-import type { Db } from '@xaa/node-kit';
+import { createPublicKey, type JsonWebKey as NodeJsonWebKey } from 'node:crypto';
+import { type Db, type NodeVerifyKey, nodeJwsSigner } from '@xaa/node-kit';
+import type { SigningKey } from '@xaa/protocol';
 import { type CryptoKey, calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
 
 export interface ServerKey {
@@ -14,6 +16,10 @@ export interface ServerKey {
   signingKey: CryptoKey | Uint8Array;
   /** This AS's own keys, for the MCP server's token check (same trust domain, no HTTP round trip). */
   jwks: JWTVerifyGetKey;
+  /** The same public key imported once for Node's crypto (node-kit `jwtVerifyNode`). */
+  verifyKeys: NodeVerifyKey[];
+  /** The signing key for @xaa/protocol `signJwt`, signing with Node's crypto (node-kit `nodeJwsSigner`). */
+  signer: SigningKey;
 }
 
 export async function loadOrCreateKey(db: Db, server: string, nowSeconds: number, alg: 'ES256' | 'RS256' = 'ES256'): Promise<ServerKey> {
@@ -44,5 +50,7 @@ export async function loadOrCreateKey(db: Db, server: string, nowSeconds: number
     publicJwk,
     signingKey: signingKey as CryptoKey | Uint8Array,
     jwks: createLocalJWKSet({ keys: [publicJwk] }),
+    signer: { kid: row.kid, alg: row.alg, key: signingKey as CryptoKey | Uint8Array, sign: nodeJwsSigner(privateJwk, row.alg) },
+    verifyKeys: [{ kid: row.kid, alg: row.alg, key: createPublicKey({ key: publicJwk as NodeJsonWebKey, format: 'jwk' }) }],
   };
 }

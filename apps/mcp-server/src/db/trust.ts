@@ -4,9 +4,11 @@
  * with a short cooldown), so a key is only ever looked up among the keys of the issuer the ID-JAG
  * names (issuer binding before key selection, draft-04 §4.4.1). Never published.
  */
-import type { Db } from '@xaa/node-kit';
+
+import { createPublicKey, type JsonWebKey as NodeJsonWebKey } from 'node:crypto';
+import { type Db, jwtVerifyNode, type NodeVerifyKey } from '@xaa/node-kit';
 import type { TrustedIssuer } from '@xaa/protocol';
-import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors } from 'jose';
+import { createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, errors as joseErrors } from 'jose';
 import { defaults } from '../config.ts';
 
 export interface TrustedIssuerRecord {
@@ -92,17 +94,20 @@ export class TrustStore {
       .map((r) => {
         let entry = this.remote.get(r.issuer);
         if (!entry || entry.jwks_uri !== r.jwks_uri) {
+          const remote = createRemoteJWKSet(new URL(r.jwks_uri), {
+            cooldownDuration: defaults.jwksCooldownMs,
+            cacheMaxAge: defaults.jwksCacheMaxAgeMs,
+            timeoutDuration: defaults.jwksTimeoutMs,
+          });
+          const jwks = refetchAfterCooldown(remote);
+          const keys = nodeKeys(remote);
           entry = {
             jwks_uri: r.jwks_uri,
             trusted: {
               issuer: r.issuer,
-              jwks: refetchAfterCooldown(
-                createRemoteJWKSet(new URL(r.jwks_uri), {
-                  cooldownDuration: defaults.jwksCooldownMs,
-                  cacheMaxAge: defaults.jwksCacheMaxAgeMs,
-                  timeoutDuration: defaults.jwksTimeoutMs,
-                }),
-              ),
+              jwks,
+              // Node's crypto on the keys jose fetched, while jose's copy is fresh; else jose's path.
+              jwtVerify: (token, _jwks, options) => jwtVerifyNode(token, keys() ?? [], jwks, options),
             },
           };
           this.remote.set(r.issuer, entry);
@@ -128,5 +133,33 @@ function refetchAfterCooldown(remote: ReturnType<typeof createRemoteJWKSet>): JW
       await new Promise((resolve) => setTimeout(resolve, defaults.jwksCooldownMs + 50));
       return remote(header, token);
     }
+  };
+}
+
+/**
+ * The remote key set's keys imported once as KeyObjects for `jwtVerifyNode`, re-imported when jose
+ * fetched a new set; none (jose's own path, which refetches) when jose's copy is older than its
+ * `cacheMaxAge` or not fetched yet. Only keys that name their algorithm are imported; a token signed
+ * with any other key is verified by jose.
+ */
+function nodeKeys(remote: ReturnType<typeof createRemoteJWKSet>): () => NodeVerifyKey[] | undefined {
+  let source: JSONWebKeySet | undefined;
+  let keys: NodeVerifyKey[] = [];
+  return () => {
+    const set = remote.fresh ? remote.jwks() : undefined;
+    if (!set) return undefined;
+    if (set !== source) {
+      source = set;
+      keys = set.keys.flatMap((k): NodeVerifyKey[] => {
+        const alg = k.alg === 'ES256' && k.kty === 'EC' && k.crv === 'P-256' ? 'ES256' : k.alg === 'RS256' && k.kty === 'RSA' ? 'RS256' : undefined;
+        if (!alg || (k.use !== undefined && k.use !== 'sig') || (k.key_ops !== undefined && !k.key_ops.includes('verify'))) return [];
+        try {
+          return [{ ...(k.kid !== undefined ? { kid: k.kid } : {}), alg, key: createPublicKey({ key: k as NodeJsonWebKey, format: 'jwk' }) }];
+        } catch {
+          return [];
+        }
+      });
+    }
+    return keys;
   };
 }

@@ -10,8 +10,9 @@
  * SDK's scope challenge (403 `insufficient_scope`, see mcp/handler.ts).
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import { jwtVerifyNode } from '@xaa/node-kit';
 import { bearerChallenge, decodeUnverified, parseScope, protectedResourceMetadataUrl, TYP_ACCESS_TOKEN, TYP_ID_JAG, typIs } from '@xaa/protocol';
-import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { type JWTPayload, errors as joseErrors } from 'jose';
 import type { Context, Next } from 'koa';
 import type { ServerRuntime } from '../context.ts';
 import { issueNonce } from '../dpop-nonce.ts';
@@ -74,7 +75,7 @@ async function verifyJwt(rt: ServerRuntime, token: string): Promise<JWTPayload> 
     if ((hit.exp as number) + ACCESS_TOKEN_SKEW > rt.nowSeconds()) return hit;
     cache.delete(token);
   }
-  const { payload } = await jwtVerify(token, rt.key.jwks, {
+  const { payload } = await jwtVerifyNode(token, rt.key.verifyKeys, rt.key.jwks, {
     typ: TYP_ACCESS_TOKEN,
     issuer: rt.def.issuer,
     audience: rt.def.resource,

@@ -11,7 +11,7 @@
  * It does not authenticate the client (the caller passes the already-authenticated client id) and
  * does not resolve the subject to a local user.
  */
-import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify, type ProtectedHeaderParameters } from 'jose';
+import { type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult, errors as joseErrors, jwtVerify, type ProtectedHeaderParameters } from 'jose';
 import { DEFAULT_CLOCK_SKEW, DEFAULT_ID_JAG_ALGORITHMS, DEFAULT_ID_JAG_MAX_AGE, TYP_ID_JAG } from '../constants.ts';
 import type { IdJagErrorCode } from '../error-codes.ts';
 import { InvalidGrant, InvalidScope, InvalidTarget, type OAuthError } from '../errors.ts';
@@ -51,6 +51,11 @@ export interface TrustedIssuer {
   issuer: string;
   /** Keys of this issuer only (jose `createRemoteJWKSet` refetches on an unknown kid). */
   jwks: JWTVerifyGetKey;
+  /**
+   * jose's `jwtVerify`, or a drop-in with its semantics and errors that checks signatures another way
+   * (Node's crypto, node-kit `jwtVerifyNode`). Default: jose's.
+   */
+  jwtVerify?: (token: string, jwks: JWTVerifyGetKey, options: JWTVerifyOptions & { algorithms: string[] }) => Promise<JWTVerifyResult>;
   /** Per-issuer allow-list; defaults to the verifier's. */
   algorithms?: readonly string[];
 }
@@ -183,7 +188,7 @@ export async function verifyIdJag(assertion: string, options: VerifyIdJagOptions
     // 5-10: signature and registered claims, by jose.
     let verified: IdJagClaims;
     try {
-      const result = await jwtVerify<IdJagClaims>(assertion, trusted.jwks, {
+      const result = await (trusted.jwtVerify ?? jwtVerify)(assertion, trusted.jwks, {
         // typ was checked above as a media type (RFC 7515 §4.1.9).
         algorithms,
         issuer: trusted.issuer,
@@ -193,7 +198,7 @@ export async function verifyIdJag(assertion: string, options: VerifyIdJagOptions
         maxTokenAge: options.maxAge ?? DEFAULT_ID_JAG_MAX_AGE,
         currentDate: new Date(now * 1000),
       });
-      verified = result.payload;
+      verified = result.payload as IdJagClaims;
     } catch (e) {
       throw mapJoseError(e, claims, options.audience);
     }

@@ -48,7 +48,7 @@ export async function issueAccessToken(
     // RFC 9449 §6.1: bound to the key the client proved at this token endpoint.
     ...(input.jkt !== undefined ? { cnf: { jkt: input.jkt } } : {}),
   };
-  const access_token = await signJwt(claims, { kid: rt.key.kid, alg: rt.key.alg, key: rt.key.signingKey }, { typ: TYP_ACCESS_TOKEN });
+  const access_token = await signJwt(claims, rt.key.signer, { typ: TYP_ACCESS_TOKEN });
   return { access_token, claims, expires_in: ttl };
 }
 
