@@ -5,10 +5,8 @@
  * not depend on.
  */
 import type { AdminRoute } from '../admin-routes.ts';
-import { send } from '../http.ts';
+import { pathOf, send } from '../http.ts';
 import type { EndpointSpec } from './spec.ts';
-
-const path = (u: string) => new URL(u).pathname;
 
 /** Ids the admin fuzz may touch: the health check after the run uses alice, acme-agent, tasks and docs only. */
 const SAFE_IDS: Record<string, string> = {
@@ -43,7 +41,7 @@ export async function adminEndpoints(
   mutate = true,
 ): Promise<EndpointSpec[]> {
   const origin = new URL(base).origin;
-  const prefix = path(base);
+  const prefix = pathOf(base);
   const headers = { authorization: `Bearer ${token}` };
   const out: EndpointSpec[] = [
     {

@@ -7,6 +7,7 @@
  * client's and the console's few endpoints are listed here.
  */
 import { AGENT_ADMIN_ROUTES } from '../admin-routes.ts';
+import { pathOf } from '../http.ts';
 import type { Manifest } from '../stack.ts';
 import { adminEndpoints } from './admin-endpoints.ts';
 import { idpEndpoints } from './idp-endpoints.ts';
@@ -15,8 +16,6 @@ import { serverEndpoints } from './server-endpoints.ts';
 import type { EndpointSpec, FuzzTokens, Samples } from './spec.ts';
 
 export type { FuzzTokens } from './spec.ts';
-
-const path = (u: string) => new URL(u).pathname;
 
 export async function buildFuzzPlan(m: Manifest, t: FuzzTokens): Promise<FuzzPlan> {
   const idp = m.idp.issuer;
@@ -35,7 +34,7 @@ export async function buildFuzzPlan(m: Manifest, t: FuzzTokens): Promise<FuzzPla
       app: 'agent',
       origin: agentOrigin,
       method: 'GET',
-      path: path(redirect_uri),
+      path: pathOf(redirect_uri),
       kind: 'query',
       params: { code: 'abc', state: 's', iss: idp, error: 'access_denied', error_description: 'denied' },
     },

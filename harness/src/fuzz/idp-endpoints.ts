@@ -12,13 +12,11 @@ import {
   TOKEN_TYPE_ID_JAG,
   TOKEN_TYPE_ID_TOKEN,
 } from '@xaa/protocol';
-import { basic, json, send } from '../http.ts';
+import { basic, json, pathOf, send } from '../http.ts';
 import { discover, startLogin } from '../sso.ts';
 import type { Manifest } from '../stack.ts';
 import { adminEndpoints } from './admin-endpoints.ts';
 import type { EndpointSpec, FuzzTokens } from './spec.ts';
-
-const path = (u: string) => new URL(u).pathname;
 
 export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['clients'][number]): Promise<EndpointSpec[]> {
   const endpoints: EndpointSpec[] = [];
@@ -33,14 +31,14 @@ export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['
 
   // ——— IdP: metadata, token endpoint (every grant), authorization, login form, userinfo, logout.
   endpoints.push(
-    { name: 'idp discovery', app: 'idp', origin: idpOrigin, method: 'GET', path: path(`${idp}/.well-known/openid-configuration`), kind: 'query', params: {} },
-    { name: 'idp jwks', app: 'idp', origin: idpOrigin, method: 'GET', path: path(md.jwks_uri), kind: 'query', params: {} },
+    { name: 'idp discovery', app: 'idp', origin: idpOrigin, method: 'GET', path: pathOf(`${idp}/.well-known/openid-configuration`), kind: 'query', params: {} },
+    { name: 'idp jwks', app: 'idp', origin: idpOrigin, method: 'GET', path: pathOf(md.jwks_uri), kind: 'query', params: {} },
     {
       name: 'idp token: token exchange',
       app: 'idp',
       origin: idpOrigin,
       method: 'POST',
-      path: path(md.token_endpoint),
+      path: pathOf(md.token_endpoint),
       kind: 'form',
       headers: { authorization: agentAuth },
       params: {
@@ -59,7 +57,7 @@ export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['
       app: 'idp',
       origin: idpOrigin,
       method: 'POST',
-      path: path(md.token_endpoint),
+      path: pathOf(md.token_endpoint),
       kind: 'form',
       headers: { authorization: basic(m.ops.client_id, m.ops.client_secret) },
       params: { grant_type: GRANT_TYPE_CLIENT_CREDENTIALS, resource: m.idp.admin, scope: ADMIN_SCOPE },
@@ -69,7 +67,7 @@ export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['
       app: 'idp',
       origin: idpOrigin,
       method: 'POST',
-      path: path(md.token_endpoint),
+      path: pathOf(md.token_endpoint),
       kind: 'form',
       headers: { authorization: agentAuth },
       params: { grant_type: GRANT_TYPE_AUTHORIZATION_CODE, code: 'abc', redirect_uri, code_verifier: 'v'.repeat(43) },
@@ -79,7 +77,7 @@ export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['
       app: 'idp',
       origin: idpOrigin,
       method: 'POST',
-      path: path(md.token_endpoint),
+      path: pathOf(md.token_endpoint),
       kind: 'form',
       params: { grant_type: GRANT_TYPE_REFRESH_TOKEN, refresh_token: 'x', client_id: agent.idp.client_id, client_secret: agent.idp.client_secret },
     },
@@ -88,7 +86,7 @@ export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['
       app: 'idp',
       origin: idpOrigin,
       method: 'GET',
-      path: path(md.authorization_endpoint),
+      path: pathOf(md.authorization_endpoint),
       kind: 'query',
       params: {
         client_id: agent.idp.client_id,
@@ -109,7 +107,7 @@ export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['
       app: 'idp',
       origin: idpOrigin,
       method: 'GET',
-      path: path(md.userinfo_endpoint),
+      path: pathOf(md.userinfo_endpoint),
       kind: 'none',
       headers: { authorization: `Bearer ${t.userAccessToken}` },
     });
@@ -120,7 +118,7 @@ export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['
         app: 'idp',
         origin: idpOrigin,
         method: 'POST',
-        path: path(md[key] as string),
+        path: pathOf(md[key] as string),
         kind: 'form',
         headers: { authorization: agentAuth },
         params: { token: t.userAccessToken, token_type_hint: 'access_token' },
@@ -132,7 +130,7 @@ export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['
       app: 'idp',
       origin: idpOrigin,
       method: 'GET',
-      path: path(md.end_session_endpoint),
+      path: pathOf(md.end_session_endpoint),
       kind: 'query',
       params: { id_token_hint: t.idToken, post_logout_redirect_uri: agent.idp.post_logout_redirect_uris[0] ?? '', state: 's' },
       jwtParams: ['id_token_hint'],
@@ -146,12 +144,12 @@ export async function idpEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['
       app: 'idp',
       origin: idpOrigin,
       method: 'POST',
-      path: path(login.form.action),
+      path: pathOf(login.form.action),
       kind: 'form',
       headers: { cookie, 'content-type': form },
       params: { ...login.form.fields, username: 'fuzz-nobody', password: 'not-the-password' },
     },
-    { name: 'idp login page GET', app: 'idp', origin: idpOrigin, method: 'GET', path: path(login.pageUrl), kind: 'query', params: {}, headers: { cookie } },
+    { name: 'idp login page GET', app: 'idp', origin: idpOrigin, method: 'GET', path: pathOf(login.pageUrl), kind: 'query', params: {}, headers: { cookie } },
   );
   const conns = await send(`${m.idp.admin}/connections`, { headers: { authorization: `Bearer ${t.admin[m.idp.admin]}` } });
   const safeConnection =

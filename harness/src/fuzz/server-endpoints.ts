@@ -5,13 +5,11 @@
  */
 import { GRANT_TYPE_JWT_BEARER } from '@xaa/protocol';
 import { SERVER_ADMIN_ROUTES } from '../admin-routes.ts';
-import { basic } from '../http.ts';
+import { basic, pathOf } from '../http.ts';
 import type { Manifest } from '../stack.ts';
 import { asMetadata, MCP_MODERN_VERSION, MCP_PROTOCOL_VERSION, modernHeaders, modernRequest } from '../xaa.ts';
 import { adminEndpoints } from './admin-endpoints.ts';
 import type { EndpointSpec, FuzzTokens } from './spec.ts';
-
-const path = (u: string) => new URL(u).pathname;
 
 export async function serverEndpoints(m: Manifest, t: FuzzTokens, agent: Manifest['clients'][number]): Promise<EndpointSpec[]> {
   const endpoints: EndpointSpec[] = [];
@@ -29,20 +27,20 @@ export async function serverEndpoints(m: Manifest, t: FuzzTokens, agent: Manifes
         app,
         origin,
         method: 'GET',
-        path: `/.well-known/oauth-protected-resource${path(s.resource)}`,
+        path: `/.well-known/oauth-protected-resource${pathOf(s.resource)}`,
         kind: 'query',
         params: {},
       },
     );
     if (as) {
       if (typeof as.jwks_uri === 'string')
-        endpoints.push({ name: `${app} AS jwks`, app, origin, method: 'GET', path: path(as.jwks_uri), kind: 'query', params: {} });
+        endpoints.push({ name: `${app} AS jwks`, app, origin, method: 'GET', path: pathOf(as.jwks_uri), kind: 'query', params: {} });
       endpoints.push({
         name: `${app} AS token: jwt-bearer`,
         app,
         origin,
         method: 'POST',
-        path: path(as.token_endpoint),
+        path: pathOf(as.token_endpoint),
         kind: 'form',
         headers: reg ? { authorization: basic(reg.client_id, reg.client_secret) } : {},
         params: { grant_type: GRANT_TYPE_JWT_BEARER, assertion: t.idJags[s.name] ?? t.idJags.tasks ?? '', scope: s.scopes[0] ?? '' },
@@ -54,7 +52,7 @@ export async function serverEndpoints(m: Manifest, t: FuzzTokens, agent: Manifes
           app,
           origin,
           method: 'GET',
-          path: path(as.authorization_endpoint),
+          path: pathOf(as.authorization_endpoint),
           kind: 'query',
           params: {
             client_id: reg?.client_id ?? 'x',
@@ -73,7 +71,7 @@ export async function serverEndpoints(m: Manifest, t: FuzzTokens, agent: Manifes
           app,
           origin,
           method: 'POST',
-          path: path(as.registration_endpoint),
+          path: pathOf(as.registration_endpoint),
           kind: 'json',
           json: {
             redirect_uris: [redirect_uri],
@@ -90,7 +88,7 @@ export async function serverEndpoints(m: Manifest, t: FuzzTokens, agent: Manifes
             app,
             origin,
             method: 'POST',
-            path: path(as[key] as string),
+            path: pathOf(as[key] as string),
             kind: 'form',
             headers: reg ? { authorization: basic(reg.client_id, reg.client_secret) } : {},
             params: { token: t.accessTokens[s.name] ?? 'x' },
@@ -106,7 +104,7 @@ export async function serverEndpoints(m: Manifest, t: FuzzTokens, agent: Manifes
         app,
         origin,
         method: 'POST',
-        path: path(s.resource),
+        path: pathOf(s.resource),
         kind: 'jsonrpc',
         headers: mcpHeaders,
         json: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool.name, arguments: tool.args } },
@@ -116,7 +114,7 @@ export async function serverEndpoints(m: Manifest, t: FuzzTokens, agent: Manifes
         app,
         origin,
         method: 'POST',
-        path: path(s.resource),
+        path: pathOf(s.resource),
         kind: 'jsonrpc',
         headers: mcpHeaders,
         json: {
@@ -131,7 +129,7 @@ export async function serverEndpoints(m: Manifest, t: FuzzTokens, agent: Manifes
         app,
         origin,
         method: 'POST',
-        path: path(s.resource),
+        path: pathOf(s.resource),
         kind: 'jsonrpc',
         headers: { ...mcpHeaders, 'mcp-protocol-version': MCP_MODERN_VERSION, ...modernHeaders('tools/call', tool.name) },
         json: modernRequest(1, 'tools/call', { name: tool.name, arguments: tool.args }),
@@ -141,7 +139,7 @@ export async function serverEndpoints(m: Manifest, t: FuzzTokens, agent: Manifes
         app,
         origin,
         method: 'POST',
-        path: path(s.resource),
+        path: pathOf(s.resource),
         kind: 'jsonrpc',
         headers: { accept: 'application/json, text/event-stream' },
         json: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
