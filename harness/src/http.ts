@@ -118,6 +118,9 @@ export function form(params: Record<string, string | undefined>): string {
   return p.toString();
 }
 
+/** The path of a URL, without its query. */
+export const pathOf = (url: string) => new URL(url).pathname;
+
 export function basic(id: string, secret: string): string {
   // RFC 6749 §2.3.1: form-urlencode each part before base64.
   const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');

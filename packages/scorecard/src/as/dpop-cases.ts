@@ -13,7 +13,7 @@ import { accessTokenHash } from '@xaa/protocol';
 import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { request } from '../http.ts';
 import type { WireAnswer } from '../report/types.ts';
-import { type AsCase, type AsCaseContext, expectRejection, type Verdict } from './cases.ts';
+import { type AsCase, type AsCaseContext, expectRejection, type Verdict } from './case.ts';
 import { isSuccess } from './token-request.ts';
 
 interface ProofKey {

@@ -6,9 +6,11 @@
 import type { HttpDeps } from '../http.ts';
 import { type FaultKind, type FaultState, type IdpAccess, IdpAdmin } from '../idp.ts';
 import { buildReport, type CaseResult, type ScorecardReport } from '../report/types.ts';
-import { extractFacts, FAULT_CHECKS, gradeClean, gradeFault } from './checks.ts';
+import { FAULT_CHECKS } from './checks.ts';
 import type { ClientRunner } from './command.ts';
 import { askForDpop, gradeDpop } from './dpop.ts';
+import { extractFacts } from './facts.ts';
+import { gradeClean, gradeFault } from './grade.ts';
 import { collect, mark, readDirectory, sources } from './observe.ts';
 
 export const ALL_FAULTS: readonly FaultKind[] = ['typ', 'aud', 'expired', 'missing_jti', 'unknown_kid', 'slow', 'server_error', 'access_denied'];
