@@ -8,6 +8,7 @@ import type { FlowLog } from '@xaa/node-kit';
 import { decodeUnverified, TOKEN_TYPE_REFRESH_TOKEN, tokenHash } from '@xaa/protocol';
 import { navigate } from '@xaa/user-agent';
 import { type ActionContext, runAction, withinAction } from './action.ts';
+import { type AddedServerInput, applyAdded, checkAdded, type KnownServer, knownServers, withAddedServers } from './added-servers.ts';
 import { type ClassicState, finishClassic } from './classic.ts';
 import { classicDone, classicProvider } from './classic-connection.ts';
 import { type AgentApp, type AgentConfig, type AgentServer, findApp, findServer } from './config.ts';
@@ -30,11 +31,14 @@ import {
   type StatusReport,
   worst,
 } from './outcomes.ts';
+import { ServerConflict, UsageProblem } from './problems.ts';
 import type { ProgressSink, ProgressStep } from './progress.ts';
 import type { ClientStore } from './store.ts';
 import { callServer, connectServer, lineage } from './xaa-connection.ts';
 
+export type { AddedServerInput, KnownServer } from './added-servers.ts';
 export type { CallOutcome, ConnectOutcome, ErrorInfo, LoginOutcome, Outcome, RefreshOutcome, ServerOutcome, StatusReport } from './outcomes.ts';
+export { ServerConflict, UsageProblem } from './problems.ts';
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -47,10 +51,6 @@ export interface AgentDeps {
   redact?: boolean;
 }
 
-export class UsageProblem extends Error {
-  override name = 'UsageProblem';
-}
-
 export class Agent implements AgentCore {
   readonly config: AgentConfig;
   readonly store: ClientStore;
@@ -58,9 +58,13 @@ export class Agent implements AgentCore {
   readonly fetch: FetchLike;
   private readonly nowMs: () => number;
   private readonly sso: SsoDeps;
+  /** Names of the servers learnt at run time (client.db), laid over the configuration. */
+  private readonly added: Set<string>;
 
   constructor(deps: AgentDeps) {
-    this.config = deps.config;
+    const known = withAddedServers(deps.config, deps.store.listAddedServers());
+    this.config = known.config;
+    this.added = known.added;
     this.store = deps.store;
     this.flowLog = deps.flowLog;
     this.nowMs = deps.now ?? Date.now;
@@ -90,6 +94,42 @@ export class Agent implements AgentCore {
     const user = opts.user ?? (current && current.app === app.name ? current.user : undefined);
     if (!user) throw new UsageProblem(`No user signed in to ${app.title}: run login first (e.g. login --user alice --app ${app.name}).`);
     return { user, app };
+  }
+
+  // --- servers learnt at run time ----------------------------------------------------------------
+
+  /** Every server the agent can connect to: configured, and learnt at run time. */
+  servers(): KnownServer[] {
+    return knownServers(this.config, this.added);
+  }
+
+  /**
+   * Learn (or update) an MCP server at run time and keep it in client.db: its resource, its AS issuer
+   * and the apps' registrations at that AS. Throws `UsageProblem` (unknown app) or `ServerConflict`.
+   */
+  putServer(name: string, input: AddedServerInput): { server: KnownServer; created: boolean } {
+    const registrations = checkAdded(this.config, this.added, name, input);
+    const created = !this.config.servers.some((s) => s.name === name);
+    const row = { name, title: input.title, resource: input.resource, issuer: input.issuer, scopes: input.scopes ?? [], registrations };
+    this.store.putAddedServer(row, this.now());
+    applyAdded(this.config, row);
+    this.added.add(name);
+    return { server: this.servers().find((s) => s.name === name) as KnownServer, created };
+  }
+
+  /** Forget a server learnt at run time (configured servers stay). */
+  deleteServer(name: string): void {
+    if (!this.added.has(name)) {
+      if (this.config.servers.some((s) => s.name === name)) throw new ServerConflict(`"${name}" is configured, not added at run time: it stays.`);
+      throw new UsageProblem(`Unknown server "${name}".`);
+    }
+    this.store.deleteAddedServer(name);
+    this.added.delete(name);
+    this.config.servers.splice(
+      this.config.servers.findIndex((s) => s.name === name),
+      1,
+    );
+    for (const a of this.config.apps) delete a.servers[name];
   }
 
   private server(name: string): AgentServer {
@@ -661,12 +701,14 @@ export class Agent implements AgentCore {
     const current = this.store.getCurrent();
     const appName = opts.app ?? current?.app;
     const user = opts.user ?? current?.user;
-    if (!appName || !user) return { current, connections: [] };
+    const servers = this.servers();
+    if (!appName || !user) return { current, servers, connections: [] };
     const app = this.app(appName);
     const session = this.store.getSession(user, app.name);
     const now = this.now();
     return {
       current,
+      servers,
       ...(session
         ? {
             session: {
