@@ -21,6 +21,7 @@
 import {
   type AddServerResult,
   addServer,
+  agentServerBody,
   BadServerUrl,
   configureValues,
   discoverMcpServer,
@@ -136,13 +137,7 @@ export function addServerRoutes(deps: AddServerRouteDeps): Middleware {
     const session = ctx.state.session as { key: string };
     const sessionId = ctx.state.sessionId as string;
     const url = `${t.agent.admin}/agent/servers/${encodeURIComponent(added.server.name)}`;
-    const body = JSON.stringify({
-      title: added.server.title,
-      resource: added.server.resource,
-      issuer: added.server.issuer,
-      scopes: added.connection.scopes,
-      registrations: { [added.app.client_id]: { client_id: added.configure.client.client_id, client_secret: added.configure.client.client_secret } },
-    });
+    const body = JSON.stringify(agentServerBody(added));
     try {
       const send = async (force: boolean) =>
         deps.fetchFn(url, {
