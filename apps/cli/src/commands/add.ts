@@ -70,7 +70,7 @@ async function idpFor(dataDir: string): Promise<IdpAdminType> {
  * The server and the app's registration there go into playground.json too, so the sample agent
  * (`xaa connect <name>`) and scripts find them like the seeded ones. Marked `"added": true`; a
  * restart rewrites the manifest from the seed, and running add-server again puts them back (the
- * IdP keeps the registration either way).
+ * IdP keeps the registration either way, and the agent keeps what `tellAgent` gave it in client.db).
  */
 export function recordInManifest(dataDir: string, a: AddServerResult): void {
   const file = join(dataDir, 'playground.json');
