@@ -72,7 +72,10 @@ export function applyAdded(config: AgentConfig, row: Omit<AddedServerRow, 'updat
 export function withAddedServers(config: AgentConfig, rows: readonly AddedServerRow[]): { config: AgentConfig; added: Set<string> } {
   const copy = copyConfig(config);
   const added = new Set<string>();
-  for (const row of rows) {
+  for (const stored of rows) {
+    // A registration of an app the configuration no longer has is dropped; the server stays.
+    const registrations = Object.fromEntries(Object.entries(stored.registrations).filter(([app]) => copy.apps.some((a) => a.name === app)));
+    const row = { ...stored, registrations };
     try {
       checkAdded(copy, added, row.name, row);
     } catch {
