@@ -174,4 +174,8 @@ test('add their MCP server through "Add a server": findings, registration, value
   await expect(call).toContainText(`Call list_tasks on ${name}`);
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, '64-add-server-agent-call');
+  await page.setViewportSize({ width: 800, height: 900 });
+  await page.locator('select[name="agent-server"]').scrollIntoViewIfNeeded();
+  await shot(page, '65-add-server-agent-800');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 });
