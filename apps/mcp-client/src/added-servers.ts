@@ -68,6 +68,19 @@ export function applyAdded(config: AgentConfig, row: Omit<AddedServerRow, 'updat
   }
 }
 
+/** Undo `applyAdded` for `name` (mutates `config`): back to `base`'s entry and registrations, or gone. */
+export function forgetAdded(config: AgentConfig, base: AgentConfig, name: string): void {
+  const i = config.servers.findIndex((s) => s.name === name);
+  const configured = base.servers.find((s) => s.name === name);
+  if (i >= 0 && configured) config.servers[i] = configured;
+  else if (i >= 0) config.servers.splice(i, 1);
+  for (const a of config.apps) {
+    const reg = base.apps.find((b) => b.name === a.name)?.servers[name];
+    if (reg) a.servers[name] = reg;
+    else delete a.servers[name];
+  }
+}
+
 /** Lay the stored servers over the configuration; one that now contradicts it is left out. */
 export function withAddedServers(config: AgentConfig, rows: readonly AddedServerRow[]): { config: AgentConfig; added: Set<string> } {
   const copy = copyConfig(config);

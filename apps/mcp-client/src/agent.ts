@@ -6,7 +6,7 @@
  */
 import type { FlowLog } from '@xaa/node-kit';
 import { type ActionContext, runAction, withinAction } from './action.ts';
-import { type AddedServerInput, applyAdded, checkAdded, type KnownServer, knownServers, withAddedServers } from './added-servers.ts';
+import { type AddedServerInput, applyAdded, checkAdded, forgetAdded, type KnownServer, knownServers, withAddedServers } from './added-servers.ts';
 import { handleCallback, saveLogin, waitForCallback } from './callback.ts';
 import { type AgentApp, type AgentConfig, type AgentServer, findApp, findServer } from './config.ts';
 import type { LoginHost } from './core.ts';
@@ -57,11 +57,14 @@ export class Agent implements LoginHost {
   readonly sso: SsoDeps;
   /** Names of the servers learnt at run time (client.db), laid over the configuration. */
   private readonly added: Set<string>;
+  /** The configuration as given (before the servers learnt at run time): what forgetting one goes back to. */
+  private readonly base: AgentConfig;
 
   constructor(deps: AgentDeps) {
     const known = withAddedServers(deps.config, deps.store.listAddedServers());
     this.config = known.config;
     this.added = known.added;
+    this.base = deps.config;
     this.store = deps.store;
     this.flowLog = deps.flowLog;
     this.nowMs = deps.now ?? Date.now;
@@ -122,11 +125,7 @@ export class Agent implements LoginHost {
     }
     this.store.deleteAddedServer(name);
     this.added.delete(name);
-    this.config.servers.splice(
-      this.config.servers.findIndex((s) => s.name === name),
-      1,
-    );
-    for (const a of this.config.apps) delete a.servers[name];
+    forgetAdded(this.config, this.base, name);
   }
 
   server(name: string): AgentServer {
