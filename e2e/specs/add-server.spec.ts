@@ -4,7 +4,9 @@
  * was told to trust the playground IdP, as its developer would configure it. carol first tries a
  * server whose AS has no jwt-bearer grant (the classic-only Wiki) and is told what to change; then
  * discovers theirs, registers it with the client its developer registered at their AS (RFC 7591),
- * reads the values to configure there, and runs the AS scorecard: 100%, trust confirmed.
+ * reads the values to configure there, and runs the AS scorecard: 100%, trust confirmed. The running
+ * agent learnt the server at registration: on the Agent page alice signs in with Acme Agent, connects
+ * to it (ID-JAG → access token at their AS, no restart) and calls one of its tools.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -125,6 +127,7 @@ test('add their MCP server through "Add a server": findings, registration, value
   await expect(values.locator('[data-value="trusted-issuer"]')).toHaveText(t.idp.issuer);
   await expect(values.locator('[data-value="jwks-uri"]')).toHaveText(`${t.idp.issuer}/jwks`);
   await expect(values.locator('[data-value="client-id"]')).toHaveText(reg.client_id);
+  await expect(page.getByTestId('agent-knows')).toContainText('The sample agent knows');
 
   // The IdP now has it, and Acme Agent is connected with the scopes found.
   const servers = (await stack.admin<{ servers: Array<{ name: string; issuer: string; resource: string }> }>('/servers')).body.servers;
@@ -145,5 +148,34 @@ test('add their MCP server through "Add a server": findings, registration, value
   await page.setViewportSize({ width: 800, height: 900 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, '63-add-server-800');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+
+  // The agent knows their server now: alice signs in with Acme Agent, connects to it and calls a tool.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  // The page says so, with a link to the Agent page.
+  await page.getByTestId('agent-knows').getByRole('link', { name: 'Agent' }).click();
+  const name = added?.name as string;
+  const option = page.locator(`select[name="agent-server"] option[value="${name}"]`);
+  await expect(option).toHaveText(/\(added\)/);
+  await page.locator('select[name="agent-user"]').selectOption('alice');
+  await page.locator('select[name="agent-app"]').selectOption({ label: 'Acme Agent' });
+  await page.getByRole('button', { name: 'Sign in (headless)' }).click();
+  await expect(page.getByTestId('agent-session')).toContainText('alice');
+  await page.locator('select[name="agent-server"]').selectOption(name);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  const activity = page.getByTestId('agent-activity');
+  const connected = activity.locator('li[data-kind="connect"]').first();
+  await expect(connected).toHaveAttribute('data-outcome', 'ok');
+  await expect(connected).toContainText(`Connect to ${name}`);
+  await page.locator('select[name="agent-tool"]').selectOption('list_tasks');
+  await page.getByRole('button', { name: 'Call tool' }).click();
+  const call = activity.locator('li[data-kind="call"]').first();
+  await expect(call).toHaveAttribute('data-outcome', 'ok');
+  await expect(call).toContainText(`Call list_tasks on ${name}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, '64-add-server-agent-call');
+  await page.setViewportSize({ width: 800, height: 900 });
+  await page.locator('select[name="agent-server"]').scrollIntoViewIfNeeded();
+  await shot(page, '65-add-server-agent-800');
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
 });

@@ -4,13 +4,13 @@
  *  - `GET /callback` — the redirect URI of the SSO login and of the classic flow;
  *  - `POST /saml/acs` — the Assertion Consumer Service of the SAML apps (SAML Bindings §3.5);
  *  - the agent API for the console under `/admin/agent/…` (login, connect, call, refresh, logout,
- *    status), guarded like every admin API (contracts: IdP-issued RFC 9068 token, `aud` = this API's
+ *    status; `PUT|DELETE /admin/agent/servers/{name}` teaches it a server added at run time), guarded like every admin API (contracts: IdP-issued RFC 9068 token, `aud` = this API's
  *    `/admin` URL, scope `xaa:admin`), and the agent's flow events at `/admin/events[/stream]`.
  *
  * A console click that carries a `traceparent` continues that trace: one user action, one trace.
  */
 import { bodyParser } from '@koa/bodyparser';
-import { callBody, connectBody, loginBody, whoBody } from '@xaa/admin-contracts/agent';
+import { callBody, connectBody, loginBody, serverName, serverPut, whoBody } from '@xaa/admin-contracts/agent';
 import {
   allowedHostnamesFor,
   eventsRoutes,
@@ -26,7 +26,7 @@ import {
 import type { JWTVerifyGetKey } from 'jose';
 import Koa, { type Context } from 'koa';
 import type { z } from 'zod';
-import { type Agent, UsageProblem } from './agent.ts';
+import { type Agent, ServerConflict, UsageProblem } from './agent.ts';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"'`=/]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -117,7 +117,12 @@ export function createApp(agent: Agent, options: ApiOptions): Koa {
     } catch (e) {
       if (e instanceof UsageProblem) {
         ctx.status = 400;
-        ctx.body = { error: 'invalid_request', error_description: e.message };
+        ctx.body = { error: 'invalid_request', error_description: e.message, ...(e.fields ? { fields: e.fields } : {}) };
+        return;
+      }
+      if (e instanceof ServerConflict) {
+        ctx.status = 409;
+        ctx.body = { error: 'conflict', error_description: e.message };
         return;
       }
       throw e;
@@ -143,6 +148,41 @@ export function createApp(agent: Agent, options: ApiOptions): Koa {
   admin.post('/logout', body, async (ctx) => {
     const b = parse(whoBody, ctx, ctx.request.body);
     if (b) await run(ctx, async () => ({ outcome: 'ok', ...agent.logout(defined(b)) }));
+  });
+  // A server added at run time (the console's "Add a server"): kept in client.db, listed in the status.
+  const named = (ctx: Context): string | undefined => {
+    const r = serverName.safeParse(ctx.params.name);
+    if (r.success) return r.data;
+    ctx.status = 400;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      error: 'invalid_request',
+      error_description: `The server name: ${r.error.issues[0]?.message ?? 'invalid'}`,
+      fields: { name: r.error.issues[0]?.message ?? 'invalid' },
+    };
+    return undefined;
+  };
+  admin.get('/servers', async (ctx) => {
+    await run(ctx, async () => ({ servers: agent.servers() }));
+  });
+  admin.put('/servers/:name', body, async (ctx) => {
+    const name = named(ctx);
+    const b = name ? parse(serverPut, ctx, ctx.request.body) : undefined;
+    if (name && b)
+      await run(ctx, async () => {
+        const r = agent.putServer(name, b);
+        ctx.status = r.created ? 201 : 200;
+        return r.server;
+      });
+  });
+  admin.delete('/servers/:name', async (ctx) => {
+    const name = named(ctx);
+    if (name)
+      await run(ctx, async () => {
+        agent.deleteServer(name);
+        ctx.status = 204;
+        return null;
+      });
   });
   admin.get('/status', async (ctx) => {
     const q = parse(whoBody, ctx, Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => typeof v === 'string')));

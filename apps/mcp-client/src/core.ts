@@ -2,10 +2,13 @@
  * What the per-server modules need from the agent: configuration, client.db, the instrumented fetch,
  * the clock, and the IdP side (its client and the ID token of a signed-in user).
  */
+import type { FlowLog } from '@xaa/node-kit';
+import type { KnownServer } from './added-servers.ts';
 import { type AgentApp, type AgentConfig, type AgentServer, wantsDpop } from './config.ts';
 import { type DpopKey, dpopFetch, importDpopKey, newDpopKey } from './dpop.ts';
 import type { IdpClient, IdTokenSource, LegDeps, ServerTarget } from './flow.ts';
 import type { FetchLike } from './http.ts';
+import type { SsoDeps } from './legs/sso.ts';
 import type { ProgressSink } from './progress.ts';
 import type { ClientStore } from './store.ts';
 
@@ -17,6 +20,17 @@ export interface AgentCore {
   now(): number;
   idp(app: AgentApp): IdpClient;
   idTokens(user: string, app: AgentApp, progress: ProgressSink): IdTokenSource;
+}
+
+/** What the sign-in, callback and status modules need besides `AgentCore`: the flow log, SSO and look-ups. */
+export interface LoginHost extends AgentCore {
+  readonly flowLog: FlowLog;
+  readonly sso: SsoDeps;
+  /** The app by name (or the current session's); throws `UsageProblem` when unknown. */
+  app(name: string | undefined): AgentApp;
+  /** A server the agent knows; throws `UsageProblem` when unknown. */
+  server(name: string): AgentServer;
+  servers(): KnownServer[];
 }
 
 export function legDeps(core: AgentCore, progress: ProgressSink): LegDeps {

@@ -2,7 +2,9 @@
  * What each agent action returns: plain data with an `outcome` (`ok` / `denied` / `error`, which the
  * CLI maps to exit codes 0 / 3 / 1), the trace id and the progress steps it went through.
  */
+
 import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { KnownServer } from './added-servers.ts';
 import type { AgentServer } from './config.ts';
 import type { Failure } from './flow.ts';
 import type { ProgressStep } from './progress.ts';
@@ -80,6 +82,8 @@ export interface RefreshOutcome extends Base {
 
 export interface StatusReport {
   current: { user: string; app: string } | undefined;
+  /** The servers the agent can connect to (configured, and learnt at run time). */
+  servers: KnownServer[];
   session?:
     | {
         user: string;

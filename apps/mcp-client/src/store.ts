@@ -82,6 +82,17 @@ const MIGRATIONS = [
   // How the session signed in: 'oidc' (ID token + IdP refresh token) or 'saml2' (SAML Web SSO, then the
   // IdP refresh token the Assertion was exchanged for, draft-04 §4.5; id_token is empty then).
   `ALTER TABLE sessions ADD COLUMN protocol TEXT NOT NULL DEFAULT 'oidc'`,
+  // MCP servers learnt at run time (the console's "Add a server"): the resource (RFC 9728), its AS issuer
+  // (RFC 8414) and each app's client registration at that AS, so they survive a restart.
+  `CREATE TABLE added_servers (
+     name TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     resource TEXT NOT NULL,
+     issuer TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     registrations TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
 ];
 
 export interface SessionRow {
@@ -128,6 +139,17 @@ export interface ConnectionRow {
   /** JSON array of `ToolInfo` (names, descriptions, input schemas); null keeps what is stored. */
   tool_list?: string | null;
   trace_id: string | null;
+  updated_at: number;
+}
+
+/** A server learnt at run time; `registrations` is keyed by app name. */
+export interface AddedServerRow {
+  name: string;
+  title: string;
+  resource: string;
+  issuer: string;
+  scopes: string[];
+  registrations: Record<string, { client_id: string; client_secret?: string }>;
   updated_at: number;
 }
 
@@ -290,5 +312,28 @@ export class ClientStore {
 
   deleteAsClient(issuer: string, app: string): void {
     this.db.prepare('DELETE FROM as_clients WHERE issuer = ? AND app = ?').run(issuer, app);
+  }
+
+  // --- MCP servers learnt at run time ----------------------------------------------------------------
+
+  listAddedServers(): AddedServerRow[] {
+    const rows = this.db.prepare('SELECT * FROM added_servers ORDER BY name').all() as Array<
+      Omit<AddedServerRow, 'scopes' | 'registrations'> & { scopes: string; registrations: string }
+    >;
+    return rows.map((r) => ({ ...r, scopes: JSON.parse(r.scopes) as string[], registrations: JSON.parse(r.registrations) as AddedServerRow['registrations'] }));
+  }
+
+  putAddedServer(s: Omit<AddedServerRow, 'updated_at'>, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO added_servers (name, title, resource, issuer, scopes, registrations, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET title = excluded.title, resource = excluded.resource, issuer = excluded.issuer,
+           scopes = excluded.scopes, registrations = excluded.registrations, updated_at = excluded.updated_at`,
+      )
+      .run(s.name, s.title, s.resource, s.issuer, JSON.stringify(s.scopes), JSON.stringify(s.registrations), now);
+  }
+
+  deleteAddedServer(name: string): boolean {
+    return this.db.prepare('DELETE FROM added_servers WHERE name = ?').run(name).changes === 1;
   }
 }

@@ -14,6 +14,7 @@ export {
   type AddServerResult,
   addClient,
   addServer,
+  agentServerBody,
   type ConfigureAtYourAs,
   configureValues,
   defaultServerName,

@@ -70,7 +70,7 @@ async function idpFor(dataDir: string): Promise<IdpAdminType> {
  * The server and the app's registration there go into playground.json too, so the sample agent
  * (`xaa connect <name>`) and scripts find them like the seeded ones. Marked `"added": true`; a
  * restart rewrites the manifest from the seed, and running add-server again puts them back (the
- * IdP keeps the registration either way).
+ * IdP keeps the registration either way, and the agent keeps what `tellAgent` gave it in client.db).
  */
 export function recordInManifest(dataDir: string, a: AddServerResult): void {
   const file = join(dataDir, 'playground.json');
@@ -94,6 +94,24 @@ export function recordInManifest(dataDir: string, a: AddServerResult): void {
   writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);
   chmodSync(file, 0o600);
+}
+
+/**
+ * The running sample agent learns the server too (`PUT /admin/agent/servers/{name}` with an ops
+ * token for its admin API), so the console's Agent page connects to it without a restart; kept in its
+ * client.db, it survives one. Best effort: the IdP registration stands either way.
+ */
+async function tellAgent(dataDir: string, idp: IdpAdminType, a: AddServerResult): Promise<{ ok: true } | { ok: false; error_description: string }> {
+  const m = manifest(dataDir) as Manifest & { agent?: { url?: string } };
+  const agentUrl = m.agent?.url;
+  if (!agentUrl) return { ok: false, error_description: 'playground.json names no agent.' };
+  const { agentServerBody } = await import('@xaa/scorecard');
+  try {
+    await idp.callAdmin(`${agentUrl}/admin`, 'PUT', `/agent/servers/${encodeURIComponent(a.server.name)}`, agentServerBody(a));
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error_description: `${(e as Error).message} (is the playground running?)` };
+  }
 }
 
 const MARK: Record<Finding['status'], string> = { ok: green('✓'), missing: red('✗'), warn: yellow('!'), pending: dim('…') };
@@ -214,12 +232,22 @@ export async function addServerCommand(argv: string[], ctx: { dataDir: string })
     throw e;
   }
   recordInManifest(dataDir, added);
-  if (!json) printAdded(added, out);
+  const agent = await tellAgent(dataDir, idp as IdpAdminType, added);
+  if (!json) {
+    printAdded(added, out);
+    out(
+      agent.ok
+        ? `\n  ${green('✓')} the running sample agent knows ${added.server.name} now (the console's Agent page can connect to it)\n`
+        : `\n  ${yellow('!')} the running sample agent was not told: ${agent.error_description}\n`,
+    );
+  }
   // A secret generated just now is registered nowhere yet: the scorecard would only say so.
   const rerun = `xaa add-server ${url} --client-id ${added.configure.client.client_id} --client-secret <the secret registered at your AS>`;
   if (values['no-scorecard'] || added.configure.client.secret_generated) {
     if (json)
-      out(`${JSON.stringify({ ok: true, discovery, added, scorecard: null, next: added.configure.client.secret_generated ? rerun : undefined }, null, 2)}\n`);
+      out(
+        `${JSON.stringify({ ok: true, discovery, added, agent, scorecard: null, next: added.configure.client.secret_generated ? rerun : undefined }, null, 2)}\n`,
+      );
     else if (added.configure.client.secret_generated)
       out(`\n${bold('Next')}: register that client at your AS and trust the issuer above, then run the scorecard:\n  ${rerun}\n`);
     return EXIT.ok;
@@ -232,7 +260,7 @@ export async function addServerCommand(argv: string[], ctx: { dataDir: string })
     throw new CliError(`The scorecard could not run: ${(e as Error).message}`);
   }
   const trust = trustFinding(report, added.configure);
-  if (json) out(`${JSON.stringify({ ok: report.ok, discovery, added, trust, scorecard: report }, null, 2)}\n`);
+  if (json) out(`${JSON.stringify({ ok: report.ok, discovery, added, agent, trust, scorecard: report }, null, 2)}\n`);
   else {
     printScorecard(report, trust, out);
     if (trust.status === 'ok')

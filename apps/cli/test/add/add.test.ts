@@ -237,6 +237,8 @@ describe('xaa add-server: their server, end to end', () => {
     expect(added.configure.client).toMatchObject({ client_id: `acme-agent-at-${added.server.name}`, secret_generated: true });
     expect(r.json.scorecard).toBeNull();
     expect(r.json.next).toMatch(/--client-secret/);
+    // The running agent was told too (PUT /admin/agent/servers/{name}): the console's Agent page reaches it.
+    expect(r.json.agent).toEqual({ ok: true });
     const app = await idpAdmin('/apps/acme-agent');
     expect(app.registrations[added.server.name]).toBe(added.configure.client.client_id);
     const conns = (await idpAdmin(`/connections?client_id=acme-agent&server=${added.server.name}`)).connections;

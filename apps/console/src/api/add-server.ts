@@ -7,6 +7,10 @@ import { api } from './bff.ts';
 
 export type { AddServerResult, Finding, ScorecardReport, ServerDiscovery };
 
+/** What the sample agent answered when the backend told it about the added server. */
+export type AgentAnswer = { ok: true; server: string } | { ok: false; error: string; error_description: string };
+export type Added = AddServerResult & { agent?: AgentAnswer };
+
 export interface RegisterRequest {
   url: string;
   app?: string;
@@ -18,7 +22,7 @@ export interface RegisterRequest {
 
 export const addServerApi = {
   discover: (url: string) => api<{ discovery: ServerDiscovery }>('/api/add-server/discover', { method: 'POST', body: { url } }),
-  register: (body: RegisterRequest) => api<{ discovery: ServerDiscovery; added: AddServerResult }>('/api/add-server/register', { method: 'POST', body }),
+  register: (body: RegisterRequest) => api<{ discovery: ServerDiscovery; added: Added }>('/api/add-server/register', { method: 'POST', body }),
   scorecard: (body: { url: string; clientId: string; clientSecret: string }) =>
     api<{ report: ScorecardReport; trust: Finding; junit: string }>('/api/add-server/scorecard', { method: 'POST', body }),
 };

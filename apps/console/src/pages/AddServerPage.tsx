@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { addServerApi, type RegisterRequest } from '../api/add-server.ts';
 import { ApiError, type PlaygroundInfo } from '../api/bff.ts';
 import { ConfigureValues, Findings, RegisterForm, type RegisterInput } from '../components/AddServer/AddServer.tsx';
@@ -125,6 +126,17 @@ export function AddServerPage({ playground }: { playground: PlaygroundInfo }) {
           />
         ) : null}
         {added ? <ConfigureValues added={added} /> : null}
+        {added?.agent ? (
+          added.agent.ok ? (
+            <div className="callout ok" data-testid="agent-knows">
+              The sample agent knows <strong>{added.server.title}</strong> now: sign in on the <Link to="/agent">Agent</Link> page and connect to it.
+            </div>
+          ) : (
+            <div className="callout error" data-testid="agent-knows" role="alert">
+              The sample agent did not take it: {added.agent.error_description}
+            </div>
+          )
+        ) : null}
         {added ? (
           <section className="panel" aria-label="AS scorecard">
             <h2>4. Grade your authorization server</h2>
@@ -159,7 +171,7 @@ export function AddServerPage({ playground }: { playground: PlaygroundInfo }) {
             {score.data.trust.status === 'ok' && added ? (
               <p className="muted small">
                 From the command line, <code>npx xaa add-server {added.server.resource} --client-id … --client-secret …</code> does the same and adds it to{' '}
-                <code>playground.json</code>, so the sample agent reaches it: <code>npx xaa connect {added.server.name}</code>.
+                <code>playground.json</code>, so the CLI agent reaches it too: <code>npx xaa connect {added.server.name}</code>.
               </p>
             ) : null}
             <ScorecardReport

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { idp } from '../api/admin.ts';
 import { ApiError, api, type PlaygroundInfo } from '../api/bff.ts';
-import { type AgentAction, AgentPanel, type AgentTool } from '../components/AgentPanel/AgentPanel.tsx';
+import { type AgentAction, AgentPanel, type AgentServerOption, type AgentTool } from '../components/AgentPanel/AgentPanel.tsx';
 import { ErrorState } from '../components/ErrorState/ErrorState.tsx';
 import { Loading } from '../components/Loading/Loading.tsx';
 import { PageHeader } from '../components/PageHeader/PageHeader.tsx';
@@ -33,6 +33,8 @@ interface Outcome {
 }
 interface Status {
   current?: { user: string; app: string };
+  /** The servers the agent can connect to: configured, and added at run time ("Add a server"). */
+  servers?: Array<{ name: string; title: string; added: boolean }>;
   connections?: Array<{ server: string; status: string; tools: string[]; toolList?: AgentTool[]; scope: string | null; expiresAt: number | null }>;
 }
 
@@ -51,6 +53,10 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
     (status.data?.connections ?? []).filter((c) => c.status === 'connected').map((c) => [c.server, c.toolList ?? c.tools.map((name) => ({ name }))]),
   );
   const tools = { ...fromStatus, ...connected };
+  // The agent's own list (what it can reach), with the IdP's word on XAA; the IdP's list until the status comes.
+  const servers: AgentServerOption[] = status.data?.servers
+    ? status.data.servers.map((s) => ({ name: s.name, title: s.title, xaa: dir.servers.find((d) => d.name === s.name)?.xaa ?? true, added: s.added }))
+    : dir.servers.map((s) => ({ name: s.name, title: s.title, xaa: s.xaa }));
 
   const run = async (kind: AgentAction['kind'], label: string, path: string, body: unknown, onDone?: (r: Outcome) => Partial<AgentAction> | undefined) => {
     const id = activity.start(kind, label);
@@ -86,7 +92,7 @@ export function AgentPage({ state, activity }: { playground: PlaygroundInfo; sta
         <AgentPanel
           users={dir.users}
           apps={dir.apps}
-          servers={dir.servers}
+          servers={servers}
           session={status.data?.current ? { user: status.data.current.user, client_id: status.data.current.app } : undefined}
           tools={tools}
           connections={status.data?.connections ?? []}

@@ -5,6 +5,7 @@
  */
 import { formatTraceparent, newTrace } from '@xaa/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start as startAgent } from '../../src/index.ts';
 import { type Stack, startStack } from '../support/stack.ts';
 
 let stack: Stack;
@@ -84,5 +85,99 @@ describe('agent API', () => {
     expect((await fetch(`${stack.agent.url}/admin/events`)).status).toBe(401);
     const idpToken = await stack.opsToken(stack.topology.idp.admin);
     expect((await fetch(`${stack.agent.url}/admin/agent/status`, { headers: { authorization: `Bearer ${idpToken}` } })).status).toBe(401);
+  });
+});
+
+describe('servers added at run time (PUT /admin/agent/servers/{name})', () => {
+  const theirs = {
+    title: 'Their Tasks',
+    resource: 'http://127.0.0.1:9/mcp',
+    issuer: 'http://127.0.0.1:9',
+    scopes: ['tasks.read'],
+    registrations: { 'acme-agent': { client_id: 'acme-at-theirs', client_secret: 's3cret' } },
+  };
+
+  it('refuses bad input with 400 invalid_request naming the field, never a 500', async () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['theirs', { ...theirs, title: undefined }, 'title'],
+      ['theirs', { ...theirs, resource: 'not a url' }, 'resource'],
+      ['theirs', { ...theirs, issuer: 'http://127.0.0.1:9/' }, 'issuer'],
+      ['theirs', { ...theirs, scopes: ['has space'] }, 'scopes.0'],
+      ['theirs', { ...theirs, registrations: {} }, 'registrations'],
+      ['theirs', { ...theirs, registrations: { 'acme-agent': { client_secret: 'x' } } }, 'registrations.acme-agent.client_id'],
+      ['theirs', { ...theirs, extra: 1 }, ''],
+      ['Not%20A%20Slug', theirs, 'name'],
+      // An app the agent has no registration for at the IdP.
+      ['theirs', { ...theirs, registrations: { 'no-such-app': { client_id: 'x' } } }, 'registrations.no-such-app'],
+    ];
+    for (const [name, body, field] of cases) {
+      const r = await api('PUT', `/agent/servers/${name}`, body);
+      expect(r.status, `${name} ${JSON.stringify(body)} → ${JSON.stringify(r.body)}`).toBe(400);
+      expect(r.body.error).toBe('invalid_request');
+      if (field) expect(Object.keys(r.body.fields ?? {}), JSON.stringify(r.body)).toContain(field);
+    }
+    const raw = await fetch(`${stack.agent.url}/admin/agent/servers/theirs`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(raw.status).toBe(400);
+    expect((await api('GET', '/agent/servers')).body.servers.some((s: { name: string }) => s.name === 'theirs')).toBe(false);
+  });
+
+  it('one name, one resource: a configured name or a known resource is a 409 conflict', async () => {
+    const tasks = stack.topology.servers.find((s) => s.name === 'tasks');
+    const a = await api('PUT', '/agent/servers/tasks', theirs);
+    expect(a.status).toBe(409);
+    expect(a.body.error).toBe('conflict');
+    const b = await api('PUT', '/agent/servers/tasks-again', { ...theirs, resource: tasks?.resource, issuer: tasks?.issuer });
+    expect(b.status).toBe(409);
+    expect(b.body.error_description).toContain('"tasks"');
+  });
+
+  it('without an admin token for this API: 401, and nothing is learnt', async () => {
+    const r = await fetch(`${stack.agent.url}/admin/agent/servers/theirs`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(theirs),
+    });
+    expect(r.status).toBe(401);
+    expect((await api('GET', '/agent/servers')).body.servers.some((s: { name: string }) => s.name === 'theirs')).toBe(false);
+  });
+
+  it('learns the server (201, then 200), lists it in the status without the secret, and keeps it across a restart', async () => {
+    const put = await api('PUT', '/agent/servers/theirs', theirs);
+    expect(put.status, JSON.stringify(put.body)).toBe(201);
+    expect(put.body).toMatchObject({ name: 'theirs', resource: theirs.resource, issuer: theirs.issuer, added: true });
+    expect(put.body.registrations).toEqual([{ app: 'acme-agent', client_id: 'acme-at-theirs' }]);
+    expect((await api('PUT', '/agent/servers/theirs', { ...theirs, title: 'Theirs' })).status).toBe(200);
+    const status = await api('GET', '/agent/status');
+    const listed = status.body.servers.find((s: { name: string }) => s.name === 'theirs');
+    expect(listed).toMatchObject({ title: 'Theirs', added: true });
+    expect(JSON.stringify(status.body)).not.toContain('s3cret');
+    expect(status.body.servers.find((s: { name: string }) => s.name === 'tasks').added).toBe(false);
+
+    // The agent now tries it (its AS is unreachable here: an error outcome, not "unknown server").
+    expect((await api('POST', '/agent/login', { user: 'alice', app: 'acme-agent', headless: true })).body.outcome).toBe('ok');
+    const c = await api('POST', '/agent/connect', { servers: ['theirs'] });
+    expect(c.status).toBe(200);
+    expect(c.body.outcome).toBe('error');
+    expect(c.body.servers[0].server).toBe('theirs');
+
+    // Another agent process on the same client.db after this one stops: it still knows the server.
+    await stack.agent.close();
+    const again = await startAgent({ topology: stack.topology, dataDir: stack.dataDir, quiet: true, port: 0 });
+    try {
+      const res = await fetch(`${again.url}/admin/agent/status`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await res.json()) as { servers: Array<{ name: string; added: boolean; registrations: unknown[] }> };
+      expect(body.servers.find((s) => s.name === 'theirs')).toMatchObject({ added: true, registrations: [{ app: 'acme-agent', client_id: 'acme-at-theirs' }] });
+      // Forgetting it: 204; a configured server cannot be forgotten (409); an unknown one is a 400.
+      const del = (name: string) => fetch(`${again.url}/admin/agent/servers/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+      expect((await del('theirs')).status).toBe(204);
+      expect((await del('tasks')).status).toBe(409);
+      expect((await del('theirs')).status).toBe(400);
+    } finally {
+      await again.close();
+    }
   });
 });

@@ -231,6 +231,27 @@ export async function addServer(o: AddServerOptions): Promise<AddServerResult> {
   };
 }
 
+/**
+ * What the sample agent needs to connect to a server just added, as the body of its
+ * `PUT /admin/agent/servers/{name}` (`serverPut` in @xaa/admin-contracts/agent): the resource, the AS
+ * issuer, and the app's registration at that AS (draft-04 §5 registration 2).
+ */
+export function agentServerBody(a: AddServerResult): {
+  title: string;
+  resource: string;
+  issuer: string;
+  scopes: string[];
+  registrations: Record<string, { client_id: string; client_secret: string }>;
+} {
+  return {
+    title: a.server.title,
+    resource: a.server.resource,
+    issuer: a.server.issuer,
+    scopes: a.connection.scopes,
+    registrations: { [a.app.client_id]: { client_id: a.configure.client.client_id, client_secret: a.configure.client.client_secret } },
+  };
+}
+
 /** What to configure at your AS for one server and one client registration there. */
 export async function configureValues(
   idp: IdpAdmin,

@@ -17,12 +17,12 @@ const searchDocs: AgentTool = {
   },
 };
 
-function render(tools: Record<string, AgentTool[]>) {
+function render(tools: Record<string, AgentTool[]>, servers: AgentPanelProps['servers'] = [{ name: 'docs', title: 'Docs', xaa: true }]) {
   const noop = () => {};
   const props: AgentPanelProps = {
     users: [{ id: 'u1', username: 'alice', groups: [], disabled: false, admin: false } as unknown as AgentPanelProps['users'][number]],
     apps: [{ client_id: 'acme-agent', title: 'Acme Agent' } as unknown as AgentPanelProps['apps'][number]],
-    servers: [{ name: 'docs', title: 'Docs', xaa: true } as unknown as AgentPanelProps['servers'][number]],
+    servers,
     session: { user: 'alice', client_id: 'acme-agent' },
     tools,
     actions: [],
@@ -37,6 +37,17 @@ function render(tools: Record<string, AgentTool[]>) {
 }
 
 describe('AgentPanel', () => {
+  it('lists the servers the agent can reach, marking classic ones and those added at run time', () => {
+    const html = render({}, [
+      { name: 'docs', title: 'Docs', xaa: true },
+      { name: 'wiki', title: 'Wiki', xaa: false },
+      { name: 'tasks-2', title: 'Tasks', xaa: true, added: true },
+    ]);
+    expect(html).toMatch(/<option value="docs"[^>]*>Docs<\/option>/);
+    expect(html).toMatch(/<option value="wiki">Wiki \(classic\)<\/option>/);
+    expect(html).toMatch(/<option value="tasks-2">Tasks \(added\)<\/option>/);
+  });
+
   it("offers the connected server's tools in a list and builds the arguments form from the input schema", () => {
     const html = render({ docs: [searchDocs, { name: 'read_doc', inputSchema: { type: 'object', properties: {} } }] });
     expect(html).toMatch(/<select name="agent-tool">.*search_docs.*read_doc.*<\/select>/s);

@@ -1,4 +1,4 @@
-import type { App, Server, User } from '@xaa/admin-contracts/idp';
+import type { App, User } from '@xaa/admin-contracts/idp';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { argsFrom, type Drafts, draftsFrom, fieldsOf, parseRawArgs } from '../../lib/tool-args.ts';
 import { JsonView } from '../JsonView/JsonView.tsx';
@@ -24,10 +24,20 @@ export interface AgentAction {
   link?: { href: string; label: string };
 }
 
+/** A server the agent can connect to (its status lists them: configured, or added at run time). */
+export interface AgentServerOption {
+  name: string;
+  title: string;
+  /** false: a classic OAuth server (no ID-JAG grant), with a consent screen. */
+  xaa: boolean;
+  /** Learnt at run time ("Add a server"). */
+  added?: boolean;
+}
+
 export interface AgentPanelProps {
   users: readonly User[];
   apps: readonly App[];
-  servers: readonly Server[];
+  servers: readonly AgentServerOption[];
   /** Who the agent is signed in as (if anyone), and with which app. */
   session: { user?: string; client_id?: string } | undefined;
   tools: Record<string, readonly AgentTool[]>;
@@ -211,6 +221,7 @@ export function AgentPanel(p: AgentPanelProps) {
                   <option key={s.name} value={s.name}>
                     {s.title}
                     {s.xaa ? '' : ' (classic)'}
+                    {s.added ? ' (added)' : ''}
                   </option>
                 ))}
               </select>

@@ -7,7 +7,9 @@
  * - `POST /api/add-server/register`  `{ url, app?, name?, title?, scopes?, groups?, clientId?,
  *                                    clientSecret?, connect? }` → `{ discovery, added }`; discovers
  *                                    again here (the browser's copy is not trusted) and registers
- *                                    only when nothing is missing
+ *                                    only when nothing is missing; then tells the running agent
+ *                                    (`PUT <agent>/admin/agent/servers/{name}`, the admin's token for
+ *                                    that API) so the Agent page can connect to it → `added.agent`
  * - `POST /api/add-server/scorecard` `{ url, clientId, clientSecret }` → `{ report, trust, junit }`: the AS
  *                                    scorecard against a server registered at the IdP
  *
@@ -17,7 +19,9 @@
  * secret is theirs to register, so it is shown once, here, and kept nowhere.
  */
 import {
+  type AddServerResult,
   addServer,
+  agentServerBody,
   BadServerUrl,
   configureValues,
   discoverMcpServer,
@@ -42,6 +46,9 @@ export interface AddServerRouteDeps {
   /** Per-request timeout towards the server being added (ms). */
   timeoutMs?: number;
 }
+
+/** What the sample agent answered when told about the added server. */
+export type AgentAnswer = { ok: true; server: string } | { ok: false; error: string; error_description: string };
 
 const url = z.string().trim().min(1, 'required').max(2000);
 const slug = z
@@ -121,6 +128,45 @@ export function addServerRoutes(deps: AddServerRouteDeps): Middleware {
     }
   }
 
+  /**
+   * The sample agent learns the server and the app's registration at its AS, so it can connect to it
+   * now (and after a restart). The IdP registration stands either way: a failure here is reported in
+   * `added.agent`, with what to do.
+   */
+  async function tellAgent(ctx: Context, added: AddServerResult): Promise<AgentAnswer> {
+    const session = ctx.state.session as { key: string };
+    const sessionId = ctx.state.sessionId as string;
+    const url = `${t.agent.admin}/agent/servers/${encodeURIComponent(added.server.name)}`;
+    const body = JSON.stringify(agentServerBody(added));
+    try {
+      const send = async (force: boolean) =>
+        deps.fetchFn(url, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${await deps.tokens.get(session.key, sessionId, t.agent.admin, force)}`, 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(http.timeoutMs),
+        });
+      let res = await send(false);
+      if (res.status === 401) {
+        await res.body?.cancel();
+        res = await send(true);
+      }
+      const answer = (await res.json().catch(() => undefined)) as { error?: string; error_description?: string } | undefined;
+      if (res.ok) return { ok: true, server: added.server.name };
+      return {
+        ok: false,
+        error: answer?.error ?? `http_${res.status}`,
+        error_description: `The agent refused the server (${res.status}): ${answer?.error_description ?? 'no details'} It is registered at the IdP; register it again once that is fixed.`,
+      };
+    } catch (e) {
+      return {
+        ok: false,
+        error: 'agent_unavailable',
+        error_description: `The agent at ${t.agent.url} did not take the server (${(e as Error).message}). It is registered at the IdP; register it again when the agent runs.`,
+      };
+    }
+  }
+
   const refused = (ctx: Context, e: OnboardError, discovery?: ServerDiscovery) => {
     ctx.status = e.code === 'ERR_NOT_READY' ? 409 : 422;
     ctx.body = {
@@ -185,7 +231,9 @@ export function addServerRoutes(deps: AddServerRouteDeps): Middleware {
           ...(b.connect === false ? { connect: false } : {}),
         });
         deps.log(`add-server: ${added.server.name} (${added.server.issuer}) ${added.server.created ? 'registered' : 'already registered'}`);
-        ctx.body = { discovery, added };
+        const agent = await tellAgent(ctx, added);
+        if (!agent.ok) deps.log(`add-server: the agent did not take ${added.server.name}: ${agent.error_description}`);
+        ctx.body = { discovery, added: { ...added, agent } };
       } catch (e) {
         if (e instanceof OnboardError) return refused(ctx, e, discovery);
         ctx.status = 502;
