@@ -6,13 +6,11 @@ export { type ClientRunner, type RunResult, shellRunner } from './client/command
 export { ALL_FAULTS, type ClientScorecardOptions, runClientScorecard } from './client/run.ts';
 export { ScorecardError } from './http.ts';
 export { type FaultKind, type FaultRule, type FaultState, type IdpAccess, IdpAdmin, type MintMutation, type MintRequest } from './idp.ts';
+export { type AddClientOptions, type AddClientResult, addClient } from './onboard/add-client.ts';
 export { BadServerUrl, discoverMcpServer, type Finding, type FindingStatus, resourceMetadataFrom, type ServerDiscovery } from './onboard/discover.ts';
 export {
-  type AddClientOptions,
-  type AddClientResult,
   type AddServerOptions,
   type AddServerResult,
-  addClient,
   addServer,
   agentServerBody,
   type ConfigureAtYourAs,

@@ -65,7 +65,7 @@ export interface AddServerResult {
   configure: ConfigureAtYourAs;
 }
 
-const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 export function slugify(s: string): string {
   return s
@@ -83,7 +83,7 @@ export function defaultServerName(d: ServerDiscovery): string {
   return slugify(`${u.hostname}${u.port ? `-${u.port}` : ''}`) || 'server';
 }
 
-interface ServerRecord {
+export interface ServerRecord {
   name: string;
   title: string;
   issuer: string;
@@ -104,7 +104,7 @@ interface ConnectionRecord {
   enabled: boolean;
 }
 
-function problem(status: number, json: unknown): string {
+export function problem(status: number, json: unknown): string {
   const j = json as { error?: string; error_description?: string } | undefined;
   return `${status} ${j?.error ?? ''}${j?.error_description ? `: ${j.error_description}` : ''}`.trim();
 }
@@ -317,88 +317,5 @@ export function trustFinding(report: ScorecardReport, c: ConfigureAtYourAs): Fin
     status: 'missing',
     detail: `your AS refused a valid ID-JAG: ${said}`,
     fix: `At your AS: trust the issuer ${c.trusted_issuer} (byte for byte) with the keys at ${c.jwks_uri}; accept typ ${c.id_jag.typ}, aud ${c.id_jag.aud}, client_id ${c.id_jag.client_id}, resource ${c.id_jag.resource}.`,
-  };
-}
-
-export interface AddClientOptions {
-  idp: IdpAdmin;
-  title: string;
-  clientId?: string;
-  redirectUris: string[];
-  /** `none` registers a public client (PKCE only); default client_secret_basic. */
-  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
-}
-
-export interface AddClientResult {
-  client_id: string;
-  client_secret: string | null;
-  title: string;
-  token_endpoint_auth_method: string;
-  redirect_uris: string[];
-  idp: { issuer: string; discovery: string; authorization_endpoint: string; token_endpoint: string; jwks_uri: string };
-  sso: { response_type: 'code'; code_challenge_method: 'S256'; scope: string };
-  token_exchange: { grant_type: string; requested_token_type: string; subject_token_type: string; audience: string; resource: string };
-  servers: Array<{ name: string; title: string; issuer: string; resource: string }>;
-}
-
-export async function addClient(o: AddClientOptions): Promise<AddClientResult> {
-  const idp = o.idp;
-  if (o.clientId !== undefined && !SLUG.test(o.clientId))
-    throw new OnboardError(
-      `The client id ${JSON.stringify(o.clientId)} is not usable at the IdP.`,
-      'ERR_BAD_NAME',
-      'Use lowercase letters, digits, dot, dash or underscore (at most 64).',
-    );
-  const r = await idp.adminRequest('POST', '/apps', {
-    ...(o.clientId ? { client_id: o.clientId } : {}),
-    title: o.title,
-    redirect_uris: o.redirectUris,
-    token_endpoint_auth_method: o.authMethod ?? 'client_secret_basic',
-  });
-  if (r.status === 409)
-    throw new OnboardError(
-      `The IdP already has an app ${o.clientId}.`,
-      'ERR_CLIENT_TAKEN',
-      'Choose another --client-id, or manage the existing one in the console (Directory → Apps).',
-    );
-  if (r.status !== 201) {
-    const fields = (r.json as { fields?: Record<string, string> } | undefined)?.fields;
-    throw new OnboardError(
-      `The IdP refused the client: ${problem(r.status, r.json)}.`,
-      'ERR_IDP_REFUSED',
-      fields
-        ? Object.entries(fields)
-            .map(([k, v]) => `${k}: ${v}`)
-            .join('; ')
-        : 'Fix the value the IdP names.',
-    );
-  }
-  const created = r.json as { client_id: string; client_secret: string | null; title: string; token_endpoint_auth_method: string; redirect_uris: string[] };
-  const md = await idp.metadata();
-  const servers = (((await idp.adminRequest('GET', '/servers')).json as { servers?: Array<ServerRecord & { xaa?: boolean }> } | undefined)?.servers ?? [])
-    .filter((s) => s.xaa !== false)
-    .map((s) => ({ name: s.name, title: s.title, issuer: s.issuer, resource: s.resource }));
-  return {
-    client_id: created.client_id,
-    client_secret: created.client_secret,
-    title: created.title,
-    token_endpoint_auth_method: created.token_endpoint_auth_method,
-    redirect_uris: created.redirect_uris,
-    idp: {
-      issuer: idp.issuer,
-      discovery: `${idp.issuer}/.well-known/openid-configuration`,
-      authorization_endpoint: String(md.authorization_endpoint),
-      token_endpoint: String(md.token_endpoint),
-      jwks_uri: String(md.jwks_uri),
-    },
-    sso: { response_type: 'code', code_challenge_method: 'S256', scope: 'openid offline_access email' },
-    token_exchange: {
-      grant_type: GRANT_TYPE_TOKEN_EXCHANGE,
-      requested_token_type: TOKEN_TYPE_ID_JAG,
-      subject_token_type: TOKEN_TYPE_ID_TOKEN,
-      audience: '<the server’s AS issuer>',
-      resource: '<the server’s resource>',
-    },
-    servers,
   };
 }
