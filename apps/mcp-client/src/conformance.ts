@@ -1,7 +1,7 @@
 /**
  * Adapter for the official MCP conformance suite's client scenarios (run from the repo root):
  *
- *   node <conformance> client --command 'pnpm --silent conformance:client' --scenario auth/enterprise-managed-authorization
+ *   node <conformance> client --command 'npm run --silent conformance:client' --scenario auth/enterprise-managed-authorization
  *
  * The suite starts its own mock IdP, AS and MCP server, then runs this command with the MCP server
  * URL as the last argument and a JSON context in `MCP_CONFORMANCE_CONTEXT`. For the EMA scenario the

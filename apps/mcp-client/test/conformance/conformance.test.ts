@@ -3,7 +3,8 @@
  * (SEP-990 / EMA): its mock IdP checks the token exchange (RFC 8693, `audience`, `resource`,
  * `requested_token_type`, `subject_token_type`), its mock AS the jwt-bearer grant (client_secret_basic
  * with the AS registration, ID-JAG `typ`, `client_id`, `resource`), its MCP server the bearer token.
- * Run from the repo root through the `conformance:client` script, under Node 22.
+ * Run from the repo root with the workspace's own tsx (what the `conformance:client` script runs; no
+ * global pnpm needed), under Node 22.
  */
 import { fileURLToPath } from 'node:url';
 import { conformanceBin, runNode22 } from '@xaa/conformance';
@@ -16,7 +17,7 @@ describe('MCP conformance suite, client scenario auth/enterprise-managed-authori
   it('passes every check (EMA §4, §5; RFC 8693 §2.1; RFC 7523 §2.1)', async () => {
     const r = await runNode22(
       conformanceBin(),
-      ['client', '--command', 'pnpm --silent conformance:client', '--scenario', 'auth/enterprise-managed-authorization'],
+      ['client', '--command', 'node_modules/.bin/tsx apps/mcp-client/src/conformance.ts', '--scenario', 'auth/enterprise-managed-authorization'],
       {
         cwd: root,
         timeoutMs: 120_000,
