@@ -134,7 +134,7 @@ describe('workspace architecture', () => {
   });
 
   it('cites only public clauses and documents inside the repository (no design-brief, digest or style-guide sections)', () => {
-    const outside = /\bdesign §|\bspec digest\b|\bdigest §|\bstyle P\d/;
+    const outside = /\bdesign\s§|\bspec\sdigest\b|\bdigest\s§|\bstyle\sP\d/;
     const docs = (dir: string): string[] =>
       readdirSync(dir).flatMap((name) => {
         if (SKIP.has(name) || name.startsWith('.')) return [];

@@ -37,6 +37,7 @@ import type { Topology } from '@xaa/topology';
 import type { Context, Middleware, Next } from 'koa';
 import { z } from 'zod';
 import { type AdminTokens, SignedOut } from '../admin-tokens.ts';
+import { readJson } from '../json-body.ts';
 
 export interface AddServerRouteDeps {
   topology: Topology;
@@ -72,19 +73,6 @@ const RegisterBody = z.strictObject({
   connect: z.boolean().optional(),
 });
 const ScorecardBody = z.strictObject({ url, clientId, clientSecret: secret });
-
-async function readJson(ctx: Context, limit: number): Promise<unknown> {
-  let raw = '';
-  for await (const chunk of ctx.req) {
-    raw += chunk;
-    if (raw.length > limit) ctx.throw(413, 'The request body is too large.');
-  }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-}
 
 function invalid(ctx: Context, e: z.ZodError, description: string) {
   ctx.status = 400;

@@ -7,6 +7,7 @@
 import { decodeUnverified } from '@xaa/protocol';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet, errors as joseErrors } from 'jose';
 import type { Context, Middleware, Next } from 'koa';
+import { readJson } from '../json-body.ts';
 
 export interface KnownIssuer {
   issuer: string;
@@ -22,19 +23,6 @@ export interface InspectDeps {
 export type VerifyResult =
   | { verified: true; issuer: string; label: string; kid: string | undefined; alg: string; jwksUri: string }
   | { verified: false; reason: string; code: string; issuer?: string; label?: string; jwksUri?: string };
-
-async function readJson(ctx: Context, limit: number): Promise<unknown> {
-  let raw = '';
-  for await (const chunk of ctx.req) {
-    raw += chunk;
-    if (raw.length > limit) ctx.throw(413, 'The token is too large.');
-  }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-}
 
 async function jwksUriOf(issuer: string, deps: InspectDeps): Promise<string> {
   for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
@@ -113,7 +101,7 @@ export function inspectRoutes(deps: InspectDeps): Middleware {
     }
     if (ctx.path !== '/api/inspect/verify' || ctx.method !== 'POST') return next();
     ctx.set('Cache-Control', 'no-store');
-    const body = (await readJson(ctx, 64 * 1024)) as { token?: unknown } | undefined;
+    const body = (await readJson(ctx, 64 * 1024, 'The token is too large.')) as { token?: unknown } | undefined;
     const token = typeof body?.token === 'string' ? body.token.trim() : undefined;
     if (!token) {
       ctx.status = 400;

@@ -15,6 +15,7 @@ import type { Topology } from '@xaa/topology';
 import type { Context, Middleware, Next } from 'koa';
 import { z } from 'zod';
 import { type AdminTokens, SignedOut } from '../admin-tokens.ts';
+import { readJson } from '../json-body.ts';
 
 export interface ScorecardTarget {
   server: string;
@@ -136,19 +137,6 @@ export interface ScorecardRouteDeps {
   log: (message: string) => void;
   /** Per-request timeout towards the AS under test (ms). */
   timeoutMs?: number;
-}
-
-async function readJson(ctx: Context, limit: number): Promise<unknown> {
-  let raw = '';
-  for await (const chunk of ctx.req) {
-    raw += chunk;
-    if (raw.length > limit) ctx.throw(413, 'The request body is too large.');
-  }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 export function scorecardRoutes(deps: ScorecardRouteDeps): Middleware {
