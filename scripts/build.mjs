@@ -53,9 +53,8 @@ export async function buildCli() {
       format: 'esm',
       target: 'node20.19',
       // Native code and the console's build tool stay packages; everything else is in the one file.
-      // The SAML schema validator is libxml2 compiled to JavaScript (~10 MB of source): every thread
-      // would hold it as part of the bundle's text; as a package it is read only where SAML runs.
-      external: ['better-sqlite3', 'vite', '@vitejs/plugin-react', 'esbuild', '@authenio/samlify-node-xmllint'],
+      // The SAML schema validator (xmllint-wasm) starts a worker thread from its own files.
+      external: ['better-sqlite3', 'vite', '@vitejs/plugin-react', 'esbuild', 'xmllint-wasm'],
       banner: { js: "import { createRequire as __xaaCreateRequire } from 'node:module'; const require = __xaaCreateRequire(import.meta.url);" },
       logLevel: 'warning',
       legalComments: 'none',

@@ -12,7 +12,7 @@ export interface PartOptions {
   quiet: boolean;
   /** `servers` part: only these sample servers (the servers can be split across threads). */
   servers?: string[];
-  /** `idp` part: load the SAML key and schema validator before answering (its first use costs seconds). */
+  /** `idp` part: create or load the SAML signing key before answering. */
   samlWarmUp?: boolean;
 }
 

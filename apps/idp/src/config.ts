@@ -26,8 +26,8 @@ export interface IdpOptions {
   /** Clock in milliseconds (injected for tests). */
   now?: () => number;
   /**
-   * Make the SAML signing key and load the SAML schema validator (seconds of CPU on first use) before
-   * answering requests. Default false (tests start many IdPs); `xaa start` turns it on.
+   * Make (or load) the SAML signing key before answering requests, so the first SAML sign-in does not
+   * wait for an RSA key. Default false (tests start many IdPs); `xaa start` turns it on.
    */
   samlWarmUp?: boolean;
 }

@@ -18,7 +18,6 @@ import { KeyStore } from './keys/key-store.ts';
 import { adminResources } from './provider/configuration.ts';
 import { createProviderHost } from './provider/host.ts';
 import { revokeUser } from './revocation.ts';
-import { warmUpSchemaValidator } from './saml/entities.ts';
 import { samlFor } from './saml/service.ts';
 import { ensureSignInApps, isEmpty, seed, wipe } from './seed.ts';
 
@@ -99,10 +98,7 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
     };
     hostRef = createProviderHost(idp);
     const app = createApp(idp, hostRef, audit);
-    if (options.samlWarmUp) {
-      await samlFor(idp).keys.current();
-      await warmUpSchemaValidator();
-    }
+    if (options.samlWarmUp) await samlFor(idp).keys.current();
     handler = app.callback();
 
     const openDb = db;

@@ -3,14 +3,14 @@
  * (its ACS URLs, its certificate for signed AuthnRequests). samlify does the XML, XML-DSig and
  * exclusive canonicalisation; nothing here signs or canonicalises by hand.
  *
- * Schema validation: samlify refuses to parse anything until a schema validator is set. We use
- * `@authenio/samlify-node-xmllint`, samlify's own validator module built on libxml2's xmllint compiled
- * to JavaScript (no Java, no native build), against the OASIS SAML 2.0 protocol/assertion schemas.
+ * Schema validation: samlify refuses to parse anything until a schema validator is set; ours is
+ * libxml2's xmllint (WebAssembly) against the OASIS SAML 2.0 schemas, see schema-validator.ts.
  */
 import * as samlifyNamespace from 'samlify';
 import type { SamlRegistration } from './registrations.ts';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT } from './registrations.ts';
 import type { SamlKey } from './saml-keys.ts';
+import { validateSamlXml } from './schema-validator.ts';
 import type { SamlService } from './service.ts';
 
 /**
@@ -20,21 +20,7 @@ import type { SamlService } from './service.ts';
  */
 const samlify = ((samlifyNamespace as unknown as { default?: typeof samlifyNamespace }).default ?? samlifyNamespace) as typeof samlifyNamespace;
 
-// The validator is libxml2 compiled to JavaScript (~40 MB resident in a thread that loads it): it is
-// kept out of the bundle every thread of `xaa start` runs and loaded where SAML is used (scripts/build.mjs).
-const loadValidator = () => import('@authenio/samlify-node-xmllint');
-samlify.setSchemaValidator({ validate: async (xml: string) => (await loadValidator()).validate(xml) });
-
-/**
- * The schema validator is libxml2 compiled to JavaScript: its first use compiles it, which takes
- * seconds (more on a busy machine) and blocks the event loop. `start({ samlWarmUp: true })` pays that
- * before the IdP answers, so the first AuthnRequest of a demo is not the one that waits.
- */
-export async function warmUpSchemaValidator(): Promise<void> {
-  await (await loadValidator()).validate(
-    '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_warm" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"/>',
-  );
-}
+samlify.setSchemaValidator({ validate: validateSamlXml });
 
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 export const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';

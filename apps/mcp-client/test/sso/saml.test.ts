@@ -17,7 +17,7 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ servers: true });
   // Warm-up, outside the agent's bounded requests: the IdP makes its SAML signing key (RSA + certificate)
-  // on first use, and its schema validator (libxml2 compiled to JavaScript) loads on the first AuthnRequest.
+  // on first use.
   await (await fetch(stack.topology.idp.saml.metadata_url)).text();
   const warm = await stack.agent.agent.login({ app: 'acme-desktop', protocol: 'saml' });
   await (await fetch(warm.authorizationUrl as string, { redirect: 'manual' })).body?.cancel();
