@@ -38,7 +38,9 @@ describe('console boundaries', () => {
       imports(f)
         .filter(
           (s) =>
-            s.startsWith('../') && !s.startsWith('../server') && !/^\.\.\/(config|sessions|idp-client|admin-apis|admin-tokens|json-body|pages|sse|spa|app)\.ts$/.test(s),
+            s.startsWith('../') &&
+            !s.startsWith('../server') &&
+            !/^\.\.\/(config|sessions|idp-client|admin-apis|admin-tokens|json-body|pages|sse|spa|app)\.ts$/.test(s),
         )
         .map((s) => `${relative(src, f)} → ${s}`),
     );

@@ -9,8 +9,7 @@ import { clientOf, startTestIdp, type TestIdp } from '../support/idp.ts';
 
 const P = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const A = 'urn:oasis:names:tc:SAML:2.0:assertion';
-const authnRequest = (attrs: string, inner = '') =>
-  `<samlp:AuthnRequest xmlns:samlp="${P}" xmlns:saml="${A}" ${attrs}>${inner}</samlp:AuthnRequest>`;
+const authnRequest = (attrs: string, inner = '') => `<samlp:AuthnRequest xmlns:samlp="${P}" xmlns:saml="${A}" ${attrs}>${inner}</samlp:AuthnRequest>`;
 const VALID_ATTRS = 'ID="_r1" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"';
 
 describe('SAML schema validation (SAML Core §3.4.1)', () => {

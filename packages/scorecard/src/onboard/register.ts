@@ -9,7 +9,7 @@
  * needs for SSO and token exchange.
  */
 import { randomBytes } from 'node:crypto';
-import { GRANT_TYPE_JWT_BEARER, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_ID_TOKEN, TYP_ID_JAG } from '@xaa/protocol';
+import { GRANT_TYPE_JWT_BEARER, TYP_ID_JAG } from '@xaa/protocol';
 import { runAsScorecard } from '../as/run.ts';
 import { ScorecardError } from '../http.ts';
 import type { IdpAdmin } from '../idp.ts';
