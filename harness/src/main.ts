@@ -77,13 +77,14 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(`${formatResult(result)}\n`);
   type Row = { name: string; percent: number; ms: number };
-  const profile = (result.details?.profile ?? undefined) as { files?: string[]; byPackage?: Row[]; byFunction?: Row[] } | undefined;
+  const profile = (result.details?.profile ?? undefined) as { files?: string[]; byPackage?: Row[]; byModule?: Row[]; byFunction?: Row[] } | undefined;
   const rows = (title: string, list: Row[] | undefined) => {
     if (!list) return;
     process.stdout.write(`\n${title}:\n`);
     for (const p of list) process.stdout.write(`  ${p.percent.toFixed(1).padStart(5)}%  ${String(p.ms).padStart(7)} ms  ${p.name}\n`);
   };
   rows('playground CPU profile (all threads, idle left out), self time by package', profile?.byPackage);
+  rows('playground CPU profile, self time by module', profile?.byModule);
   rows('playground CPU profile, self time by function', profile?.byFunction);
   if (profile?.files?.length)
     process.stdout.write(`\nprofiles, one per thread (open in Chrome DevTools › Performance):\n${profile.files.map((f) => `  ${f}`).join('\n')}\n`);

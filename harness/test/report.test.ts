@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { category, summariseProfile } from '../src/load/profile.ts';
+import { BundleMap, category, summariseProfile } from '../src/load/profile.ts';
 import { runPool } from '../src/pool.ts';
 import { formatResult, passed, percentile, table } from '../src/report.ts';
 
@@ -77,7 +77,8 @@ describe('CPU profile summary', () => {
     // Idle is not work: the percentages are of the time the threads worked.
     expect(s.totalMs).toBe(3);
     expect(s.byPackage[0]).toEqual({ name: 'jose', ms: 3, percent: 100 });
-    expect(s.byFunction[0]?.name).toBe('sign jose:10');
+    expect(s.byFunction[0]?.name).toBe('sign jose/x.js:10');
+    expect(s.byModule[0]).toEqual({ name: 'jose/x.js', ms: 3, percent: 100 });
   });
 
   it('sums the profiles of every thread', () => {
@@ -101,5 +102,21 @@ describe('CPU profile summary', () => {
       { name: 'apps/idp', ms: 4, percent: 80 },
       { name: 'apps/mcp-server', ms: 1, percent: 20 },
     ]);
+  });
+
+  it('maps the lines of an esbuild bundle back to the module and package they came from', () => {
+    const map = new BundleMap(
+      [
+        '// banner',
+        '// node_modules/.pnpm/koa@3.0.0/node_modules/koa/lib/application.js',
+        'var a = 1;',
+        '',
+        '// apps/idp/src/audit.ts',
+        'class AuditLog {}',
+      ].join('\n'),
+    );
+    expect(map.moduleAt(0)).toBeUndefined();
+    expect(map.moduleAt(2)).toBe('node_modules/.pnpm/koa@3.0.0/node_modules/koa/lib/application.js');
+    expect(map.moduleAt(5)).toBe('apps/idp/src/audit.ts');
   });
 });
