@@ -30,11 +30,13 @@ export interface RunOptions {
   profile?: boolean;
   /** Run the bundled CLI (apps/cli/dist/xaa.mjs, what `npm start` runs) instead of the sources through tsx. */
   bundle?: boolean;
+  /** Run `npm start` itself: memory figures are of its whole process tree (npm, the bootstrap, the playground). */
+  npmStart?: boolean;
 }
 
 async function withStack<T>(o: RunOptions, fn: (s: Stack) => Promise<T>, nodeArgs?: string[]): Promise<T> {
   if (o.stack) return fn(o.stack);
-  const stack = await startStack({ ...(nodeArgs ? { nodeArgs } : {}), ...(o.bundle ? { bundle: true } : {}) });
+  const stack = await startStack({ ...(nodeArgs ? { nodeArgs } : {}), ...(o.bundle ? { bundle: true } : {}), ...(o.npmStart ? { npmStart: true } : {}) });
   try {
     return await fn(stack);
   } finally {
@@ -106,6 +108,9 @@ export async function loadHarness(o: RunOptions): Promise<HarnessResult> {
         warmupFlows: full ? 2 : 1,
         timeoutMs: 30_000,
         serverPid: stack.pid,
+        treePid: stack.rootPid,
+        // The issue's memory targets are for `npm start`'s whole tree.
+        ...(o.npmStart ? { rssTargetsMb: { ready: 400, afterLoad: 450 } } : {}),
         // Full mode: the issue's target, then where the target holds on this machine and what each leg costs.
         ...(full
           ? { targetP99Ms: 250, sweep: { concurrencies: [50, 25, 10], durationMs: 10_000 }, legCosts: { requests: 2000, concurrency: 20 } }

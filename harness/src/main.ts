@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 /**
  * `tsx harness/src/main.ts <load|fuzz|crash|access> [--quick] [--seed N] [--concurrency N]
- * [--duration S] [--profile] [--bundle]`: runs one harness against a fresh playground (a child process on free
+ * [--duration S] [--profile] [--bundle] [--npm-start]`: runs one harness against a fresh playground (a child process on free
  * loopback ports, temporary data directory), prints the table, keeps the result in
  * `.test-results/harness/<name>.json`. Exit code 0 when every check passed, 1 otherwise, 2 for usage errors.
  */
@@ -13,7 +13,7 @@ import { HARNESSES, type RunOptions } from './harnesses.ts';
 import { formatResult, passed, saveResult } from './report.ts';
 import { REPO_ROOT } from './stack.ts';
 
-const USAGE = 'usage: harness <load|fuzz|crash|access> [--quick] [--seed N] [--concurrency N] [--duration S] [--profile] [--bundle]';
+const USAGE = 'usage: harness <load|fuzz|crash|access> [--quick] [--seed N] [--concurrency N] [--duration S] [--profile] [--bundle] [--npm-start]';
 
 /** Whole-machine CPU counters from /proc/stat (Linux; undefined elsewhere): all, busy and stolen time. */
 function machineCpu(): { total: number; busy: number; steal: number } | undefined {
@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
       duration: { type: 'string' },
       profile: { type: 'boolean', default: false },
       bundle: { type: 'boolean', default: false },
+      'npm-start': { type: 'boolean', default: false },
     },
   });
   const name = positionals[0] as keyof typeof HARNESSES | undefined;
@@ -53,8 +54,13 @@ async function main(argv: string[]): Promise<number> {
     ...(values.concurrency ? { concurrency: int(values.concurrency) as number } : {}),
     ...(values.duration ? { durationMs: (int(values.duration) as number) * 1000 } : {}),
     profile: values.profile ?? false,
-    ...(values.bundle ? { bundle: true } : {}),
+    ...(values.bundle || values['npm-start'] ? { bundle: true } : {}),
+    ...(values['npm-start'] ? { npmStart: true } : {}),
   };
+  if (options.npmStart && options.profile) {
+    process.stderr.write('--npm-start runs npm itself; profile with --bundle instead\n');
+    return 2;
+  }
   // The bundle `npm start` runs, rebuilt first when the sources are newer (scripts/build.mjs).
   if (options.bundle && spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' }).status !== 0) return 1;
   const loadBefore = loadavg()[0] ?? 0;

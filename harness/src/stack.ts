@@ -26,6 +26,11 @@ export interface StackOptions {
   nodeArgs?: string[];
   /** Run the bundled CLI (apps/cli/dist/xaa.mjs, built by scripts/build.mjs) as `npm start` does. */
   bundle?: boolean;
+  /**
+   * Run `npm start` itself (npm → scripts/bootstrap.mjs → the bundle): the process tree is exactly the
+   * one a user gets, so its memory figures are the README's. Not with `nodeArgs`.
+   */
+  npmStart?: boolean;
 }
 
 export interface Stack {
@@ -34,6 +39,8 @@ export interface Stack {
   manifest: Manifest;
   /** The server process id (from the ready line). */
   pid: number;
+  /** The root of the process tree to measure: `npm` under `npmStart`, else the server process. */
+  rootPid: number;
   readyMs: number;
   child: ChildProcess;
   /** Whether the process is still running. */
@@ -60,25 +67,20 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 async function spawnPlayground({ dataDir, basePort }: StackContext, options: StackOptions): Promise<Stack> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(options.nodeArgs ?? []),
-      ...(options.bundle ? ['apps/cli/dist/xaa.mjs'] : ['--import', 'tsx', 'apps/cli/src/main.ts']),
-      'start',
-      '--data-dir',
-      dataDir,
-      '--port',
-      String(basePort),
-      '--json',
-    ],
-    {
-      cwd: REPO_ROOT,
-      // --bundle: the environment scripts/start.mjs gives the bundle too.
-      env: { ...(options.bundle ? { MALLOC_ARENA_MAX: '2' } : {}), ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', FORCE_COLOR: '0', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const startArgs = ['--data-dir', dataDir, '--port', String(basePort), '--json'];
+  if (options.npmStart && options.nodeArgs?.length) throw new Error('npmStart runs npm itself: no extra Node options');
+  const [command, args] = options.npmStart
+    ? [process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start', '--silent', '--', ...startArgs]]
+    : [
+        process.execPath,
+        [...(options.nodeArgs ?? []), ...(options.bundle ? ['apps/cli/dist/xaa.mjs'] : ['--import', 'tsx', 'apps/cli/src/main.ts']), 'start', ...startArgs],
+      ];
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    // --bundle: the environment scripts/start.mjs gives the bundle too.
+    env: { ...(options.bundle ? { MALLOC_ARENA_MAX: '2' } : {}), ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test', FORCE_COLOR: '0', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (c: string) => {
     err = (err + c).slice(-20_000);
@@ -113,10 +115,21 @@ async function spawnPlayground({ dataDir, basePort }: StackContext, options: Sta
   child.stdout?.resume();
   const manifest = JSON.parse(readFileSync(join(dataDir, 'playground.json'), 'utf8')) as Manifest;
   const alive = () => child.exitCode === null && child.signalCode === null;
+  // Under npm, signals go to the playground itself (npm's shell does not pass them on); npm and the
+  // bootstrap then exit with it.
+  const signal = (sig: NodeJS.Signals) => {
+    if (!options.npmStart) return void child.kill(sig);
+    try {
+      process.kill(ready.pid, sig);
+    } catch {
+      child.kill(sig);
+    }
+  };
   const stop = async (graceMs = 10_000) => {
     if (!alive()) return;
-    child.kill('SIGTERM');
+    signal('SIGTERM');
     if (!(await waitExit(child, graceMs))) {
+      signal('SIGKILL');
       child.kill('SIGKILL');
       await waitExit(child, 5_000);
     }
@@ -126,6 +139,7 @@ async function spawnPlayground({ dataDir, basePort }: StackContext, options: Sta
     basePort,
     manifest,
     pid: ready.pid,
+    rootPid: options.npmStart ? (child.pid ?? ready.pid) : ready.pid,
     readyMs: ready.readyMs,
     child,
     alive,
@@ -133,7 +147,7 @@ async function spawnPlayground({ dataDir, basePort }: StackContext, options: Sta
     stop,
     kill9: async () => {
       if (!alive()) return;
-      child.kill('SIGKILL');
+      signal('SIGKILL');
       await waitExit(child, 5_000);
     },
     // The data directory is the kit's to remove (unless it was given).

@@ -26,6 +26,10 @@ export interface LoadOptions {
   targetP99Ms?: number;
   /** Server process id, to sample its CPU time (Linux /proc). */
   serverPid?: number;
+  /** Root of the process tree whose resident memory is reported (default: the server process). */
+  treePid?: number;
+  /** Targets for that tree's resident memory (shown beside the figures). */
+  rssTargetsMb?: { ready: number; afterLoad: number };
   /** MCP wire era: one stateless 2026-07-28 request (default), or the 2025 initialize handshake first. */
   mcpEra?: 'modern' | 'legacy';
   /**
@@ -120,7 +124,7 @@ interface RunStats {
 export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: LoadOptions): Promise<HarnessResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const rssReady = treeRssMb(o.serverPid);
+  const rssReady = treeRssMb(o.treePid ?? o.serverPid);
   const agent = keepAliveAgent(o.concurrency * 4);
   const idpToken = await idpTokenEndpoint(manifest.idp.issuer);
   const asToken = new Map<string, string>();
@@ -200,10 +204,10 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     ? await measureLegCosts(sims, { ...o.legCosts, agent, idpToken, asToken, serverPid: o.serverPid, timeoutMs: o.timeoutMs })
     : undefined;
   agent.destroy();
-  const rssAfter = treeRssMb(o.serverPid);
+  const rssAfter = treeRssMb(o.treePid ?? o.serverPid);
   // And once the servers had a moment without requests (V8 gives back heap pages it no longer needs).
   await new Promise((resolve) => setTimeout(resolve, o.serverPid ? 10_000 : 0));
-  const rssSettled = treeRssMb(o.serverPid);
+  const rssSettled = treeRssMb(o.treePid ?? o.serverPid);
 
   const { flow, legs, errors, samples, httpRequests, elapsed, cpuSeconds: cpuUsed } = main;
   const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
@@ -232,13 +236,16 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     figures.push({ name: 'server CPU (of one core)', value: (cpuUsed / elapsed) * 100, unit: '%' });
     if (f.length) figures.push({ name: 'server CPU per flow', value: (cpuUsed * 1000) / f.length, unit: 'ms' });
   }
-  if (rssReady !== undefined && rssAfter !== undefined)
+  if (rssReady !== undefined && rssAfter !== undefined) {
+    // `--npm-start`: npm, the bootstrap and the playground, what a user's `npm start` holds; else the
+    // harness's `xaa start` child alone (the bundle under --bundle, the sources through tsx without).
+    const tree = o.treePid !== undefined && o.treePid !== o.serverPid ? 'npm start process tree' : 'server process tree';
     figures.push(
-      // Of the harness's `xaa start` child (sources through tsx), not `npm start`'s bundle: see docs.
-      { name: 'server RSS (process tree) before the load', value: rssReady, unit: 'MB' },
-      { name: 'server RSS (process tree) after the load', value: rssAfter, unit: 'MB' },
-      { name: 'server RSS (process tree) 10 s after the load', value: rssSettled ?? Number.NaN, unit: 'MB' },
+      { name: `RSS, ${tree}, before the load`, value: rssReady, unit: 'MB', ...(o.rssTargetsMb ? { target: `≤ ${o.rssTargetsMb.ready}` } : {}) },
+      { name: `RSS, ${tree}, after the load`, value: rssAfter, unit: 'MB', ...(o.rssTargetsMb ? { target: `≤ ${o.rssTargetsMb.afterLoad}` } : {}) },
+      { name: `RSS, ${tree}, 10 s after the load`, value: rssSettled ?? Number.NaN, unit: 'MB' },
     );
+  }
   for (const r of sweep) {
     const sf = sorted(r.flow);
     const errs = Object.values(r.errors).reduce((a, b) => a + b, 0);
