@@ -4,7 +4,7 @@
 // modules at every start is most of the difference between a 3 s and a 9 s start on a small machine.
 // Tests and `pnpm xaa` run the sources directly (tsx); this is only the fast path for `npm start`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,24 +40,45 @@ export async function buildCli() {
   const sources = Math.max(
     ...['apps', 'packages'].flatMap((d) => readdirSync(join(root, d)).map((p) => newest(join(root, d, p)))),
     statSync(join(root, 'pnpm-lock.yaml')).mtimeMs,
+    // How it is bundled counts as much as what.
+    statSync(fileURLToPath(import.meta.url)).mtimeMs,
   );
   if (!stale(BUNDLE, sources)) return true;
   say('bundling the playground (esbuild)');
   const { build, stop } = await import('esbuild');
   try {
+    // Old chunks would pile up (their names carry a content hash).
+    rmSync(dirname(BUNDLE), { recursive: true, force: true });
     await build({
-      entryPoints: [join(root, 'apps', 'cli', 'src', 'main.ts')],
-      outfile: BUNDLE,
+      entryPoints: { xaa: join(root, 'apps', 'cli', 'src', 'main.ts') },
+      outdir: dirname(BUNDLE),
+      // Each part's app (loaded with import() by parts.ts) in chunks of its own: a worker thread
+      // compiles and keeps only the code it runs, not the whole playground's.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      outExtension: { '.js': '.mjs' },
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node20.19',
-      // Native code and the console's build tool stay packages; everything else is in the one file.
+      // Native code and the console's build tool stay packages; everything else is in the bundle.
       // The SAML schema validator (xmllint-wasm) starts a worker thread from its own files.
       external: ['better-sqlite3', 'vite', '@vitejs/plugin-react', 'esbuild', 'xmllint-wasm'],
       banner: { js: "import { createRequire as __xaaCreateRequire } from 'node:module'; const require = __xaaCreateRequire(import.meta.url);" },
       logLevel: 'warning',
       legalComments: 'none',
+      write: false,
+    }).then((result) => {
+      for (const file of result.outputFiles) {
+        mkdirSync(dirname(file.path), { recursive: true });
+        // esbuild escapes every non-ASCII character in code but keeps comments as written; one "§" or
+        // "—" left in a comment makes V8 hold the whole file as two-byte text (twice its size, in
+        // every thread). In a comment, an escape is as good as the character.
+        writeFileSync(
+          file.path,
+          file.text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+        );
+      }
     });
     return true;
   } catch {

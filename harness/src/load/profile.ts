@@ -66,7 +66,7 @@ export class BundleMap {
 
 /** A frame's source: its URL, or under a bundle the module the line came from (as a file path). */
 function sourceOf(url: string, line: number, bundles: Map<string, BundleMap | undefined>): string {
-  if (!/\/dist\/[^/]+\.mjs$/.test(url)) return url;
+  if (!/\/dist\/(chunks\/)?[^/]+\.mjs$/.test(url)) return url;
   if (!bundles.has(url)) bundles.set(url, BundleMap.read(url));
   const mod = bundles.get(url)?.moduleAt(line);
   return mod ? `/${mod}` : url;
