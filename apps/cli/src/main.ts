@@ -22,6 +22,7 @@ const HELP = `xaa — the XAA Playground CLI (from the repository root: npx xaa 
                                  start the whole playground (Ctrl-C stops it)
   xaa start --only idp,servers   start only some parts (one container per app)
   xaa start --single-thread      everything on one thread (default: the IdP and the servers get one each)
+  xaa start --server-threads 2   the sample servers split across N threads (default 2; 1 to save memory)
   xaa init                       write secrets.json and playground.json, start nothing
   xaa reset                      restore the seeded demo (playground stopped)
   xaa info                       where everything is (from playground.json)
@@ -81,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
       'allow-remote': { type: 'boolean', default: false },
       only: { type: 'string' },
       'single-thread': { type: 'boolean', default: false },
+      'server-threads': { type: 'string' },
     },
   });
   const dataDir = resolve(values['data-dir'] ?? process.env.XAA_DATA_DIR ?? '.data');
@@ -97,6 +99,10 @@ async function main(argv: string[]): Promise<number> {
           ?.split(',')
           .map((p) => p.trim())
           .filter(Boolean);
+        const serverThreadsText = values['server-threads'] ?? process.env.XAA_SERVER_THREADS;
+        const serverThreads = serverThreadsText === undefined ? undefined : Number(serverThreadsText);
+        if (serverThreads !== undefined && !(Number.isInteger(serverThreads) && serverThreads >= 1 && serverThreads <= 4))
+          throw new UsageError(`--server-threads takes 1 to 4, got ${serverThreadsText}`);
         const bad = onlyList?.filter((p) => !(PLAYGROUND_PARTS as readonly string[]).includes(p));
         if (bad?.length) throw new UsageError(`--only takes ${PLAYGROUND_PARTS.join(', ')}; got ${bad.join(', ')}`);
         // Loaded on demand: the other commands should not pay for starting every app's modules.
@@ -109,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
           allowRemote: values['allow-remote'] === true || process.env.XAA_ALLOW_REMOTE === '1',
           json,
           ...(onlyList ? { only: onlyList as PlaygroundPart[] } : {}),
+          ...(serverThreads !== undefined ? { serverThreads } : {}),
           // The IdP and the servers get a thread each, running this same entry module.
           ...(values['single-thread'] || process.env.XAA_SINGLE_THREAD === '1' ? {} : { threadEntry: threadEntry() }),
         });

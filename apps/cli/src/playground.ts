@@ -28,6 +28,8 @@ export interface PlaygroundOptions {
    * thread ended without being asked to.
    */
   threads?: { entry: URL; onCrash: (part: PlaygroundPart, error: Error) => void };
+  /** With `threads`: how many threads the sample servers are split across (default 2). */
+  serverThreads?: number;
 }
 
 export interface RunningPlayground {
@@ -39,8 +41,8 @@ export interface RunningPlayground {
 }
 
 /**
- * The sample servers split across this many threads (in topology order, round robin: Tasks and Docs,
- * the two every demo and the load harness use most, land on different threads).
+ * The sample servers split across this many threads by default (in topology order, round robin: Tasks
+ * and Docs, the two every demo and the load harness use most, land on different threads).
  */
 const SERVER_THREADS = 2;
 
@@ -64,7 +66,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
   const units: Unit[] = parts.flatMap((part): Unit[] => {
     if (part === 'idp') return [{ part, options: { ...common, samlWarmUp: true }, thread: threaded }];
     if (!threaded || part !== 'servers') return [{ part, options: common, thread: false }];
-    const groups = Array.from({ length: SERVER_THREADS }, (_, i) => topology.servers.filter((_s, k) => k % SERVER_THREADS === i).map((s) => s.name));
+    const n = options.serverThreads ?? SERVER_THREADS;
+    const groups = Array.from({ length: n }, (_, i) => topology.servers.filter((_s, k) => k % n === i).map((s) => s.name));
     return groups.filter((g) => g.length > 0).map((servers) => ({ part, options: { ...common, servers }, thread: true }));
   });
   const threads = new Map<Unit, PartThread>();

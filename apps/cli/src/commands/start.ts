@@ -15,6 +15,8 @@ export interface StartOptions {
   only?: PlaygroundPart[];
   /** Run the IdP and the servers in worker threads executing this module (the CLI's entry). */
   threadEntry?: URL;
+  /** How many threads the sample servers are split across (with `threadEntry`). */
+  serverThreads?: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -40,6 +42,7 @@ export async function startCommand(options: StartOptions): Promise<number> {
     listenHost: options.listen,
     basePort: options.basePort,
     ...(options.only ? { only: options.only } : {}),
+    ...(options.serverThreads ? { serverThreads: options.serverThreads } : {}),
     ...(options.threadEntry
       ? {
           threads: {

@@ -42,10 +42,13 @@ let playground: ChildProcess | undefined;
 /** A PATH with every program of the current one except pnpm (a machine that never installed it). */
 function pathWithoutPnpm(): string {
   mkdirSync(bin);
+  // The first of a name on PATH wins, as for the shell (existsSync would follow a dangling link).
+  const linked = new Set<string>();
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir || !existsSync(dir)) continue;
     for (const name of readdirSync(dir)) {
-      if (/^pnp[mx](\.cmd|\.ps1)?$/.test(name) || existsSync(join(bin, name))) continue;
+      if (/^pnp[mx](\.cmd|\.ps1)?$/.test(name) || linked.has(name)) continue;
+      linked.add(name);
       symlinkSync(join(dir, name), join(bin, name));
     }
   }
