@@ -76,7 +76,7 @@ export async function buildCli() {
         // every thread). In a comment, an escape is as good as the character.
         writeFileSync(
           file.path,
-          file.text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+          file.text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
         );
       }
     });
