@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => vi.useRealTimers());
+
 import { FlowLog } from '../src/flow-log.ts';
 
 const input = (n: number) => ({ traceId: 'a'.repeat(32), party: 'idp', step: 'exchange.issued', outcome: 'ok', summary: `event ${n}` }) as const;

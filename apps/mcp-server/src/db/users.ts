@@ -135,7 +135,10 @@ export class UserStore {
     if (user && !this.db.inTransaction) {
       if (this.identities >= VIEW_LIMIT) this.changed();
       let subjects = this.byIdentity.get(iss);
-      if (!subjects) this.byIdentity.set(iss, (subjects = new Map()));
+      if (!subjects) {
+        subjects = new Map();
+        this.byIdentity.set(iss, subjects);
+      }
       subjects.set(sub, Object.freeze(user));
       this.identities++;
     }

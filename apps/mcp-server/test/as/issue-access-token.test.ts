@@ -16,10 +16,22 @@ import { SettingsStore } from '../../src/db/settings.ts';
 async function runtime(server: string, alg: 'ES256' | 'RS256' = 'ES256') {
   const db = openDatabase(':memory:', migrations);
   const key = await loadOrCreateKey(db, server, 1000, alg);
-  return { def: { issuer: `https://${server}.example` }, key, settings: new SettingsStore(db, server), nowSeconds: () => Math.floor(Date.now() / 1000) } as unknown as ServerRuntime;
+  return {
+    def: { issuer: `https://${server}.example` },
+    key,
+    settings: new SettingsStore(db, server),
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+  } as unknown as ServerRuntime;
 }
 
-const input = { userId: 'u-1', clientId: 'acme', resource: 'https://tasks.example/mcp', scopes: ['tasks.read'], idp: { iss: 'https://idp.example', sub: 's-1' }, jkt: 'thumb' };
+const input = {
+  userId: 'u-1',
+  clientId: 'acme',
+  resource: 'https://tasks.example/mcp',
+  scopes: ['tasks.read'],
+  idp: { iss: 'https://idp.example', sub: 's-1' },
+  jkt: 'thumb',
+};
 
 describe('issueAccessToken', () => {
   for (const alg of ['ES256', 'RS256'] as const)
@@ -27,7 +39,11 @@ describe('issueAccessToken', () => {
       const rt = await runtime('tasks', alg);
       for (let i = 0; i < 2; i++) {
         const issued = await issueAccessToken(rt, input);
-        const { payload, protectedHeader } = await jwtVerify(issued.access_token, rt.key.jwks, { typ: TYP_ACCESS_TOKEN, issuer: 'https://tasks.example', audience: input.resource });
+        const { payload, protectedHeader } = await jwtVerify(issued.access_token, rt.key.jwks, {
+          typ: TYP_ACCESS_TOKEN,
+          issuer: 'https://tasks.example',
+          audience: input.resource,
+        });
         expect(protectedHeader).toEqual({ typ: TYP_ACCESS_TOKEN, alg, kid: rt.key.kid });
         expect(protectedHeader).toEqual(issued.header);
         expect(payload).toEqual(issued.claims);

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { need } from '@xaa/node-kit/oidc-host';
-import { type SigningKey, signJwt, stripSignature, TYP_ACCESS_TOKEN, type TokenView, tokenHash } from '@xaa/protocol';
+import { type SigningKey, signJwt, stripSignature, type TokenView, TYP_ACCESS_TOKEN, tokenHash } from '@xaa/protocol';
 import type { JWTPayload } from 'jose';
 import type { ServerRuntime } from '../../context.ts';
 import type { BearerState } from './bearer-state.ts';
