@@ -49,4 +49,14 @@ describe('Host header', () => {
     const crm = stack.topology.servers.find((s) => s.name === 'crm');
     expect((await send(`${crm?.issuer}/register`, new URL(crm?.issuer ?? '').host, 'POST', registration)).status).toBe(201);
   });
+
+  it('a bad host right after a good one is still refused, and the good one still works after it', async () => {
+    const crm = stack.topology.servers.find((s) => s.name === 'crm');
+    const metadata = `${crm?.issuer}/.well-known/oauth-authorization-server`;
+    const good = new URL(crm?.issuer ?? '').host;
+    expect((await send(metadata, good)).status).toBe(200);
+    expect((await send(metadata, 'a b')).status).toBe(400);
+    expect((await send(metadata, good)).status).toBe(200);
+    expect((await send(metadata, `${good}; x`)).status).toBe(400);
+  });
 });

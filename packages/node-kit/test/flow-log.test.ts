@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+afterEach(() => vi.useRealTimers());
+
 import { FlowLog } from '../src/flow-log.ts';
 
 const input = (n: number) => ({ traceId: 'a'.repeat(32), party: 'idp', step: 'exchange.issued', outcome: 'ok', summary: `event ${n}` }) as const;
@@ -33,5 +36,23 @@ describe('FlowLog ring (docs/decisions.md §5)', () => {
       },
     });
     expect(() => failing.emit(input(2))).not.toThrow();
+  });
+
+  it('stamps each event with the current time, also when many events share a millisecond', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const log = new FlowLog();
+    const t0 = Date.UTC(2026, 0, 2, 3, 4, 5, 6);
+    vi.setSystemTime(t0);
+    const [a, b] = [log.emit(input(1)), log.emit(input(2))];
+    expect([a.time, b.time]).toEqual([new Date(t0).toISOString(), new Date(t0).toISOString()]);
+    expect(a.id.split('-')[0]).toBe(t0.toString(36).padStart(9, '0'));
+    expect(a.id < b.id).toBe(true);
+    vi.setSystemTime(t0 + 1);
+    const c = log.emit(input(3));
+    expect(c.time).toBe(new Date(t0 + 1).toISOString());
+    expect(c.id.split('-')[0]).toBe((t0 + 1).toString(36).padStart(9, '0'));
+    vi.setSystemTime(t0 + 3_600_000);
+    expect(log.emit(input(4)).time).toBe(new Date(t0 + 3_600_000).toISOString());
+    expect(log.emit({ ...input(5), time: '2020-01-01T00:00:00.000Z' }).time).toBe('2020-01-01T00:00:00.000Z');
   });
 });

@@ -16,9 +16,20 @@ export interface ClientRecord {
 
 type Row = { client_id: string; metadata: string; source: ClientSource; created_at: number };
 
+/** Entries the in-memory view keeps before it starts over (a bound, not a tuning knob). */
+const VIEW_LIMIT = 1000;
+
+/**
+ * Every token request looks its client up (oidc-provider's `Client` adapter, the client's display
+ * name on MCP calls), so the store keeps an in-memory view of the ids it has read, the ones not
+ * registered included. This connection is the only writer of this server's rows and every write goes
+ * through `put` or `remove`, which drop the id from the view: an admin change or a deregistration
+ * applies at once. Only rows read outside a transaction are kept: a transaction may still roll back.
+ */
 export class ClientStore {
   private readonly findStmt;
-  private readonly parsed = new Map<string, { text: string; record: ClientRecord }>();
+  /** client id → its record, or null when it is not registered here. */
+  private readonly view = new Map<string, ClientRecord | null>();
 
   constructor(
     private readonly db: Db,
@@ -29,15 +40,15 @@ export class ClientStore {
   }
 
   get(clientId: string): ClientRecord | undefined {
+    const hit = this.view.get(clientId);
+    if (hit !== undefined) return hit ?? undefined;
     const row = this.findStmt.get(this.server, clientId) as Row | undefined;
-    if (!row) return undefined;
-    // Parsing is the costly part of a lookup; reuse the parse while the stored text is unchanged.
-    const hit = this.parsed.get(clientId);
-    if (hit && hit.text === row.metadata) return hit.record;
-    const record = { ...row, metadata: JSON.parse(row.metadata) as Record<string, unknown> };
-    if (this.parsed.size > 1000) this.parsed.clear();
-    this.parsed.set(clientId, { text: row.metadata, record });
-    return record;
+    const record = row ? { ...row, metadata: JSON.parse(row.metadata) as Record<string, unknown> } : null;
+    if (!this.db.inTransaction) {
+      if (this.view.size >= VIEW_LIMIT) this.view.clear();
+      this.view.set(clientId, record);
+    }
+    return record ?? undefined;
   }
 
   list(): ClientRecord[] {
@@ -54,9 +65,14 @@ export class ClientStore {
          ON CONFLICT(server, client_id) DO UPDATE SET metadata = excluded.metadata`,
       )
       .run(this.server, clientId, JSON.stringify(metadata), source, this.nowSeconds());
+    this.view.delete(clientId);
   }
 
   remove(clientId: string): boolean {
-    return this.db.prepare('DELETE FROM clients WHERE server = ? AND client_id = ?').run(this.server, clientId).changes === 1;
+    try {
+      return this.db.prepare('DELETE FROM clients WHERE server = ? AND client_id = ?').run(this.server, clientId).changes === 1;
+    } finally {
+      this.view.delete(clientId);
+    }
   }
 }

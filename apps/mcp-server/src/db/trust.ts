@@ -8,7 +8,7 @@
 import { createPublicKey, type JsonWebKey as NodeJsonWebKey } from 'node:crypto';
 import { type Db, jwtVerifyNode, type NodeVerifyKey } from '@xaa/node-kit';
 import type { TrustedIssuer } from '@xaa/protocol';
-import { createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, errors as joseErrors } from 'jose';
+import { createRemoteJWKSet, type JSONWebKeySet, type JWKSCacheInput, type JWTVerifyGetKey, errors as joseErrors, jwksCache } from 'jose';
 import { defaults } from '../config.ts';
 
 export interface TrustedIssuerRecord {
@@ -94,13 +94,16 @@ export class TrustStore {
       .map((r) => {
         let entry = this.remote.get(r.issuer);
         if (!entry || entry.jwks_uri !== r.jwks_uri) {
+          // jose writes the set it fetched (and when) into `cache` on every successful fetch.
+          const cache: JWKSCacheInput = {};
           const remote = createRemoteJWKSet(new URL(r.jwks_uri), {
             cooldownDuration: defaults.jwksCooldownMs,
             cacheMaxAge: defaults.jwksCacheMaxAgeMs,
             timeoutDuration: defaults.jwksTimeoutMs,
+            [jwksCache]: cache,
           });
           const jwks = refetchAfterCooldown(remote);
-          const keys = nodeKeys(remote);
+          const keys = nodeKeys(remote, cache);
           entry = {
             jwks_uri: r.jwks_uri,
             trusted: {
@@ -137,29 +140,34 @@ function refetchAfterCooldown(remote: ReturnType<typeof createRemoteJWKSet>): JW
 }
 
 /**
- * The remote key set's keys imported once as KeyObjects for `jwtVerifyNode`, re-imported when jose
- * fetched a new set; none (jose's own path, which refetches) when jose's copy is older than its
- * `cacheMaxAge` or not fetched yet. Only keys that name their algorithm are imported; a token signed
- * with any other key is verified by jose.
+ * The remote key set's keys imported once as KeyObjects for `jwtVerifyNode`, re-imported only when jose
+ * fetched a new set (jose replaces `cache.jwks` on each successful fetch, so the set's identity is the
+ * version); none (jose's own path, which refetches) when jose's copy is older than its `cacheMaxAge`
+ * or not fetched yet. Only keys that name their algorithm are imported; a token signed with any other
+ * key is verified by jose.
  */
-function nodeKeys(remote: ReturnType<typeof createRemoteJWKSet>): () => NodeVerifyKey[] | undefined {
+export function nodeKeys(remote: { readonly fresh: boolean }, cache: JWKSCacheInput): () => NodeVerifyKey[] | undefined {
   let source: JSONWebKeySet | undefined;
   let keys: NodeVerifyKey[] = [];
   return () => {
-    const set = remote.fresh ? remote.jwks() : undefined;
+    const set = remote.fresh ? (cache as { jwks?: JSONWebKeySet }).jwks : undefined;
     if (!set) return undefined;
     if (set !== source) {
       source = set;
-      keys = set.keys.flatMap((k): NodeVerifyKey[] => {
-        const alg = k.alg === 'ES256' && k.kty === 'EC' && k.crv === 'P-256' ? 'ES256' : k.alg === 'RS256' && k.kty === 'RSA' ? 'RS256' : undefined;
-        if (!alg || (k.use !== undefined && k.use !== 'sig') || (k.key_ops !== undefined && !k.key_ops.includes('verify'))) return [];
-        try {
-          return [{ ...(k.kid !== undefined ? { kid: k.kid } : {}), alg, key: createPublicKey({ key: k as NodeJsonWebKey, format: 'jwk' }) }];
-        } catch {
-          return [];
-        }
-      });
+      keys = importKeys(set);
     }
     return keys;
   };
+}
+
+function importKeys(set: JSONWebKeySet): NodeVerifyKey[] {
+  return set.keys.flatMap((k): NodeVerifyKey[] => {
+    const alg = k.alg === 'ES256' && k.kty === 'EC' && k.crv === 'P-256' ? 'ES256' : k.alg === 'RS256' && k.kty === 'RSA' ? 'RS256' : undefined;
+    if (!alg || (k.use !== undefined && k.use !== 'sig') || (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.includes('verify')))) return [];
+    try {
+      return [{ ...(k.kid !== undefined ? { kid: k.kid } : {}), alg, key: createPublicKey({ key: k as NodeJsonWebKey, format: 'jwk' }) }];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -26,9 +26,24 @@ export interface IdentityLink {
   created_at: number;
 }
 
+/** Entries kept by each in-memory view before it starts over (a bound, not a tuning knob). */
+const VIEW_LIMIT = 10_000;
+
+/**
+ * Users are read on every redemption (subject mapping) and every MCP call (the token's `sub`), so
+ * the store keeps in-memory views of the users and links it has read. This connection is the only
+ * writer of this server's rows (each server's runtime owns them), and every write goes through
+ * `create`, `remove` or `link`, which clear the views; a removed user (and, by the cascade, its
+ * links) is therefore unknown at once. Only rows read outside a transaction are kept: a transaction
+ * may still roll back.
+ */
 export class UserStore {
   private readonly getStmt;
   private readonly identityStmt;
+  private readonly byId = new Map<string, LocalUser>();
+  /** issuer → subject → user. */
+  private readonly byIdentity = new Map<string, Map<string, LocalUser>>();
+  private identities = 0;
 
   constructor(
     private readonly db: Db,
@@ -50,7 +65,14 @@ export class UserStore {
   }
 
   get(id: string): LocalUser | undefined {
-    return this.getStmt.get(this.server, id) as LocalUser | undefined;
+    const hit = this.byId.get(id);
+    if (hit) return hit;
+    const user = this.getStmt.get(this.server, id) as LocalUser | undefined;
+    if (user && !this.db.inTransaction) {
+      if (this.byId.size >= VIEW_LIMIT) this.byId.clear();
+      this.byId.set(id, Object.freeze(user));
+    }
+    return user;
   }
 
   byUsername(username: string): LocalUser | undefined {
@@ -88,23 +110,55 @@ export class UserStore {
       issuer: input.issuer ?? null,
       created_at: this.nowSeconds(),
     };
-    this.db
-      .prepare('INSERT INTO users (server, id, username, email, name, source, issuer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(this.server, user.id, user.username, user.email, user.name, user.source, user.issuer, user.created_at);
+    try {
+      this.db
+        .prepare('INSERT INTO users (server, id, username, email, name, source, issuer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(this.server, user.id, user.username, user.email, user.name, user.source, user.issuer, user.created_at);
+    } finally {
+      this.changed();
+    }
     return user;
   }
 
   remove(id: string): boolean {
-    return this.db.prepare('DELETE FROM users WHERE server = ? AND id = ?').run(this.server, id).changes === 1;
+    try {
+      return this.db.prepare('DELETE FROM users WHERE server = ? AND id = ?').run(this.server, id).changes === 1;
+    } finally {
+      this.changed();
+    }
   }
 
   findByIdentity(iss: string, sub: string): LocalUser | undefined {
-    return this.identityStmt.get(this.server, iss, sub) as LocalUser | undefined;
+    const hit = this.byIdentity.get(iss)?.get(sub);
+    if (hit) return hit;
+    const user = this.identityStmt.get(this.server, iss, sub) as LocalUser | undefined;
+    if (user && !this.db.inTransaction) {
+      if (this.identities >= VIEW_LIMIT) this.changed();
+      let subjects = this.byIdentity.get(iss);
+      if (!subjects) {
+        subjects = new Map();
+        this.byIdentity.set(iss, subjects);
+      }
+      subjects.set(sub, Object.freeze(user));
+      this.identities++;
+    }
+    return user;
   }
 
   link(iss: string, sub: string, userId: string): void {
-    this.db
-      .prepare('INSERT INTO identities (server, iss, sub, user_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(this.server, iss, sub, userId, this.nowSeconds());
+    try {
+      this.db
+        .prepare('INSERT INTO identities (server, iss, sub, user_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+        .run(this.server, iss, sub, userId, this.nowSeconds());
+    } finally {
+      this.changed();
+    }
+  }
+
+  /** Every write to this server's users or links clears the views (see the class comment). */
+  private changed(): void {
+    this.byId.clear();
+    this.byIdentity.clear();
+    this.identities = 0;
   }
 }

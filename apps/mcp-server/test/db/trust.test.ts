@@ -7,11 +7,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '@xaa/node-kit';
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { type CryptoKey, createRemoteJWKSet, exportJWK, generateKeyPair, type JWK, type JWKSCacheInput, jwksCache, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaults } from '../../src/config.ts';
 import { migrations } from '../../src/db/schema.ts';
-import { TrustStore } from '../../src/db/trust.ts';
+import { nodeKeys, TrustStore } from '../../src/db/trust.ts';
 
 let server: Server;
 let issuer: string;
@@ -89,5 +89,49 @@ describe('trusted issuer keys (Node crypto on jose’s key set)', () => {
     vi.setSystemTime(Date.now() + defaults.jwksCooldownMs + 1_000);
     expect((await verify(await sign(k2))).payload.sub).toBe('u1');
     expect((await verify(await sign(k1))).payload.sub).toBe('u1');
+  });
+
+  it('a key the IdP dropped is refused as soon as jose refetched the set, within its max age', async () => {
+    const [k1, k2, k3] = [await key('k1'), await key('k2'), await key('k3')];
+    published = [k1.jwk, k2.jwk];
+    const verify = store();
+    const old = await sign(k1);
+    expect((await verify(old)).payload.sub).toBe('u1');
+    published = [k2.jwk, k3.jwk];
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + defaults.jwksCooldownMs + 1_000);
+    // The unknown kid k3 makes jose refetch: k3 is in, k1 is out.
+    expect((await verify(await sign(k3))).payload.sub).toBe('u1');
+    expect(await refusal(verify(old))).toBe('ERR_JWKS_NO_MATCHING_KEY');
+  });
+});
+
+describe('nodeKeys (KeyObjects of the set jose fetched)', () => {
+  it('imports a fetched set once, and again only when jose fetched a new one', async () => {
+    const [k1, k2] = [await key('k1'), await key('k2')];
+    published = [k1.jwk];
+    const cache: JWKSCacheInput = {};
+    const remote = createRemoteJWKSet(new URL(`${issuer}/jwks`), { cacheMaxAge: defaults.jwksCacheMaxAgeMs, [jwksCache]: cache });
+    const keys = nodeKeys(remote, cache);
+    expect(keys()).toBeUndefined();
+    await remote.reload();
+    const first = keys();
+    expect(first?.map((k) => k.kid)).toEqual(['k1']);
+    expect(keys()).toBe(first);
+    published = [k2.jwk];
+    await remote.reload();
+    expect(keys()?.map((k) => k.kid)).toEqual(['k2']);
+  });
+
+  it('none once jose’s copy is older than its max age', async () => {
+    published = [(await key('k1')).jwk];
+    const cache: JWKSCacheInput = {};
+    const remote = createRemoteJWKSet(new URL(`${issuer}/jwks`), { cacheMaxAge: defaults.jwksCacheMaxAgeMs, [jwksCache]: cache });
+    const keys = nodeKeys(remote, cache);
+    await remote.reload();
+    expect(keys()).toHaveLength(1);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + defaults.jwksCacheMaxAgeMs + 1_000);
+    expect(keys()).toBeUndefined();
   });
 });

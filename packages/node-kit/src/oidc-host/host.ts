@@ -36,8 +36,15 @@ export function shareTrace(): Middleware {
  * URLs from it (registration_client_uri…) and answer 500. A 400 up front instead.
  */
 export function validHost(): Middleware {
+  // Nearly every request names one of a few hosts: remember the last one found valid.
+  let lastValid: string | undefined;
   return async function validHost(ctx, next) {
-    if (URL.canParse(`http://${ctx.get('host')}/`)) return next();
+    const host = ctx.get('host');
+    if (host === lastValid) return next();
+    if (URL.canParse(`http://${host}/`)) {
+      lastValid = host;
+      return next();
+    }
     renderOAuthError(ctx, new InvalidRequest('The Host header does not name a host.', { code: 'ERR_HOST_INVALID', specRef: 'RFC 9110 §7.2' }));
   };
 }

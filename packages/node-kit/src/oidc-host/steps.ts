@@ -16,7 +16,9 @@ export async function runSteps<S extends { step: string }>(
   try {
     for (const s of steps) {
       state.step = s.name;
-      await s.run(state);
+      // A synchronous step is not awaited: no extra turn of the microtask queue per step.
+      const pending = s.run(state);
+      if (pending) await pending;
     }
   } catch (e) {
     await onFail(state, e);

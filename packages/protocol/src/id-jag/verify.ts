@@ -123,7 +123,8 @@ class CheckFailure extends Error {
   }
 }
 
-const specOf = (check: IdJagCheckId) => ID_JAG_CHECKS.find((c) => c.check === check)?.specRef ?? '';
+const CHECK_META = new Map<IdJagCheckId, (typeof ID_JAG_CHECKS)[number]>(ID_JAG_CHECKS.map((c) => [c.check, c]));
+const specOf = (check: IdJagCheckId) => CHECK_META.get(check)?.specRef ?? '';
 
 function fail(
   check: IdJagCheckId,
@@ -146,7 +147,7 @@ export async function verifyIdJag(assertion: string, options: VerifyIdJagOptions
   const skew = options.clockSkew ?? DEFAULT_CLOCK_SKEW;
   const results = new Map<IdJagCheckId, IdJagCheckResult>();
   const pass = (check: IdJagCheckId, detail?: string) => {
-    const meta = ID_JAG_CHECKS.find((c) => c.check === check);
+    const meta = CHECK_META.get(check);
     results.set(check, { check, title: meta?.title ?? check, specRef: meta?.specRef ?? '', outcome: 'ok', ...(detail ? { detail } : {}) });
   };
   const report = (failure?: CheckFailure): IdJagCheckResult[] =>

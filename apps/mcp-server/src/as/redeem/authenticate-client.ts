@@ -13,8 +13,8 @@ export function authenticateClient(state: BearerState): void {
   const { client } = state;
   if (client.authMethod === 'none') {
     const detail = `${client.id} is a public client; this grant needs client authentication.`;
-    emitCheck(state, { ...CHECK, ok: false, detail });
+    emitCheck(state, { ok: false, detail, ...CHECK });
     throw new UnauthorizedClient(detail, { code: 'ERR_PUBLIC_CLIENT', specRef: 'draft-04 §9.1' });
   }
-  emitCheck(state, { ...CHECK, ok: true, detail: `authenticated with ${client.authMethod}` });
+  emitCheck(state, { ok: true, detail: `authenticated with ${client.authMethod}`, ...CHECK });
 }

@@ -8,15 +8,35 @@
  */
 import { randomUUID } from 'node:crypto';
 import { need } from '@xaa/node-kit/oidc-host';
-import { signJwt, TYP_ACCESS_TOKEN, tokenView } from '@xaa/protocol';
+import { type SigningKey, signJwt, stripSignature, type TokenView, TYP_ACCESS_TOKEN, tokenHash } from '@xaa/protocol';
 import type { JWTPayload } from 'jose';
 import type { ServerRuntime } from '../../context.ts';
 import type { BearerState } from './bearer-state.ts';
 
 export interface IssuedAccessToken {
   access_token: string;
+  /** The JOSE header and the claims as signed (the token's own, not decoded back from it). */
+  header: { typ: string; alg: string; kid: string };
   claims: JWTPayload;
   expires_in: number;
+}
+
+/** The encoded JOSE header of this key's access tokens: the same bytes for every token, encoded once. */
+const encodedHeaders = new WeakMap<SigningKey, string>();
+
+/**
+ * RFC 7515 §7.1 compact serialisation with the key's own signer (Node's crypto, the private key imported
+ * once): the bytes `signJwt` would produce, the constant header encoded once per key.
+ */
+async function signAccessToken(claims: JWTPayload, key: SigningKey, header: IssuedAccessToken['header']): Promise<string> {
+  if (!key.sign) return signJwt(claims, key, { typ: header.typ });
+  let encodedHeader = encodedHeaders.get(key);
+  if (encodedHeader === undefined) {
+    encodedHeader = Buffer.from(JSON.stringify(header)).toString('base64url');
+    encodedHeaders.set(key, encodedHeader);
+  }
+  const signingInput = `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${signingInput}.${key.sign(signingInput)}`;
 }
 
 export async function issueAccessToken(
@@ -48,8 +68,20 @@ export async function issueAccessToken(
     // RFC 9449 §6.1: bound to the key the client proved at this token endpoint.
     ...(input.jkt !== undefined ? { cnf: { jkt: input.jkt } } : {}),
   };
-  const access_token = await signJwt(claims, rt.key.signer, { typ: TYP_ACCESS_TOKEN });
-  return { access_token, claims, expires_in: ttl };
+  const header = { typ: TYP_ACCESS_TOKEN, alg: rt.key.signer.alg, kid: rt.key.signer.kid };
+  const access_token = await signAccessToken(claims, rt.key.signer, header);
+  return { access_token, header, claims, expires_in: ttl };
+}
+
+/** The flow event's view of a token this AS just signed: what `tokenView` would decode, without decoding it. */
+async function issuedTokenView(issued: IssuedAccessToken, redact: boolean): Promise<TokenView> {
+  return {
+    role: 'access_token',
+    header: { ...issued.header },
+    claims: issued.claims,
+    hash: await tokenHash(issued.access_token),
+    compact: redact ? stripSignature(issued.access_token) : issued.access_token,
+  };
 }
 
 /** Redemption step `issue-access-token`: the token, the `bearer.issued` event and the RFC 6749 §5.1 response body. */
@@ -75,7 +107,7 @@ export async function issue(state: BearerState): Promise<void> {
     outcome: 'ok',
     summary: `Access token for ${user.username} via ${state.client.id}: ${scope}, expires in ${issued.expires_in}s`,
     subject: { client: state.client.id, user: user.username, server: rt.def.name },
-    tokens: [await tokenView('access_token', issued.access_token, { redact: rt.flowLog.redact })],
+    tokens: [await issuedTokenView(issued, rt.flowLog.redact)],
     data: { scope, expires_at: issued.claims.exp, jti: issued.claims.jti, id_jag_jti: grant.claims.jti },
   });
   // ID-JAG builds after -04, §4.4.2: the token is restricted to this resource (its `aud`), so say which.

@@ -13,10 +13,10 @@ export function resolveSubject(state: BearerState): void {
   const { claims } = need(state.grant, 'grant');
   const subject = mapSubject(state.rt, claims);
   if (!subject.ok) {
-    emitCheck(state, { ...CHECK, ok: false, detail: subject.reason });
+    emitCheck(state, { ok: false, detail: subject.reason, ...CHECK });
     throw new InvalidGrant(subject.reason, { code: 'ERR_SUBJECT_UNKNOWN', specRef: 'identity chaining §2.4.2' });
   }
   const how = subject.provisioned === 'existing' ? '' : ` (${subject.provisioned} just in time)`;
-  emitCheck(state, { ...CHECK, ok: true, detail: `${claims.sub} → ${subject.user.username}${how}`, user: subject.user.username });
+  emitCheck(state, { ok: true, detail: `${claims.sub} → ${subject.user.username}${how}`, user: subject.user.username, ...CHECK });
   state.user = subject.user;
 }

@@ -42,6 +42,7 @@ export async function verifyAssertion(rt: ServerRuntime, input: VerifyInput): Pr
 
 /** One `bearer.check` event per check that ran (skipped checks are not reported). */
 export function emitChecks(rt: ServerRuntime, traceId: string, checks: IdJagCheckResult[], subject: { client: string; user?: string }) {
+  const server = rt.def.name;
   for (const c of checks) {
     if (c.outcome === 'skipped') continue;
     rt.flowLog.emit({
@@ -50,7 +51,8 @@ export function emitChecks(rt: ServerRuntime, traceId: string, checks: IdJagChec
       step: 'bearer.check',
       outcome: c.outcome === 'ok' ? 'ok' : 'denied',
       summary: `${c.outcome === 'ok' ? '✓' : '✗'} ${c.title}${c.detail ? ` — ${c.detail}` : ''}`,
-      subject: { ...subject, server: rt.def.name },
+      // A literal, not `{ ...subject, server }`: on Node 20 a spread followed by more properties is a slow path.
+      subject: subject.user === undefined ? { client: subject.client, server } : { client: subject.client, user: subject.user, server },
       check: { id: c.check, title: c.title, specRef: c.specRef, ...(c.detail ? { detail: c.detail } : {}) },
     });
   }

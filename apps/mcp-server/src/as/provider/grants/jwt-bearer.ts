@@ -106,6 +106,8 @@ export function jwtBearerGrant(rt: ServerRuntime): GrantModule {
       } catch (e) {
         throw onTheWire(rt, e);
       }
+      // The type set up front: Koa's own guess for an object body is a MIME table lookup.
+      ctx.set('Content-Type', 'application/json; charset=utf-8');
       ctx.body = state.response;
     },
     refusedBeforeHandler: jwtBearerRefused(rt),
