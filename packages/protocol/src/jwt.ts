@@ -28,16 +28,23 @@ const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) 
   | undefined;
 
 /**
- * SHA-256 of a token, base64url, truncated to 16 characters (96 bits): lets events and audit rows refer
- * to a token without holding it. On Node a synchronous hash: WebCrypto's job round trip costs more than
- * the hash, and every flow event with a token computes one.
+ * SHA-256 of a token, base64url (all 43 characters). On Node a synchronous hash: WebCrypto's job round
+ * trip costs more than the hash, and every flow event with a token computes one.
  */
-export async function tokenHash(compact: string): Promise<string> {
-  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(compact).digest('base64url').slice(0, 16);
+export async function tokenDigest(compact: string): Promise<string> {
+  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(compact).digest('base64url');
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(compact));
   let bin = '';
-  for (const b of new Uint8Array(digest).subarray(0, 12)) bin += String.fromCharCode(b);
+  for (const b of new Uint8Array(digest)) bin += String.fromCharCode(b);
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * SHA-256 of a token, base64url, truncated to 16 characters (96 bits): lets events and audit rows refer
+ * to a token without holding it. The first 16 characters of `tokenDigest` (12 whole bytes).
+ */
+export async function tokenHash(compact: string): Promise<string> {
+  return (await tokenDigest(compact)).slice(0, 16);
 }
 
 /** A compact JWS without its signature: decodable, never usable (docs/decisions.md §4 redact mode). */

@@ -166,7 +166,7 @@ export class DirectoryStore {
   }
 
   getServer(name: string): ServerRecord | undefined {
-    return selectServer(this.db, name);
+    return this.cached(`server:${name}`, () => selectServer(this.db, name));
   }
 
   upsertServer(s: ServerRecord): ServerRecord {

@@ -15,10 +15,13 @@ import {
   DEFAULT_ID_JAG_TTL,
   formatScope,
   type IdJagClaims,
+  jwsHeader,
   mintIdJag,
   type SigningKey,
+  signedTokenView,
   TOKEN_TYPE_ID_JAG,
   TOKEN_TYPE_N_A,
+  TYP_ID_JAG,
   tokenView,
 } from '@xaa/protocol';
 import { defaults } from '../config.ts';
@@ -84,6 +87,7 @@ export async function issueIdJag(state: ExchangeState): Promise<void> {
   const verified = need(state.subjectVerified, 'subject');
   const serverRecord = idp.directory.getServer(decision.server.name);
   const ttl = Math.min(Math.max(1, decision.connection.ttl || DEFAULT_ID_JAG_TTL), defaults.idJagMaxTtl);
+  const signingKey = await idp.keys.signingKey();
   const minted = await mintIdJagFor(
     {
       issuer: idp.issuer,
@@ -99,10 +103,17 @@ export async function issueIdJag(state: ExchangeState): Promise<void> {
       ...(state.jkt ? { jkt: state.jkt } : {}),
       ...(state.actor ? { actorSub: state.actor.sub } : {}),
     },
-    await idp.keys.signingKey(),
+    signingKey,
   );
   const site = { traceId: state.traceId, client: state.client.id, server: decision.server.name, user: verified.user.username };
-  const { compact, claims } = await afterMint(idp, site, minted);
+  const issued = await afterMint(idp, site, minted);
+  const { compact, claims } = issued;
+  // The token as signed here: its view is built from the header and claims, not decoded back. A fault
+  // switch (afterMint) that re-signed it leaves a token whose view is decoded from what was sent.
+  const view =
+    issued === minted
+      ? await signedTokenView('id_jag', compact, { header: jwsHeader(signingKey, { typ: TYP_ID_JAG }), claims }, { redact: idp.flowLog.redact })
+      : await tokenView('id_jag', compact, { redact: idp.flowLog.redact });
   idp.flowLog.emit({
     traceId: state.traceId,
     party: 'idp',
@@ -110,7 +121,7 @@ export async function issueIdJag(state: ExchangeState): Promise<void> {
     outcome: 'ok',
     summary: `ID-JAG for ${verified.user.username} → ${decision.server.title} (${claims.scope ?? ''}), expires in ${ttl}s`,
     subject: state.subject,
-    tokens: [await tokenView('id_jag', compact, { redact: idp.flowLog.redact })],
+    tokens: [view],
     http: { ...state.http, status: 200, durationMs: Math.round((performance.now() - state.started) * 10) / 10 },
     data: { jti: claims.jti, exp: claims.exp, rule: decision.rule },
   });

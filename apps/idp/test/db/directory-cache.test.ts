@@ -6,8 +6,9 @@
 import { openDatabase, writeGeneration } from '@xaa/node-kit';
 import { defaultTopology } from '@xaa/topology';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DirectoryStore } from '../../src/db/directory.ts';
+import { DirectoryStore, type ServerRecord } from '../../src/db/directory.ts';
 import { migrations } from '../../src/db/schema.ts';
+import { getSetting, persistentSecret, setSetting } from '../../src/db/settings.ts';
 import { seed, seededUserId, wipe } from '../../src/seed.ts';
 
 const topology = defaultTopology({ dataDir: '/nonexistent' });
@@ -35,8 +36,16 @@ describe('directory read cache', () => {
     db.prepare('DELETE FROM connections WHERE client_id = ?').run(client);
     expect(directory.policyConnections(client)).toHaveLength(0);
 
+    const server = directory.listServers()[0]?.name as string;
+    expect(directory.getServer(server)?.pairwise_subject).toBe(false);
+    db.prepare('UPDATE servers SET pairwise_subject = 1 WHERE name = ?').run(server);
+    expect(directory.getServer(server)?.pairwise_subject).toBe(true);
+    directory.upsertServer({ ...(directory.getServer(server) as ServerRecord), pairwise_subject: false });
+    expect(directory.getServer(server)?.pairwise_subject).toBe(false);
+
     expect(directory.listServers().length).toBeGreaterThan(0);
     wipe(db);
+    expect(directory.getServer(server)).toBeUndefined();
     expect(directory.listServers()).toEqual([]);
     expect(directory.getApp(client)).toBeUndefined();
   });
@@ -54,6 +63,17 @@ describe('directory read cache', () => {
     expect(groups).toContain('engineering');
     expect(() => groups.push('admins')).toThrow(TypeError);
     expect(directory.getUser(seededUserId('alice'))?.groups ?? []).not.toContain('admins');
+  });
+
+  it('keeps a persistent secret stable, and a written setting replaces the one in memory', () => {
+    const first = persistentSecret(db, 'pairwise_secret');
+    expect(persistentSecret(db, 'pairwise_secret')).toBe(first);
+    expect(getSetting(db, 'pairwise_secret')).toBe(first);
+    setSetting(db, 'pairwise_secret', 'replaced');
+    expect(persistentSecret(db, 'pairwise_secret')).toBe('replaced');
+    // Another connection to another file has its own secrets.
+    const other = openDatabase(':memory:', migrations);
+    expect(persistentSecret(other, 'pairwise_secret')).not.toBe('replaced');
   });
 
   it('reads move no generation; writes do', () => {

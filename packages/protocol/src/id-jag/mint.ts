@@ -13,15 +13,27 @@ export interface SigningKey {
   sign?: (signingInput: string) => string;
 }
 
+export type JwsHeader = { typ: string; alg: string; kid: string; [k: string]: unknown };
+
+/** The JOSE header `signJwt` signs with: the caller's parameters, then the key's `alg` and `kid`, and `typ`. */
+export function jwsHeader(signingKey: SigningKey, header: { typ?: string; [k: string]: unknown } = {}): JwsHeader {
+  return { ...header, alg: signingKey.alg, kid: signingKey.kid, typ: header.typ ?? TYP_ID_JAG };
+}
+
+type NodeBuffer = { from(s: string, enc: 'utf8'): { toString(enc: 'base64url'): string } };
+/** Node's Buffer when this runs on Node (the package also runs in browsers, where jose encodes). */
+const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+const encode = (json: string) => (nodeBuffer ? nodeBuffer.from(json, 'utf8').toString('base64url') : base64url.encode(json));
+
 /**
  * Sign any claim set with explicit typing. `typ` defaults to the ID-JAG type; pass another to sign
  * access tokens (`at+jwt`) or test tokens.
  */
 export async function signJwt(claims: JWTPayload, signingKey: SigningKey, header: { typ?: string; [k: string]: unknown } = {}): Promise<string> {
-  const protectedHeader = { ...header, alg: signingKey.alg, kid: signingKey.kid, typ: header.typ ?? TYP_ID_JAG };
+  const protectedHeader = jwsHeader(signingKey, header);
   if (!signingKey.sign) return new SignJWT(claims).setProtectedHeader(protectedHeader).sign(signingKey.key);
   // RFC 7515 §7.1 compact serialisation, the bytes SignJWT would sign, with the key's own signer.
-  const signingInput = `${base64url.encode(JSON.stringify(protectedHeader))}.${base64url.encode(JSON.stringify(claims))}`;
+  const signingInput = `${encode(JSON.stringify(protectedHeader))}.${encode(JSON.stringify(claims))}`;
   return `${signingInput}.${signingKey.sign(signingInput)}`;
 }
 

@@ -1,7 +1,9 @@
-import { SignJWT } from 'jose';
+import { createPrivateKey, sign as nodeSign } from 'node:crypto';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { tokenView } from '../../src/events/token-view.ts';
+import { redactRecord, signedTokenView, tokenView } from '../../src/events/token-view.ts';
 import { formatTraceparent, newTrace, parseTraceparent } from '../../src/events/traceparent.ts';
+import { jwsHeader, signJwt } from '../../src/id-jag/mint.ts';
 import { stripSignature, tokenHash } from '../../src/jwt.ts';
 
 async function webCryptoHash(compact: string): Promise<string> {
@@ -30,6 +32,44 @@ describe('token views (docs/decisions.md §4)', () => {
     const redacted = await tokenView('id_jag', jwt, { redact: true });
     expect(redacted.compact).toBe(stripSignature(jwt));
     expect(redacted.hash).toBe(open.hash);
+  });
+
+  it('views one token alike each time (decoded once), another token by its own claims', async () => {
+    const key = new TextEncoder().encode('k'.repeat(32));
+    const sign = (sub: string) => new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).sign(key);
+    const [a, b] = [await sign('alice'), await sign('bob')];
+    const first = await tokenView('subject_token', a);
+    const again = await tokenView('subject_token', a);
+    expect(again).toEqual(first);
+    expect(Object.isFrozen(again.claims)).toBe(true);
+    expect((await tokenView('subject_token', b)).claims.sub).toBe('bob');
+    expect(await tokenView('x', 'not.a.jwt')).toEqual({ role: 'x', header: {}, claims: {}, hash: expect.any(String) });
+  });
+
+  it('a view of a token just signed equals the view decoded from it', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const nodeKey = createPrivateKey({ key: (await exportJWK(privateKey)) as JsonWebKey, format: 'jwk' });
+    const nodeSigner = (input: string) => nodeSign('sha256', Buffer.from(input), { key: nodeKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+    const claims = { iss: 'https://idp.test', sub: 'u1', aud: 'https://as.test', jti: 'j1', iat: 1, exp: 2, name: 'Zoë', cnf: { jkt: 't' } };
+    for (const signingKey of [
+      { kid: 'k1', alg: 'ES256', key: privateKey },
+      { kid: 'k1', alg: 'ES256', key: privateKey, sign: nodeSigner },
+    ]) {
+      const compact = await signJwt(claims, signingKey);
+      expect((await jwtVerify(compact, publicKey, { currentDate: new Date(1000) })).payload).toEqual(claims);
+      for (const redact of [false, true])
+        expect(await signedTokenView('id_jag', compact, { header: jwsHeader(signingKey), claims }, { redact })).toEqual(
+          await tokenView('id_jag', compact, { redact }),
+        );
+    }
+  });
+
+  it('redactRecord masks secrets and leaves out parameters that were not sent', () => {
+    expect(redactRecord({ grant_type: 'x', client_secret: undefined, subject_token: 'abcdefghij', password: '', scope: undefined })).toEqual({
+      grant_type: 'x',
+      subject_token: 'abcdef…[10 chars redacted]',
+      password: '[redacted]',
+    });
   });
 });
 
