@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { traceContext } from '@xaa/node-kit';
-import { shareTrace, validHost } from '@xaa/node-kit/oidc-host';
+import { setRequestTrace, shareTrace, validHost } from '@xaa/node-kit/oidc-host';
+import { formatTraceparent, newTrace, parseTraceparent } from '@xaa/protocol';
 import Koa from 'koa';
 import { adminApi } from './admin/router.ts';
 import { adminTokenStatusRoute } from './admin-token-status.ts';
@@ -44,4 +45,34 @@ export function createApp(idp: IdpContext, host: ProviderHost, audit: AuditLog):
   });
 
   return app;
+}
+
+/**
+ * The Node request handler: `createApp`'s Koa app, except for `POST /token` with a valid Host, which
+ * goes to oidc-provider directly. Nothing in front of oidc-provider answers that request (the login
+ * interaction, SAML and admin routes all pass it on), so running them only costs time on the token
+ * endpoint; what they do for it is done here the same way: the RFC 9110 §7.2 Host check (a request
+ * that fails it takes the Koa path, which renders the 400) and the W3C trace context (`traceContext`,
+ * `shareTrace`).
+ */
+export function requestHandler(app: Koa, host: ProviderHost): (req: IncomingMessage, res: ServerResponse) => void {
+  const koa = app.callback();
+  return (req, res) => {
+    if (req.method !== 'POST' || req.url !== '/token' || !URL.canParse(`http://${req.headers.host ?? ''}/`)) {
+      void koa(req, res);
+      return;
+    }
+    const header = req.headers.traceparent;
+    const trace = (typeof header === 'string' ? parseTraceparent(header) : undefined) ?? newTrace();
+    res.setHeader('traceparent', formatTraceparent(trace, false));
+    setRequestTrace(req, trace);
+    (host.callback() as (req: IncomingMessage, res: ServerResponse) => Promise<void>)(req, res).catch((err: unknown) => {
+      // oidc-provider renders its own errors; this is a defect, answered as Koa would answer it.
+      app.emit('error', err);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else res.destroy();
+    });
+  };
 }

@@ -8,7 +8,7 @@ import { FlowLog, listen, openDatabase } from '@xaa/node-kit';
 import { pruneExpired } from '@xaa/node-kit/oidc-host';
 import { newTrace, type SigningAlgorithm } from '@xaa/protocol';
 import type { Topology } from '@xaa/topology';
-import { createApp } from './app.ts';
+import { createApp, requestHandler } from './app.ts';
 import { AuditLog } from './audit.ts';
 import { defaults, type IdpOptions, KEY_OVERLAP_SECONDS } from './config.ts';
 import type { IdpContext } from './context.ts';
@@ -99,7 +99,7 @@ export async function start(options: IdpOptions): Promise<RunningIdp> {
     hostRef = createProviderHost(idp);
     const app = createApp(idp, hostRef, audit);
     if (options.samlWarmUp) await samlFor(idp).keys.current();
-    handler = app.callback();
+    handler = requestHandler(app, hostRef);
 
     const openDb = db;
     pruneExpired(openDb, Math.floor(now() / 1000));

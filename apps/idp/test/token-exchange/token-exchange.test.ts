@@ -2,7 +2,7 @@
  * Token exchange → ID-JAG over real HTTP (draft-04 §4.3, RFC 8693, EMA §4, docs/decisions.md §4 error codes).
  * The ID-JAG is verified the way a resource AS would: against the published JWKS.
  */
-import { TOKEN_TYPE_ID_JAG, TOKEN_TYPE_REFRESH_TOKEN, verifyIdJag } from '@xaa/protocol';
+import { parseTraceparent, TOKEN_TYPE_ID_JAG, TOKEN_TYPE_REFRESH_TOKEN, verifyIdJag } from '@xaa/protocol';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededUserId } from '../../src/index.ts';
@@ -119,7 +119,7 @@ describe('a successful exchange (draft-04 §4.3.4, §3.1)', () => {
   it('records the caller traceparent on its events', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const c = clientOf(t.topology, 'acme-agent');
-    await t.token(
+    const r = await t.token(
       {
         grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
         requested_token_type: TOKEN_TYPE_ID_JAG,
@@ -133,6 +133,16 @@ describe('a successful exchange (draft-04 §4.3.4, §3.1)', () => {
     );
     const steps = t.idp.flowLog.recent({ traceId }).map((e) => e.step);
     expect(steps).toEqual(['exchange.request', 'exchange.decision', 'exchange.issued']);
+    // The answer names the same trace (W3C Trace Context §3.2), as every IdP response does.
+    expect(r.headers.get('traceparent')).toBe(`00-${traceId}-00f067aa0ba902b7-01`);
+  });
+
+  it('starts a trace for a request without traceparent and answers with it', async () => {
+    const r = await t.exchange('acme-agent', { subject_token: alice.id_token, audience: tasks.issuer, resource: tasks.resource });
+    expect(r.status).toBe(200);
+    const traceId = parseTraceparent(r.headers.get('traceparent'))?.traceId as string;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(t.idp.flowLog.recent({ traceId }).map((e) => e.step)).toEqual(['exchange.request', 'exchange.decision', 'exchange.issued']);
   });
 });
 
