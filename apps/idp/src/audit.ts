@@ -1,7 +1,8 @@
 /**
  * The persisted audit trail: every flow event the IdP emits (decisions, issuances, sign-ins, admin
  * changes, revocations), token-free — FlowLog strips `compact` before persisting, so rows keep decoded
- * claims, `jti` and hashes, never a usable token (docs/decisions.md §4). Rows are written on a connection of
+ * claims, `jti` and hashes, never a usable token (docs/decisions.md §4). The searchable fields are
+ * columns; `record` holds the rest of the event. Rows are written on a connection of
  * their own, in WAL mode with `synchronous = NORMAL` like every database here (durable across a process
  * crash; see node-kit's `openDatabase`).
  */
@@ -26,6 +27,32 @@ export interface AuditQuery {
   limit?: number;
   /** Return events older than this id (paging backwards). */
   before?: string;
+}
+
+/**
+ * The stored record: the event without the fields that have columns of their own (`eventOf` puts them
+ * back): a fifth fewer bytes per row on the token-exchange path, where each exchange writes three rows.
+ */
+function recordOf(e: FlowEvent): string {
+  const { id: _id, time: _time, traceId: _traceId, step: _step, outcome: _outcome, summary: _summary, ...rest } = e;
+  return JSON.stringify(rest);
+}
+
+type AuditRow = { id: string; time: string; trace_id: string; step: FlowEvent['step']; outcome: FlowEvent['outcome']; summary: string; record: string };
+
+/** The event of a row; rows written before records were slimmed carry the same fields in the record too. */
+function eventOf(row: AuditRow): FlowEvent {
+  const rest = JSON.parse(row.record) as Partial<FlowEvent>;
+  return {
+    traceId: row.trace_id,
+    party: rest.party as FlowEvent['party'],
+    step: row.step,
+    outcome: row.outcome,
+    summary: row.summary,
+    ...rest,
+    id: row.id,
+    time: row.time,
+  } as FlowEvent;
 }
 
 export class AuditLog {
@@ -106,7 +133,7 @@ export class AuditLog {
           e.subject?.server ?? null,
           e.decision?.rule ?? null,
           jti,
-          JSON.stringify(e),
+          recordOf(e),
         );
       }
     })();
@@ -173,8 +200,8 @@ export class AuditLog {
       values.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     const limit = Math.max(1, Math.min(query.limit ?? 200, 5000));
-    const sql = `SELECT record FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
-    return (this.db.prepare(sql).all(...values) as Array<{ record: string }>).map((r) => JSON.parse(r.record) as FlowEvent);
+    const sql = `SELECT id, time, trace_id, step, outcome, summary, record FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
+    return (this.db.prepare(sql).all(...values) as AuditRow[]).map(eventOf);
   }
 }
 

@@ -72,3 +72,27 @@ it('commits concurrent decisions together and tells each waiter once its row is 
   reader.close();
   db.close();
 });
+
+it('gives back each event as it was appended, and reads rows stored with the whole event as well', () => {
+  const db = openDatabase(join(dir, 'roundtrip.db'), migrations);
+  const audit = new AuditLog(db);
+  const issued = event(1, {
+    step: 'exchange.issued',
+    outcome: 'ok',
+    summary: 'ID-JAG for alice → Tasks',
+    tokens: [{ role: 'id_jag', header: { alg: 'ES256' }, claims: { jti: 'j1', exp: 2 }, hash: 'h' }],
+    http: { method: 'POST', url: 'http://idp/token', status: 200 },
+    data: { jti: 'j1', exp: 2 },
+  });
+  audit.append(issued);
+  expect(audit.search({ jti: 'j1' })).toEqual([issued]);
+  // A row written before the record left out the column fields.
+  const old = event(2, { summary: 'old row' });
+  db.prepare(
+    'INSERT INTO audit (id, time, trace_id, step, outcome, summary, user, client, server, rule, jti, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(old.id, old.time, old.traceId, old.step, old.outcome, old.summary, 'alice', 'acme-agent', 'tasks', 'connection:c1', null, JSON.stringify(old));
+  expect(audit.search({ q: 'old row' })).toEqual([old]);
+  expect(audit.outstandingIdJags('bob', 1)).toEqual({ count: 1, expires_at: 2 });
+  audit.close();
+  db.close();
+});
