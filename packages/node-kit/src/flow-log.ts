@@ -19,13 +19,15 @@ export interface FlowLogOptions {
 export type FlowListener = (event: FlowEvent) => void;
 
 let seq = 0;
+/** Random per module instance (each worker thread has its own), so ids stay unique across processes and threads. */
+const origin = randomUUID().slice(0, 8);
 /** The current millisecond, as the id prefix and as the ISO time: formatted once per millisecond, not per event. */
 const clock = { ms: -1, id: '', iso: '' };
 function tick(): typeof clock {
   const ms = Date.now();
   if (ms !== clock.ms) {
     clock.ms = ms;
-    clock.id = ms.toString(36).padStart(9, '0');
+    clock.id = eventIdPrefix(ms);
     clock.iso = new Date(ms).toISOString();
   }
   return clock;
@@ -34,12 +36,20 @@ function tick(): typeof clock {
 /** Sortable ids: time-ordered across the apps of one process, unique across processes. */
 function eventId(now: typeof clock): string {
   seq = (seq + 1) % 1_000_000;
-  return `${now.id}-${seq.toString(36).padStart(4, '0')}-${randomUUID().slice(0, 8)}`;
+  return `${now.id}-${seq.toString(36).padStart(4, '0')}-${origin}`;
+}
+
+/**
+ * How an event id begins: its time (epoch milliseconds, the same instant as the event's `time`).
+ * Ids made at or after `ms` sort at or after `eventIdPrefix(ms)`; ids made before it sort before it.
+ */
+export function eventIdPrefix(ms: number): string {
+  return Math.max(0, Math.floor(ms)).toString(36).padStart(9, '0');
 }
 
 export function withoutTokens(event: FlowEvent): FlowEvent {
   if (!event.tokens) return event;
-  return { ...event, tokens: event.tokens.map(({ compact: _c, ...t }) => t) };
+  return Object.assign({}, event, { tokens: event.tokens.map(({ compact: _c, ...t }) => t) });
 }
 
 export class FlowLog {

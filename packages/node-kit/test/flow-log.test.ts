@@ -24,6 +24,15 @@ describe('FlowLog ring (docs/decisions.md §5)', () => {
     expect(log.recent({ limit: 1 }).map((e) => e.summary)).toEqual(['event 7']);
   });
 
+  it('gives each event a unique id, in the order emitted, and the time its id was made', () => {
+    const log = new FlowLog({ capacity: 5000 });
+    const events = Array.from({ length: 3000 }, (_, i) => log.emit(input(i)));
+    const ids = events.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    for (const e of events) expect(Date.parse(e.time)).toBe(Number.parseInt(e.id.split('-')[0] as string, 36));
+  });
+
   it('persists a copy without usable tokens, and a failing persist does not fail the emit', () => {
     const saved: unknown[] = [];
     const log = new FlowLog({ persist: (e) => saved.push(e) });

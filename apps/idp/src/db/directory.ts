@@ -232,7 +232,8 @@ export class DirectoryStore {
     );
   }
 
+  /** The engine's view of the directory; like the reads it answers from, kept until the next write. */
   policyDirectory(): Directory {
-    return policyDirectoryOf(this);
+    return this.cached('policy-directory', () => policyDirectoryOf(this));
   }
 }

@@ -1,6 +1,6 @@
 /** The directory as the policy engine (@xaa/policy) sees it: connections joined with their server and client-id mapping. */
-import type { Db } from '@xaa/node-kit';
-import type { Connection, Directory } from '@xaa/policy';
+import { type Db, deepFreeze } from '@xaa/node-kit';
+import type { Connection, Directory, DirectoryServer } from '@xaa/policy';
 import { selectRemoteClientId } from './apps.ts';
 import type { AppRecord, ConnectionRecord, ServerRecord, UserRecord } from './records.ts';
 
@@ -37,7 +37,9 @@ export function joinPolicyConnections(db: Db, servers: ServerRecord[], connectio
   return out;
 }
 
+/** The engine's view over `reads`; its server list is built on first use (the caller keeps the view no longer than the reads stay current). */
 export function policyDirectoryOf(reads: DirectoryReads): Directory {
+  let servers: DirectoryServer[] | undefined;
   return {
     user: (id) => {
       const u = reads.getUser(id);
@@ -48,9 +50,11 @@ export function policyDirectoryOf(reads: DirectoryReads): Directory {
       return a ? { client_id: a.client_id, title: a.title, disabled: a.disabled || !a.token_exchange } : undefined;
     },
     servers: () =>
-      reads
-        .listServers()
-        .filter((s) => s.xaa)
-        .map((s) => ({ name: s.name, title: s.title, issuer: s.issuer, resources: [s.resource], scopes: s.scopes })),
+      (servers ??= deepFreeze(
+        reads
+          .listServers()
+          .filter((s) => s.xaa)
+          .map((s) => ({ name: s.name, title: s.title, issuer: s.issuer, resources: [s.resource], scopes: s.scopes })),
+      )),
   };
 }

@@ -43,8 +43,34 @@ describe('directory read cache', () => {
     directory.upsertServer({ ...(directory.getServer(server) as ServerRecord), pairwise_subject: false });
     expect(directory.getServer(server)?.pairwise_subject).toBe(false);
 
+    const issuer = directory.getServer(server)?.issuer as string;
+    expect(
+      directory
+        .policyDirectory()
+        .servers()
+        .map((s) => s.issuer),
+    ).toContain(issuer);
+    db.prepare('UPDATE servers SET xaa = 0 WHERE name = ?').run(server);
+    expect(
+      directory
+        .policyDirectory()
+        .servers()
+        .map((s) => s.issuer),
+    ).not.toContain(issuer);
+    db.prepare('UPDATE servers SET xaa = 1 WHERE name = ?').run(server);
+    expect(
+      directory
+        .policyDirectory()
+        .servers()
+        .map((s) => s.issuer),
+    ).toContain(issuer);
+    expect(directory.policyDirectory().user(alice)?.disabled).toBe(false);
+    directory.updateUser(alice, { disabled: true });
+    expect(directory.policyDirectory().user(alice)?.disabled).toBe(true);
+
     expect(directory.listServers().length).toBeGreaterThan(0);
     wipe(db);
+    expect(directory.policyDirectory().servers()).toEqual([]);
     expect(directory.getServer(server)).toBeUndefined();
     expect(directory.listServers()).toEqual([]);
     expect(directory.getApp(client)).toBeUndefined();
