@@ -6,7 +6,7 @@
  * their own, in WAL mode with `synchronous = NORMAL` like every database here (durable across a process
  * crash; see node-kit's `openDatabase`).
  */
-import type { Db } from '@xaa/node-kit';
+import { type Db, eventIdPrefix } from '@xaa/node-kit';
 import type { FlowEvent } from '@xaa/protocol';
 import Database from 'better-sqlite3';
 
@@ -183,13 +183,25 @@ export class AuditLog {
     eq('trace_id', query.traceId);
     eq('rule', query.rule);
     eq('jti', query.jti);
+    // Time bounds also bound the id (FlowLog ids begin with their event's time, node-kit `eventIdPrefix`),
+    // so the id index answers them; a second of slack either side, the time comparison decides.
     if (query.from) {
       where.push('time >= ?');
       values.push(query.from);
+      const ms = Date.parse(query.from);
+      if (!Number.isNaN(ms)) {
+        where.push('id >= ?');
+        values.push(eventIdPrefix(ms - 1000));
+      }
     }
     if (query.to) {
       where.push('time <= ?');
       values.push(query.to);
+      const ms = Date.parse(query.to);
+      if (!Number.isNaN(ms)) {
+        where.push('id < ?');
+        values.push(eventIdPrefix(ms + 1000));
+      }
     }
     if (query.before) {
       where.push('id < ?');

@@ -167,4 +167,7 @@ export const migrations: Migration[] = [
   `,
   // 5: sender constraint per connection (RFC 9449; draft-04 §9.8.1.1): the token exchange must carry a DPoP proof.
   'ALTER TABLE connections ADD COLUMN require_dpop INTEGER NOT NULL DEFAULT 0',
+  // 6: the audit's time filters go through its id index (an event id begins with the event's time; see
+  // AuditLog.search), so the time index goes: one index less to update per row, three rows per token exchange.
+  'DROP INDEX IF EXISTS audit_time',
 ];

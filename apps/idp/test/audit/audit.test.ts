@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '@xaa/node-kit';
+import { FlowLog, openDatabase } from '@xaa/node-kit';
 import type { FlowEvent } from '@xaa/protocol';
 import Database from 'better-sqlite3';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { AuditLog, auditCsv } from '../../src/audit.ts';
 import { migrations } from '../../src/db/schema.ts';
 
@@ -93,6 +93,36 @@ it('gives back each event as it was appended, and reads rows stored with the who
   ).run(old.id, old.time, old.traceId, old.step, old.outcome, old.summary, 'alice', 'acme-agent', 'tasks', 'connection:c1', null, JSON.stringify(old));
   expect(audit.search({ q: 'old row' })).toEqual([old]);
   expect(audit.outstandingIdJags('bob', 1)).toEqual({ count: 1, expires_at: 2 });
+  audit.close();
+  db.close();
+});
+
+it('finds events by time through their ids, bounds included, with no time index', () => {
+  const db = openDatabase(join(dir, 'time.db'), migrations);
+  expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit' AND name = 'audit_time'").get()).toBeUndefined();
+  const audit = new AuditLog(db);
+  const log = new FlowLog({ persist: (e) => audit.append(e) });
+  const t0 = Date.parse('2027-03-01T10:00:00.000Z');
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    for (let i = 0; i < 6; i++) {
+      vi.setSystemTime(t0 + i * 500);
+      log.emit({ traceId: 'b'.repeat(32), party: 'idp', step: 'exchange.issued', outcome: 'ok', summary: `at ${i}` });
+    }
+  } finally {
+    vi.useRealTimers();
+  }
+  const at = (ms: number) => new Date(t0 + ms).toISOString();
+  const summaries = (q: { from?: string; to?: string }) =>
+    audit
+      .search(q)
+      .map((e) => e.summary)
+      .reverse();
+  expect(summaries({ from: at(500), to: at(1500) })).toEqual(['at 1', 'at 2', 'at 3']);
+  expect(summaries({ from: at(501), to: at(1499) })).toEqual(['at 2']);
+  expect(summaries({ from: at(2500) })).toEqual(['at 5']);
+  expect(summaries({ to: at(0) })).toEqual(['at 0']);
+  expect(summaries({ from: at(2501) })).toEqual([]);
   audit.close();
   db.close();
 });
