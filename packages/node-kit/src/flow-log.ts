@@ -39,12 +39,16 @@ function eventId(now: typeof clock): string {
   return `${now.id}-${seq.toString(36).padStart(4, '0')}-${origin}`;
 }
 
+let lastPrefix = { at: -1, prefix: '' };
 /**
  * How an event id begins: its time (epoch milliseconds, the same instant as the event's `time`).
  * Ids made at or after `ms` sort at or after `eventIdPrefix(ms)`; ids made before it sort before it.
  */
 export function eventIdPrefix(ms: number): string {
-  return Math.max(0, Math.floor(ms)).toString(36).padStart(9, '0');
+  const at = Math.max(0, Math.floor(ms));
+  // Events come in bursts within one millisecond: the last prefix is the next one's too.
+  if (at !== lastPrefix.at) lastPrefix = { at, prefix: at.toString(36).padStart(9, '0') };
+  return lastPrefix.prefix;
 }
 
 export function withoutTokens(event: FlowEvent): FlowEvent {

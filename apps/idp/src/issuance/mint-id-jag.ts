@@ -15,10 +15,11 @@ import {
   DEFAULT_ID_JAG_TTL,
   formatScope,
   type IdJagClaims,
+  type JwsHeader,
   jwsHeader,
-  mintIdJag,
   type SigningKey,
   signedTokenView,
+  signJwtWithHeader,
   TOKEN_TYPE_ID_JAG,
   TOKEN_TYPE_N_A,
   TYP_ID_JAG,
@@ -71,9 +72,10 @@ export function idJagClaims(input: MintInput): IdJagClaims {
   });
 }
 
-export async function mintIdJagFor(input: MintInput, key: SigningKey): Promise<{ compact: string; claims: IdJagClaims }> {
+export async function mintIdJagFor(input: MintInput, key: SigningKey): Promise<{ compact: string; claims: IdJagClaims; header: JwsHeader }> {
   const claims = idJagClaims(input);
-  return { compact: await mintIdJag(claims, key), claims };
+  const header = jwsHeader(key, { typ: TYP_ID_JAG });
+  return { compact: await signJwtWithHeader(claims, key, header), claims, header };
 }
 
 /**
@@ -87,7 +89,6 @@ export async function issueIdJag(state: ExchangeState): Promise<void> {
   const verified = need(state.subjectVerified, 'subject');
   const serverRecord = idp.directory.getServer(decision.server.name);
   const ttl = Math.min(Math.max(1, decision.connection.ttl || DEFAULT_ID_JAG_TTL), defaults.idJagMaxTtl);
-  const signingKey = await idp.keys.signingKey();
   const minted = await mintIdJagFor(
     {
       issuer: idp.issuer,
@@ -103,7 +104,7 @@ export async function issueIdJag(state: ExchangeState): Promise<void> {
       ...(state.jkt ? { jkt: state.jkt } : {}),
       ...(state.actor ? { actorSub: state.actor.sub } : {}),
     },
-    signingKey,
+    await idp.keys.signingKey(),
   );
   const site = { traceId: state.traceId, client: state.client.id, server: decision.server.name, user: verified.user.username };
   const issued = await afterMint(idp, site, minted);
@@ -112,7 +113,7 @@ export async function issueIdJag(state: ExchangeState): Promise<void> {
   // switch (afterMint) that re-signed it leaves a token whose view is decoded from what was sent.
   const view =
     issued === minted
-      ? await signedTokenView('id_jag', compact, { header: jwsHeader(signingKey, { typ: TYP_ID_JAG }), claims }, { redact: idp.flowLog.redact })
+      ? await signedTokenView('id_jag', compact, { header: minted.header, claims }, { redact: idp.flowLog.redact })
       : await tokenView('id_jag', compact, { redact: idp.flowLog.redact });
   idp.flowLog.emit({
     traceId: state.traceId,

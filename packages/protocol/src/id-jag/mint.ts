@@ -25,15 +25,32 @@ type NodeBuffer = { from(s: string, enc: 'utf8'): { toString(enc: 'base64url'): 
 const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
 const encode = (json: string) => (nodeBuffer ? nodeBuffer.from(json, 'utf8').toString('base64url') : base64url.encode(json));
 
+/** Encoded protected headers by their JSON: a key signs with one or two headers, each encoded once. */
+const encodedHeaders = new Map<string, string>();
+function encodeHeader(header: JwsHeader): string {
+  const json = JSON.stringify(header);
+  let encoded = encodedHeaders.get(json);
+  if (encoded === undefined) {
+    encoded = encode(json);
+    if (encodedHeaders.size >= 32) encodedHeaders.clear();
+    encodedHeaders.set(json, encoded);
+  }
+  return encoded;
+}
+
 /**
  * Sign any claim set with explicit typing. `typ` defaults to the ID-JAG type; pass another to sign
  * access tokens (`at+jwt`) or test tokens.
  */
-export async function signJwt(claims: JWTPayload, signingKey: SigningKey, header: { typ?: string; [k: string]: unknown } = {}): Promise<string> {
-  const protectedHeader = jwsHeader(signingKey, header);
+export function signJwt(claims: JWTPayload, signingKey: SigningKey, header: { typ?: string; [k: string]: unknown } = {}): Promise<string> {
+  return signJwtWithHeader(claims, signingKey, jwsHeader(signingKey, header));
+}
+
+/** `signJwt` with the protected header already built by `jwsHeader` (a caller that also shows the header). */
+export async function signJwtWithHeader(claims: JWTPayload, signingKey: SigningKey, protectedHeader: JwsHeader): Promise<string> {
   if (!signingKey.sign) return new SignJWT(claims).setProtectedHeader(protectedHeader).sign(signingKey.key);
   // RFC 7515 §7.1 compact serialisation, the bytes SignJWT would sign, with the key's own signer.
-  const signingInput = `${encode(JSON.stringify(protectedHeader))}.${encode(JSON.stringify(claims))}`;
+  const signingInput = `${encodeHeader(protectedHeader)}.${encode(JSON.stringify(claims))}`;
   return `${signingInput}.${signingKey.sign(signingInput)}`;
 }
 
