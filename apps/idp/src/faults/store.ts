@@ -32,6 +32,7 @@ export class FaultStore {
 
   /** The rules that apply to this (client, server), each consuming one firing. */
   take(client: string, server: string | undefined, kinds: readonly FaultKind[]): FaultRule[] {
+    if (this.rules.length === 0) return [];
     const fired: FaultRule[] = [];
     for (const r of this.rules) {
       if (!kinds.includes(r.kind)) continue;

@@ -10,27 +10,24 @@ import type { AdapterPayload, ClientMetadata } from 'oidc-provider';
 import type { AppRecord, DirectoryStore } from '../db/directory.ts';
 
 export function clientMetadata(app: AppRecord, alg: SigningAlgorithm): ClientMetadata {
-  const base: ClientMetadata = {
+  const ops = app.kind === 'ops';
+  // One object literal per lookup (this runs on every token request); arrays are copies: the directory's
+  // records are shared, frozen values, and oidc-provider keeps what it is given.
+  const metadata: ClientMetadata = {
     client_id: app.client_id,
     client_name: app.title,
     token_endpoint_auth_method: app.token_endpoint_auth_method,
     id_token_signed_response_alg: alg,
     require_auth_time: true,
+    grant_types: ops ? [GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE] : ['authorization_code', 'refresh_token', GRANT_TYPE_TOKEN_EXCHANGE],
+    response_types: ops ? [] : ['code'],
+    redirect_uris: ops ? [] : [...app.redirect_uris],
   };
+  if (!ops) metadata.post_logout_redirect_uris = [...app.post_logout_redirect_uris];
   if (app.client_secret && app.token_endpoint_auth_method !== 'none' && app.token_endpoint_auth_method !== 'private_key_jwt')
-    base.client_secret = app.client_secret;
-  // Copies: the directory's records are shared, frozen values; oidc-provider keeps what it is given.
-  if (app.jwks) base.jwks = structuredClone(app.jwks) as ClientMetadata['jwks'];
-  if (app.kind === 'ops') {
-    return { ...base, grant_types: [GRANT_TYPE_CLIENT_CREDENTIALS, GRANT_TYPE_TOKEN_EXCHANGE], response_types: [], redirect_uris: [] };
-  }
-  return {
-    ...base,
-    grant_types: ['authorization_code', 'refresh_token', GRANT_TYPE_TOKEN_EXCHANGE],
-    response_types: ['code'],
-    redirect_uris: [...app.redirect_uris],
-    post_logout_redirect_uris: [...app.post_logout_redirect_uris],
-  };
+    metadata.client_secret = app.client_secret;
+  if (app.jwks) metadata.jwks = structuredClone(app.jwks) as ClientMetadata['jwks'];
+  return metadata;
 }
 
 /** Read-only adapter for the `Client` model. Disabled apps do not exist for oidc-provider (invalid_client). */
