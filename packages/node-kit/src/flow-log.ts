@@ -39,16 +39,12 @@ function eventId(now: typeof clock): string {
   return `${now.id}-${seq.toString(36).padStart(4, '0')}-${origin}`;
 }
 
-let lastPrefix = { at: -1, prefix: '' };
 /**
  * How an event id begins: its time (epoch milliseconds, the same instant as the event's `time`).
  * Ids made at or after `ms` sort at or after `eventIdPrefix(ms)`; ids made before it sort before it.
  */
 export function eventIdPrefix(ms: number): string {
-  const at = Math.max(0, Math.floor(ms));
-  // Events come in bursts within one millisecond: the last prefix is the next one's too.
-  if (at !== lastPrefix.at) lastPrefix = { at, prefix: at.toString(36).padStart(9, '0') };
-  return lastPrefix.prefix;
+  return Math.max(0, Math.floor(ms)).toString(36).padStart(9, '0');
 }
 
 export function withoutTokens(event: FlowEvent): FlowEvent {
@@ -75,7 +71,7 @@ export class FlowLog {
     const now = tick();
     let event = Object.assign({}, input, { id: input.id ?? eventId(now), time: input.time ?? now.iso }) as FlowEvent;
     if (this.redact && event.tokens)
-      event = { ...event, tokens: event.tokens.map((t) => ({ ...t, ...(t.compact ? { compact: stripSignature(t.compact) } : {}) })) };
+      event = Object.assign({}, event, { tokens: event.tokens.map((t) => (t.compact ? Object.assign({}, t, { compact: stripSignature(t.compact) }) : t)) });
     this.ring.push(event);
     // Trimmed in batches: dropping the oldest event on every emit would move the whole ring each time.
     if (this.ring.length >= this.capacity * 2) this.ring.splice(0, this.ring.length - this.capacity);

@@ -1,3 +1,4 @@
+import type { FlowEvent } from '@xaa/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => vi.useRealTimers());
@@ -31,6 +32,21 @@ describe('FlowLog ring (docs/decisions.md §5)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
     for (const e of events) expect(Date.parse(e.time)).toBe(Number.parseInt(e.id.split('-')[0] as string, 36));
+  });
+
+  it('in redact mode keeps only signature-stripped tokens, also in memory', () => {
+    const saved: FlowEvent[] = [];
+    const log = new FlowLog({ redact: true, persist: (e) => saved.push(e) });
+    const e = log.emit({
+      ...input(1),
+      tokens: [
+        { role: 'id_jag', header: {}, claims: { sub: 'a' }, hash: 'h', compact: 'a.b.c' },
+        { role: 'saml', header: {}, claims: {}, hash: 'h2' },
+      ],
+    });
+    expect(e.tokens?.map((t) => t.compact)).toEqual(['a.b.', undefined]);
+    expect(e.tokens?.[0]?.claims).toEqual({ sub: 'a' });
+    expect(saved[0]?.tokens?.map((t) => t.compact)).toEqual([undefined, undefined]);
   });
 
   it('persists a copy without usable tokens, and a failing persist does not fail the emit', () => {

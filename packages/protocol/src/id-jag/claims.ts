@@ -62,5 +62,6 @@ export function buildIdJagClaims(input: BuildIdJagInput): IdJagClaims {
   if (input.authTime !== undefined) claims.auth_time = Math.floor(input.authTime);
   if (input.email !== undefined) claims.email = input.email;
   if (input.email !== undefined && input.emailVerified !== undefined) claims.email_verified = input.emailVerified;
-  return { ...claims, ...input.extra };
+  // `claims` is this call's own object: the extra claims go onto it (a spread into a copy takes a slow path on Node 20).
+  return input.extra ? Object.assign(claims, input.extra) : claims;
 }
