@@ -17,11 +17,10 @@ import { type Actor, actorLabel, type ToolDefinition } from './tool.ts';
 const VERSION = '0.1.0';
 
 function toResult(out: ReturnType<ToolDefinition['run']>): CallToolResult {
-  return {
-    content: [{ type: 'text', text: out.text }],
-    ...(out.data ? { structuredContent: out.data } : {}),
-    ...(out.isError ? { isError: true } : {}),
-  };
+  const result: CallToolResult = { content: [{ type: 'text', text: out.text }] };
+  if (out.data) result.structuredContent = out.data;
+  if (out.isError) result.isError = true;
+  return result;
 }
 
 type JsonSchemaOptions = { target: string };
@@ -117,7 +116,11 @@ export function mcpServerFactory(rt: McpRuntime) {
       server.registerTool(
         tool.name,
         {
-          ...config,
+          title: config.title,
+          description: config.description,
+          inputSchema: config.inputSchema,
+          annotations: config.annotations,
+          _meta: config._meta,
           scopeChallenge: (context) => {
             const c = challenge(context);
             if (c)
@@ -150,7 +153,7 @@ export function mcpServerFactory(rt: McpRuntime) {
             outcome: out.isError ? 'error' : 'ok',
             summary: `${actorLabel(actor)} called ${tool.name}: ${firstLine(out.text)}`,
             subject: { server: rt.def.name, user: actor.username, client: actor.clientId },
-            data: { tool: tool.name, scopes: authInfo?.scopes ?? [], ...dpopData(authInfo) },
+            data: callData(tool.name, authInfo),
           });
           return toResult(out);
         },
@@ -172,10 +175,15 @@ const firstLine = (text: string) => {
   return nl === -1 ? text : text.slice(0, nl);
 };
 
-/** RFC 9449 §7: a call made with a DPoP-bound token and a verified proof names the key (its thumbprint). */
-function dpopData(authInfo: AuthInfo | undefined): { dpop?: { jkt: string } } {
+/**
+ * The `mcp.response` event's data: the tool and the token's scopes; a call made with a DPoP-bound
+ * token and a verified proof names the key (its thumbprint, RFC 9449 §7).
+ */
+function callData(tool: string, authInfo: AuthInfo | undefined): { tool: string; scopes: string[]; dpop?: { jkt: string } } {
+  const data: { tool: string; scopes: string[]; dpop?: { jkt: string } } = { tool, scopes: authInfo?.scopes ?? [] };
   const jkt = (authInfo?.extra as { jkt?: unknown } | undefined)?.jkt;
-  return typeof jkt === 'string' ? { dpop: { jkt } } : {};
+  if (typeof jkt === 'string') data.dpop = { jkt };
+  return data;
 }
 
 const quietErrors = /Unsupported|Parse error|Invalid|Method not allowed|Not Acceptable/i;

@@ -10,6 +10,8 @@
  * - A JSON answer is written with one `res.end(body)` (Content-Length, one write); an SSE answer is
  *   streamed chunk by chunk with backpressure, as the SDK adapter does.
  * - The client going away aborts the request's signal (the SDK closes the exchange on it).
+ * - The web `Request` carries no credentials (`Authorization`, `DPoP`, `Cookie`): the bearer check
+ *   in front verified them and hands the SDK the resulting `AuthInfo` (`req.auth`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuthInfo, isJsonContentType, type McpHttpHandler } from '@modelcontextprotocol/server';
@@ -48,10 +50,16 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer | und
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
+/**
+ * The request's headers for the SDK, without the credentials: the bearer check already verified
+ * them, and the SDK gets the verified `AuthInfo` instead.
+ */
+const CREDENTIALS = new Set(['authorization', 'dpop', 'cookie']);
+
 function webHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name.startsWith(':')) continue;
+    if (value === undefined || name.startsWith(':') || CREDENTIALS.has(name)) continue;
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else headers.set(name, value);
   }
@@ -111,17 +119,14 @@ async function answer(handler: McpHttpHandler, req: IncomingMessage & { auth?: u
       }
     }
   }
-  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
-    method,
-    headers: webHeaders(req),
-    signal,
-    ...(body !== undefined ? { body } : {}),
-  });
+  const init: RequestInit = { method, headers: webHeaders(req), signal };
+  if (body !== undefined) init.body = body;
+  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, init);
   exchanges.set(request, exchange);
-  return handler.fetch(request, {
-    ...(req.auth !== undefined ? { authInfo: req.auth as AuthInfo } : {}),
-    ...('message' in exchange ? { parsedBody: exchange.message } : {}),
-  });
+  const options: { authInfo?: AuthInfo; parsedBody?: unknown } = {};
+  if (req.auth !== undefined) options.authInfo = req.auth as AuthInfo;
+  if ('message' in exchange) options.parsedBody = exchange.message;
+  return handler.fetch(request, options);
 }
 
 export function nodeHttpHandler(handler: McpHttpHandler, maxRequestBodySize: number, onerror: (e: Error) => void) {

@@ -56,15 +56,22 @@ function describe(e: unknown, rt: ServerRuntime): string {
   return 'The access token is malformed or not valid.';
 }
 
+/** A verified token's claims and what each request derives from them (the same for every use of the token). */
+interface Verified {
+  claims: JWTPayload;
+  scopes: string[];
+  jkt: string | undefined;
+}
+
 /**
  * Tokens whose signature and claims already verified, by their exact compact form: a repeat request
  * with the same token skips the signature check (its expiry and its user are re-checked every time).
  * Bounded; cleared wholesale when full.
  */
-const verifiedCache = new WeakMap<ServerRuntime, Map<string, JWTPayload>>();
+const verifiedCache = new WeakMap<ServerRuntime, Map<string, Verified>>();
 const CACHE_MAX = 2_000;
 
-async function verifyJwt(rt: ServerRuntime, token: string): Promise<JWTPayload> {
+async function verifyJwt(rt: ServerRuntime, token: string): Promise<Verified> {
   let cache = verifiedCache.get(rt);
   if (!cache) {
     cache = new Map();
@@ -72,7 +79,7 @@ async function verifyJwt(rt: ServerRuntime, token: string): Promise<JWTPayload> 
   }
   const hit = cache.get(token);
   if (hit) {
-    if ((hit.exp as number) + ACCESS_TOKEN_SKEW > rt.nowSeconds()) return hit;
+    if ((hit.claims.exp as number) + ACCESS_TOKEN_SKEW > rt.nowSeconds()) return hit;
     cache.delete(token);
   }
   const { payload } = await jwtVerifyNode(token, rt.key.verifyKeys, rt.key.jwks, {
@@ -84,9 +91,14 @@ async function verifyJwt(rt: ServerRuntime, token: string): Promise<JWTPayload> 
     clockTolerance: ACCESS_TOKEN_SKEW,
     currentDate: new Date(rt.nowMs()),
   });
+  const verified: Verified = {
+    claims: payload,
+    scopes: Object.freeze(parseScope(typeof payload.scope === 'string' ? payload.scope : undefined)) as string[],
+    jkt: boundJkt(payload),
+  };
   if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(token, payload);
-  return payload;
+  cache.set(token, verified);
+  return verified;
 }
 
 export async function verifyBearer(
@@ -103,9 +115,9 @@ export async function verifyBearer(
   }
   const scheme: Scheme = (m[1] as string).toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
   const token = m[2] as string;
-  let claims: JWTPayload;
+  let verified: Verified;
   try {
-    claims = await verifyJwt(rt, token);
+    verified = await verifyJwt(rt, token);
   } catch (e) {
     // The message may say what the token looks like (read unverified, for the message only).
     const typ = decodeUnverified(token)?.header.typ;
@@ -115,6 +127,7 @@ export async function verifyBearer(
         : describe(e, rt);
     return { ok: false, status: 401, error: 'invalid_token', description, scheme };
   }
+  const { claims, scopes, jkt } = verified;
   const presentation = await checkPresentation(rt, scheme, token, claims, dpop);
   if (presentation) return presentation;
   // RFC 9068 §4: a single audience value is what this AS issues; anything else was not minted here.
@@ -131,26 +144,30 @@ export async function verifyBearer(
   if (!user) return { ok: false, status: 401, error: 'invalid_token', description: 'The access token names a user this server does not know.' };
   const clientId = String(claims.client_id);
   const actor: Actor = { userId: user.id, username: user.username, clientId, clientTitle: clientTitle(rt, clientId) };
+  const resource = resourceOf(rt);
+  const extra: Record<string, unknown> = { actor, jti: claims.jti, sub: claims.sub };
+  if (jkt !== undefined) extra.jkt = jkt;
   const authInfo: AuthInfo = {
     token,
     clientId,
-    scopes: parseScope(typeof claims.scope === 'string' ? claims.scope : undefined),
+    scopes,
     expiresAt: claims.exp as number,
-    resource: resourceUrl(rt),
-    resourceMetadataUrl: protectedResourceMetadataUrl(rt.def.resource),
-    extra: { actor, jti: claims.jti, sub: claims.sub, ...(boundJkt(claims) ? { jkt: boundJkt(claims) } : {}) },
+    resource: resource.url,
+    resourceMetadataUrl: resource.metadataUrl,
+    extra,
   };
   return { ok: true, authInfo, claims, actor };
 }
 
-const resourceUrls = new WeakMap<ServerRuntime, URL>();
-function resourceUrl(rt: ServerRuntime): URL {
-  let u = resourceUrls.get(rt);
-  if (!u) {
-    u = new URL(rt.def.resource);
-    resourceUrls.set(rt, u);
+/** This server's resource identifier as a URL and its RFC 9728 metadata URL, computed once per server. */
+const resources = new WeakMap<ServerRuntime, { url: URL; metadataUrl: string }>();
+function resourceOf(rt: ServerRuntime): { url: URL; metadataUrl: string } {
+  let r = resources.get(rt);
+  if (!r) {
+    r = { url: new URL(rt.def.resource), metadataUrl: protectedResourceMetadataUrl(rt.def.resource) };
+    resources.set(rt, r);
   }
-  return u;
+  return r;
 }
 
 /** The client's display name from this AS's client registry (or its CIMD document), else its id. */

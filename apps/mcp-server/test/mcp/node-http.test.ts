@@ -12,6 +12,7 @@ import type { FlowEvent } from '@xaa/protocol';
 import { defaultTopology } from '@xaa/topology';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpHttpHandler, nodeMcpHandler, toolModules } from '../../src/mcp/index.ts';
+import { exchangeOf, nodeHttpHandler } from '../../src/mcp/node-http.ts';
 
 const MAX = 64 * 1024;
 const def = defaultTopology().servers.find((s) => s.name === 'tasks') as ReturnType<typeof defaultTopology>['servers'][number];
@@ -170,5 +171,38 @@ describe('the Node adapter of the MCP endpoint', () => {
       expect(JSON.stringify(call.body)).not.toMatch(/not found/);
       expect((call.body as { result?: unknown }).result).toBeDefined();
     }
+  });
+
+  it('hands the SDK the parsed body and a request without the credentials', async () => {
+    let seen: { request: Request; options: unknown } | undefined;
+    const handle = nodeHttpHandler(
+      {
+        fetch: async (request: Request, options: unknown) => {
+          seen = { request, options };
+          return Response.json({ ok: true });
+        },
+      } as never,
+      MAX,
+      () => {},
+    );
+    const url = await listen(handle as never);
+    const message = { jsonrpc: '2.0', id: 1, method: 'ping' };
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        ...legacy,
+        authorization: 'Bearer secret',
+        dpop: 'proof',
+        cookie: 'a=b',
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      },
+      body: JSON.stringify(message),
+    });
+    expect(await res.json()).toEqual({ ok: true });
+    expect(seen?.options).toEqual({ authInfo: auth, parsedBody: message });
+    const headers = seen?.request.headers as Headers;
+    expect([headers.get('authorization'), headers.get('dpop'), headers.get('cookie')]).toEqual([null, null, null]);
+    expect(headers.get('traceparent')).toMatch(/^00-4bf9/);
+    expect(exchangeOf(seen?.request)?.message).toEqual(message);
   });
 });
