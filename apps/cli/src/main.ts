@@ -22,7 +22,7 @@ const HELP = `xaa — the XAA Playground CLI (from the repository root: npx xaa 
                                  start the whole playground (Ctrl-C stops it)
   xaa start --only idp,servers   start only some parts (one container per app)
   xaa start --single-thread      everything on one thread (default: the IdP and the servers get one each)
-  xaa start --server-threads 2   the sample servers split across N threads (default 2; 1 to save memory)
+  xaa start --server-threads 2   the sample servers split across N threads (default 1)
   xaa init                       write secrets.json and playground.json, start nothing
   xaa reset                      restore the seeded demo (playground stopped)
   xaa info                       where everything is (from playground.json)

@@ -28,7 +28,7 @@ export interface PlaygroundOptions {
    * thread ended without being asked to.
    */
   threads?: { entry: URL; onCrash: (part: PlaygroundPart, error: Error) => void };
-  /** With `threads`: how many threads the sample servers are split across (default 2). */
+  /** With `threads`: how many threads the sample servers are split across (default 1). */
   serverThreads?: number;
 }
 
@@ -41,10 +41,12 @@ export interface RunningPlayground {
 }
 
 /**
- * The sample servers split across this many threads by default (in topology order, round robin: Tasks
- * and Docs, the two every demo and the load harness use most, land on different threads).
+ * The sample servers split across this many threads by default: one, beside the IdP's. A second
+ * (`--server-threads 2`: round robin in topology order, so Tasks and Docs land on different threads)
+ * adds about 15% throughput at 100 concurrent flows and 35 MB resident at start, over 100 MB after
+ * a minute of load (`npm run harness:load -- --npm-start`), for the same p99.
  */
-const SERVER_THREADS = 2;
+const SERVER_THREADS = 1;
 
 interface Unit {
   part: PlaygroundPart;
