@@ -74,7 +74,9 @@ export class FlowLog {
       event = Object.assign({}, event, { tokens: event.tokens.map((t) => (t.compact ? Object.assign({}, t, { compact: stripSignature(t.compact) }) : t)) });
     this.ring.push(event);
     // Trimmed in batches: dropping the oldest event on every emit would move the whole ring each time.
-    if (this.ring.length >= this.capacity * 2) this.ring.splice(0, this.ring.length - this.capacity);
+    // Batches of an eighth of the capacity: the events past it are garbage kept alive, and under load
+    // they are what a thread holds (tokens and their decoded views), so the batch stays small.
+    if (this.ring.length >= this.capacity + Math.max(1, this.capacity >> 3)) this.ring.splice(0, this.ring.length - this.capacity);
     if (this.persist) {
       try {
         this.persist(withoutTokens(event));
