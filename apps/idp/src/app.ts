@@ -57,8 +57,16 @@ export function createApp(idp: IdpContext, host: ProviderHost, audit: AuditLog):
  */
 export function requestHandler(app: Koa, host: ProviderHost): (req: IncomingMessage, res: ServerResponse) => void {
   const koa = app.callback();
+  // The last Host that passed the check (URL.canParse is not cheap; every request names the same host).
+  let lastValidHost: string | undefined;
+  const validHost = (host: string | undefined): boolean => {
+    if (host !== undefined && host === lastValidHost) return true;
+    if (!URL.canParse(`http://${host ?? ''}/`)) return false;
+    lastValidHost = host;
+    return true;
+  };
   return (req, res) => {
-    if (req.method !== 'POST' || req.url !== '/token' || !URL.canParse(`http://${req.headers.host ?? ''}/`)) {
+    if (req.method !== 'POST' || req.url !== '/token' || !validHost(req.headers.host)) {
       void koa(req, res);
       return;
     }

@@ -39,10 +39,22 @@ export class ClientAdapter extends ClientRecordsAdapter {
     super();
   }
 
+  /**
+   * The payload built from each app record, for as long as the directory hands out that record (it
+   * replaces records on every write): the same object each time lets node-kit's `reuseClientsByPayload`
+   * skip oidc-provider's per-lookup hash of it.
+   */
+  private readonly payloads = new WeakMap<AppRecord, { alg: SigningAlgorithm; payload: AdapterPayload }>();
+
   async find(id: string): Promise<AdapterPayload | undefined> {
     const app = this.directory.getApp(id);
     if (!app || app.disabled) return undefined;
-    return clientMetadata(app, this.alg()) as AdapterPayload;
+    const alg = this.alg();
+    const hit = this.payloads.get(app);
+    if (hit && hit.alg === alg) return hit.payload;
+    const payload = clientMetadata(app, alg) as AdapterPayload;
+    this.payloads.set(app, { alg, payload });
+    return payload;
   }
 
   async upsert(): Promise<void> {

@@ -28,9 +28,12 @@ export function bridgeClient(issuer: string): AdapterPayload {
 
 /** Wraps the directory's client adapter: the bridge client exists for oidc-provider, nowhere else. */
 export function withBridgeClient(inner: Adapter, issuer: string): Adapter {
+  // One payload object for the bridge client (oidc-provider's `Client` built from it is then reused).
+  const bridge = bridgeClient(issuer);
+  const find = async (id: string) => (id === SAML_BRIDGE_CLIENT_ID ? bridge : inner.find(id));
   return new Proxy(inner, {
     get(target, prop, receiver) {
-      if (prop === 'find') return async (id: string) => (id === SAML_BRIDGE_CLIENT_ID ? bridgeClient(issuer) : target.find(id));
+      if (prop === 'find') return find;
       return Reflect.get(target, prop, receiver);
     },
   });

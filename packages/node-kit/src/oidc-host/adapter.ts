@@ -9,7 +9,7 @@
  * grant family (grant, codes, refresh and access tokens) is revoked and the request is refused with
  * `invalid_grant`. `Client` is not stored here: each host builds client metadata from its own records.
  */
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Db } from '../db.ts';
 
@@ -145,4 +145,26 @@ export abstract class ClientRecordsAdapter implements Adapter {
   }
   async consume(_id: string): Promise<void> {}
   async revokeByGrantId(_grantId: string): Promise<void> {}
+}
+
+/**
+ * oidc-provider's `Client.find` hashes the adapter's payload (SHA-256 of its JSON) on every lookup to
+ * find the `Client` it built from equal metadata. A host whose client adapter hands back the same
+ * payload object while the client is unchanged (its records are cached until a write replaces them)
+ * gets that `Client` again without the hashing; any change is a new payload object and takes
+ * oidc-provider's own path. Client ids that are URLs (Client ID Metadata Documents) always do.
+ */
+export function reuseClientsByPayload(provider: Provider): void {
+  const Client = provider.Client as typeof provider.Client & { adapter: Adapter };
+  const find = Client.find.bind(Client);
+  const built = new WeakMap<object, InstanceType<typeof provider.Client>>();
+  Client.find = async (id: string) => {
+    if (typeof id !== 'string' || id.length === 0 || id.includes('://')) return find(id);
+    const payload = await Client.adapter.find(id);
+    const hit = payload ? built.get(payload) : undefined;
+    if (hit) return hit;
+    const client = await find(id);
+    if (payload && client) built.set(payload, client);
+    return client;
+  };
 }

@@ -16,6 +16,7 @@
 import { isOAuthError, ServerError } from '@xaa/protocol';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { reuseClientsByPayload } from './adapter.ts';
 import { oauthErrorOf, reshapeProviderError, toProviderError } from './errors.ts';
 
 export type ProviderErrorLike = Error & { error?: string; error_description?: string };
@@ -60,6 +61,7 @@ export function hostProvider(provider: Provider, options: HostOptions): void {
   if (hosts.has(provider)) throw new Error('hostProvider: this provider already has a host');
   const state: HostState = { options, handled: new WeakSet(), modules: new Map() };
   hosts.set(provider, state);
+  reuseClientsByPayload(provider);
   provider.on('grant.error', (ctx: KoaContextWithOIDC, raised: ProviderErrorLike) => {
     const err: ProviderErrorLike = reshapeProviderError(ctx, raised, options.realm);
     const grantType = grantTypeOf(ctx);
