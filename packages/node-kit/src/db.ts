@@ -102,3 +102,58 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+interface QueuedWrite {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+const groupCommits = new WeakMap<Db, (write: () => unknown) => Promise<unknown>>();
+
+/**
+ * Group commit: the writes queued on `db` in one turn of the event loop run in one transaction — one
+ * WAL commit instead of one each — in the order they were queued. Each write runs in its own
+ * savepoint, so one that throws is undone alone and only its caller sees the error. Every promise
+ * settles after the commit (or with the commit's error): a caller that awaits it before answering
+ * never answers ahead of what it wrote, across a process crash too (WAL, `synchronous = NORMAL`).
+ */
+export function groupCommit(db: Db): <T>(write: () => T) => Promise<T> {
+  let queue = groupCommits.get(db);
+  if (!queue) {
+    let pending: QueuedWrite[] = [];
+    const each = db.transaction((w: QueuedWrite) => w.write());
+    const flush = () => {
+      const batch = pending;
+      pending = [];
+      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+      try {
+        if (!db.open) throw new Error(`database ${db.name} is closed`);
+        db.transaction(() => {
+          for (const w of batch) {
+            try {
+              outcomes.push({ ok: true, value: each(w) });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })();
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+        return;
+      }
+      batch.forEach((w, i) => {
+        const o = outcomes[i] as (typeof outcomes)[number];
+        if (o.ok) w.resolve(o.value);
+        else w.reject(o.error);
+      });
+    };
+    queue = (write) =>
+      new Promise((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ write, resolve, reject });
+      });
+    groupCommits.set(db, queue);
+  }
+  return queue as <T>(write: () => T) => Promise<T>;
+}
