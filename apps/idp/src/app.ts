@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { traceContext } from '@xaa/node-kit';
-import { setRequestTrace, shareTrace, validHost } from '@xaa/node-kit/oidc-host';
+import { hostCheck, setRequestTrace, shareTrace, validHost } from '@xaa/node-kit/oidc-host';
 import { formatTraceparent, newTrace, parseTraceparent } from '@xaa/protocol';
 import Koa from 'koa';
 import { adminApi } from './admin/router.ts';
@@ -57,16 +57,9 @@ export function createApp(idp: IdpContext, host: ProviderHost, audit: AuditLog):
  */
 export function requestHandler(app: Koa, host: ProviderHost): (req: IncomingMessage, res: ServerResponse) => void {
   const koa = app.callback();
-  // The last Host that passed the check (URL.canParse is not cheap; every request names the same host).
-  let lastValidHost: string | undefined;
-  const validHost = (host: string | undefined): boolean => {
-    if (host !== undefined && host === lastValidHost) return true;
-    if (!URL.canParse(`http://${host ?? ''}/`)) return false;
-    lastValidHost = host;
-    return true;
-  };
+  const isValidHost = hostCheck();
   return (req, res) => {
-    if (req.method !== 'POST' || req.url !== '/token' || !validHost(req.headers.host)) {
+    if (req.method !== 'POST' || req.url !== '/token' || !isValidHost(req.headers.host ?? '')) {
       void koa(req, res);
       return;
     }
