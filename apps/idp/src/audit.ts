@@ -183,25 +183,20 @@ export class AuditLog {
     eq('trace_id', query.traceId);
     eq('rule', query.rule);
     eq('jti', query.jti);
-    // Time bounds also bound the id (FlowLog ids begin with their event's time, node-kit `eventIdPrefix`),
-    // so the id index answers them; a second of slack either side, the time comparison decides.
-    if (query.from) {
-      where.push('time >= ?');
-      values.push(query.from);
-      const ms = Date.parse(query.from);
-      if (!Number.isNaN(ms)) {
-        where.push('id >= ?');
-        values.push(eventIdPrefix(ms - 1000));
-      }
+    // Time bounds compare instants: a bound is rewritten as the stored form (UTC, milliseconds,
+    // `toISOString`), so `…T11:00:00+01:00` and `…T10:00:00Z` select the same rows and a bound
+    // without milliseconds includes its whole first second. They also bound the id (FlowLog ids
+    // begin with their event's time, node-kit `eventIdPrefix`), so the id index answers them; a
+    // second of slack either side, the time comparison decides.
+    const from = instant(query.from);
+    if (from !== undefined) {
+      where.push('time >= ?', 'id >= ?');
+      values.push(new Date(from).toISOString(), eventIdPrefix(from - 1000));
     }
-    if (query.to) {
-      where.push('time <= ?');
-      values.push(query.to);
-      const ms = Date.parse(query.to);
-      if (!Number.isNaN(ms)) {
-        where.push('id < ?');
-        values.push(eventIdPrefix(ms + 1000));
-      }
+    const to = instant(query.to);
+    if (to !== undefined) {
+      where.push('time <= ?', 'id < ?');
+      values.push(new Date(to).toISOString(), eventIdPrefix(to + 1000));
     }
     if (query.before) {
       where.push('id < ?');
@@ -215,6 +210,18 @@ export class AuditLog {
     const sql = `SELECT id, time, trace_id, step, outcome, summary, record FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
     return (this.db.prepare(sql).all(...values) as AuditRow[]).map(eventOf);
   }
+}
+
+/**
+ * A time bound as epoch milliseconds (the admin API accepts RFC 3339 date-times with any offset);
+ * undefined when absent. A bound that is not a date-time is refused: an unbounded search would
+ * silently answer a different question.
+ */
+function instant(bound: string | undefined): number | undefined {
+  if (bound === undefined) return undefined;
+  const ms = Date.parse(bound);
+  if (Number.isNaN(ms)) throw new RangeError(`Not a date-time: ${bound}`);
+  return ms;
 }
 
 const CSV_COLUMNS = [

@@ -123,6 +123,12 @@ it('finds events by time through their ids, bounds included, with no time index'
   expect(summaries({ from: at(2500) })).toEqual(['at 5']);
   expect(summaries({ to: at(0) })).toEqual(['at 0']);
   expect(summaries({ from: at(2501) })).toEqual([]);
+  // The same instants written with another offset, or without milliseconds, select the same rows.
+  expect(summaries({ from: '2027-03-01T11:00:00.500+01:00', to: '2027-03-01T05:00:01.5-05:00' })).toEqual(['at 1', 'at 2', 'at 3']);
+  expect(summaries({ from: '2027-03-01T10:00:01Z' })).toEqual(['at 2', 'at 3', 'at 4', 'at 5']);
+  expect(summaries({ to: '2027-03-01T10:00:01Z' })).toEqual(['at 0', 'at 1', 'at 2']);
+  expect(summaries({ from: '2027-03-01T12:00:02+02:00', to: '2027-03-01T10:00:02.000Z' })).toEqual(['at 4']);
+  expect(() => audit.search({ from: 'yesterday' })).toThrow(RangeError);
   audit.close();
   db.close();
 });
