@@ -108,6 +108,7 @@ export async function loadHarness(o: RunOptions): Promise<HarnessResult> {
         warmupFlows: full ? 2 : 1,
         timeoutMs: 30_000,
         serverPid: stack.pid,
+        serverThreads: stack.threads,
         treePid: stack.rootPid,
         // The issue's memory targets are for `npm start`'s whole tree.
         ...(o.npmStart ? { rssTargetsMb: { ready: 400, afterLoad: 450 } } : {}),

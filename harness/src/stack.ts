@@ -33,12 +33,29 @@ export interface StackOptions {
   npmStart?: boolean;
 }
 
+export interface PlaygroundThread {
+  name: string;
+  tid: number;
+}
+
+/** The ready line's part threads (`xaa start --json`), plus the main thread (its id is the pid). */
+function threadsOf(pid: number, listed: unknown): PlaygroundThread[] {
+  const threads: PlaygroundThread[] = [{ name: 'main (console, sample client)', tid: pid }];
+  for (const t of Array.isArray(listed) ? (listed as Array<{ part?: unknown; servers?: unknown; tid?: unknown }>) : []) {
+    if (typeof t.tid !== 'number' || typeof t.part !== 'string') continue;
+    threads.push({ name: Array.isArray(t.servers) ? `${t.part}: ${t.servers.join(', ')}` : t.part, tid: t.tid });
+  }
+  return threads;
+}
+
 export interface Stack {
   dataDir: string;
   basePort: number;
   manifest: Manifest;
   /** The server process id (from the ready line). */
   pid: number;
+  /** Its threads that run parts, by name (`idp`, `servers: tasks, crm`), with their OS thread ids (Linux). */
+  threads: PlaygroundThread[];
   /** The root of the process tree to measure: `npm` under `npmStart`, else the server process. */
   rootPid: number;
   readyMs: number;
@@ -85,7 +102,7 @@ async function spawnPlayground({ dataDir, basePort }: StackContext, options: Sta
   child.stderr?.setEncoding('utf8').on('data', (c: string) => {
     err = (err + c).slice(-20_000);
   });
-  const ready = await new Promise<{ readyMs: number; pid: number }>((resolveReady, reject) => {
+  const ready = await new Promise<{ readyMs: number; pid: number; threads: unknown }>((resolveReady, reject) => {
     let out = '';
     const timer = setTimeout(
       () => reject(new Error(`playground not ready within ${options.readyTimeoutMs ?? 90_000} ms\n${err.slice(-2000)}`)),
@@ -96,10 +113,10 @@ async function spawnPlayground({ dataDir, basePort }: StackContext, options: Sta
       for (const line of out.split('\n')) {
         if (!line.startsWith('{')) continue;
         try {
-          const msg = JSON.parse(line) as { ready?: boolean; readyMs?: number; pid?: number };
+          const msg = JSON.parse(line) as { ready?: boolean; readyMs?: number; pid?: number; threads?: unknown };
           if (msg.ready) {
             clearTimeout(timer);
-            resolveReady({ readyMs: msg.readyMs ?? 0, pid: msg.pid ?? child.pid ?? 0 });
+            resolveReady({ readyMs: msg.readyMs ?? 0, pid: msg.pid ?? child.pid ?? 0, threads: msg.threads });
           }
         } catch {
           // a progress line, not the ready line
@@ -139,6 +156,7 @@ async function spawnPlayground({ dataDir, basePort }: StackContext, options: Sta
     basePort,
     manifest,
     pid: ready.pid,
+    threads: threadsOf(ready.pid, ready.threads),
     rootPid: options.npmStart ? (child.pid ?? ready.pid) : ready.pid,
     readyMs: ready.readyMs,
     child,

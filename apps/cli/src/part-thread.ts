@@ -6,6 +6,7 @@
  * The worker runs the CLI's own entry module (`entry`: the bundle under `npm start`, main.ts under
  * tsx), which hands control to `runPartWorker` when it finds `workerData.xaaPart`.
  */
+import { readlinkSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ListenError } from '@xaa/node-kit';
 import { type PartOptions, type PlaygroundPart, type RunningPart, startPart } from './parts.ts';
@@ -15,7 +16,7 @@ interface PartWorkerData {
   options: PartOptions;
 }
 
-type FromWorker = { type: 'loaded' } | { type: 'ready' } | { type: 'closed' } | { type: 'failed'; error: SerializedError };
+type FromWorker = { type: 'loaded' } | { type: 'ready'; tid?: number } | { type: 'closed' } | { type: 'failed'; error: SerializedError };
 type ToWorker = { type: 'start' } | { type: 'close' };
 
 interface SerializedError {
@@ -64,6 +65,20 @@ const YOUNG_GENERATION_MB = 12;
  */
 const OLD_GENERATION_MB = 1024;
 
+/**
+ * The operating-system id of the calling thread (Linux: `/proc/thread-self` links to
+ * `<pid>/task/<tid>`), so a tool can read that thread's CPU time in `/proc/<pid>/task/<tid>/stat`;
+ * undefined elsewhere.
+ */
+export function osThreadId(): number | undefined {
+  try {
+    const tid = Number(/\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+    return Number.isSafeInteger(tid) && tid > 0 ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** True in a worker started by `PartThread` (the entry module then calls `runPartWorker` instead of the CLI). */
 export function isPartWorker(): boolean {
   return !isMainThread && typeof (workerData as Partial<PartWorkerData> | null)?.xaaPart === 'string';
@@ -80,7 +95,8 @@ export async function runPartWorker(): Promise<void> {
       startPart(xaaPart, options).then(
         (r) => {
           running = r;
-          send({ type: 'ready' });
+          const tid = osThreadId();
+          send(tid === undefined ? { type: 'ready' } : { type: 'ready', tid });
         },
         (e: unknown) => send({ type: 'failed', error: serialize(e) }),
       );
@@ -108,6 +124,8 @@ export class PartThread {
   private stopping = false;
   private exitError: Error | undefined;
   private closing: Promise<void> | undefined;
+  /** The thread's operating-system id once its part is ready (Linux; see `osThreadId`). */
+  tid: number | undefined;
 
   constructor(
     readonly part: PlaygroundPart,
@@ -159,6 +177,7 @@ export class PartThread {
     this.worker.postMessage({ type: 'start' } satisfies ToWorker);
     const ready = await this.next('ready');
     if (ready.type === 'failed') throw revive(ready.error);
+    this.tid = ready.tid;
   }
 
   close(graceMs = 10_000): Promise<void> {

@@ -37,6 +37,8 @@ export interface RunningPlayground {
   manifestPath: string;
   /** How many worker threads run parts. */
   threads: number;
+  /** Each worker thread: its part, the servers it runs, its operating-system thread id (Linux). */
+  partThreads: Array<{ part: PlaygroundPart; servers?: string[]; tid?: number }>;
   close(): Promise<void>;
 }
 
@@ -101,7 +103,12 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Runni
       if (units[i + 1]?.part !== u.part) step(...labels[u.part]);
     }
     step('Manifest', manifestPath);
-    return { topology, manifestPath, threads: threads.size, close };
+    const partThreads = [...threads].map(([u, t]) => ({
+      part: u.part,
+      ...(u.options.servers ? { servers: [...u.options.servers] } : {}),
+      ...(t.tid !== undefined ? { tid: t.tid } : {}),
+    }));
+    return { topology, manifestPath, threads: threads.size, partThreads, close };
   } catch (e) {
     await close();
     throw e;

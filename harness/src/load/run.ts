@@ -5,14 +5,14 @@
  * Reports flows/s, p50/p99 per flow and per leg, and errors by kind. Latency is measured from the
  * first byte sent to the last byte received of each leg, nothing subtracted.
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { cpuSeconds, cpuSnapshot, type ThreadCpu, threadCpuBetween } from '../cpu.ts';
 import { type HttpResponse, keepAliveAgent } from '../http.ts';
 import { runPool } from '../pool.ts';
 import { type Check, type HarnessResult, percentile } from '../report.ts';
 import { treeRssMb } from '../rss.ts';
 import { ssoLogin } from '../sso.ts';
-import type { Manifest } from '../stack.ts';
+import type { Manifest, PlaygroundThread } from '../stack.ts';
 import { asMetadata, type ClientDef, idpTokenEndpoint, jwtBearer, mcpModernToolCall, mcpToolCall, type ServerDef, tokenExchange } from '../xaa.ts';
 
 export interface LoadOptions {
@@ -26,6 +26,8 @@ export interface LoadOptions {
   targetP99Ms?: number;
   /** Server process id, to sample its CPU time (Linux /proc). */
   serverPid?: number;
+  /** Its part threads (and main thread), to say which one the CPU goes to. */
+  serverThreads?: PlaygroundThread[];
   /** Root of the process tree whose resident memory is reported (default: the server process). */
   treePid?: number;
   /** Targets for that tree's resident memory (shown beside the figures). */
@@ -65,17 +67,6 @@ function oauthKind(leg: string, res: HttpResponse): string {
     // not JSON
   }
   return `${leg} ${res.status}${code ? ` ${code}` : ''}`;
-}
-
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of stat (index 11 and 12 after the command name).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 export async function prepareClients(
@@ -119,7 +110,12 @@ interface RunStats {
   samples: Record<string, string>;
   /** Server CPU seconds used during the run (Linux /proc), when the pid is known. */
   cpuSeconds: number | undefined;
+  /** The same by thread: each part thread, then the rest of the process. */
+  threadCpu: ThreadCpu[] | undefined;
 }
+
+/** The rest of the playground process's CPU: threads that run no part. */
+const OTHER_THREADS = 'other threads (V8 garbage collection, libuv)';
 
 export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: LoadOptions): Promise<HarnessResult> {
   const started = performance.now();
@@ -177,8 +173,9 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
       errors: {},
       samples: {},
       cpuSeconds: undefined,
+      threadCpu: undefined,
     };
-    const cpu0 = cpuSeconds(o.serverPid);
+    const cpu0 = cpuSnapshot(o.serverPid, o.serverThreads);
     const t0 = performance.now();
     const deadline = t0 + durationMs;
     await Promise.all(
@@ -187,8 +184,11 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
       }),
     );
     stats.elapsed = (performance.now() - t0) / 1000;
-    const cpu1 = cpuSeconds(o.serverPid);
-    if (cpu0 !== undefined && cpu1 !== undefined) stats.cpuSeconds = cpu1 - cpu0;
+    const cpu1 = cpuSnapshot(o.serverPid, o.serverThreads);
+    if (cpu0 !== undefined && cpu1 !== undefined) {
+      stats.cpuSeconds = cpu1.total - cpu0.total;
+      if (cpu1.threads.length) stats.threadCpu = threadCpuBetween(cpu0, cpu1, OTHER_THREADS);
+    }
     return stats;
   };
 
@@ -209,7 +209,7 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
   await new Promise((resolve) => setTimeout(resolve, o.serverPid ? 10_000 : 0));
   const rssSettled = treeRssMb(o.treePid ?? o.serverPid);
 
-  const { flow, legs, errors, samples, httpRequests, elapsed, cpuSeconds: cpuUsed } = main;
+  const { flow, legs, errors, samples, httpRequests, elapsed, cpuSeconds: cpuUsed, threadCpu } = main;
   const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
   const f = sorted(flow);
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
@@ -236,6 +236,12 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     figures.push({ name: 'server CPU (of one core)', value: (cpuUsed / elapsed) * 100, unit: '%' });
     if (f.length) figures.push({ name: 'server CPU per flow', value: (cpuUsed * 1000) / f.length, unit: 'ms' });
   }
+  // Where it goes: a part thread near 100 % of a core is the one the flows queue for.
+  for (const t of threadCpu ?? [])
+    figures.push({
+      name: `  ${t.name}`,
+      value: f.length ? `${((t.seconds * 1000) / f.length).toFixed(2)} ms per flow · ${((t.seconds / elapsed) * 100).toFixed(0)} % of a core` : '–',
+    });
   if (rssReady !== undefined && rssAfter !== undefined) {
     // `--npm-start`: npm, the bootstrap and the playground, what a user's `npm start` holds; else the
     // harness's `xaa start` child alone (the bundle under --bundle, the sources through tsx without).

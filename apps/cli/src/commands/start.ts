@@ -63,7 +63,7 @@ export async function startCommand(options: StartOptions): Promise<number> {
   const t = pg.topology;
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ ready: true, readyMs: Math.round(readyMs), console: t.console.url, manifest: pg.manifestPath, pid: process.pid })}\n`,
+      `${JSON.stringify({ ready: true, readyMs: Math.round(readyMs), console: t.console.url, manifest: pg.manifestPath, pid: process.pid, threads: pg.partThreads })}\n`,
     );
   } else {
     const users = t.users.map((u) => `${bold(u.username.padEnd(6))} ${dim(`${u.groups.join(', ')}${u.admin ? ', console admin' : ''}`)}`);

@@ -66,6 +66,15 @@ describe('xaa start', () => {
     const { child, done } = run(['start', '--data-dir', dataDir, '--port', String(base), '--json']);
     const ready = JSON.parse(await waitForLine(child, /"ready":true/));
     expect(ready.console).toBe(`http://localhost:${base + 300}`);
+    // The part threads, with the OS thread ids a tool reads their CPU time under (/proc/<pid>/task/<tid>).
+    const threads = ready.threads as Array<{ part: string; servers?: string[]; tid?: number }>;
+    expect(threads.map((t) => t.part)).toEqual(['idp', 'servers']);
+    expect(threads[1]?.servers).toEqual(['tasks', 'docs', 'crm', 'wiki']);
+    if (process.platform === 'linux') {
+      const tids = threads.map((t) => t.tid);
+      expect(new Set([ready.pid, ...tids]).size).toBe(3);
+      for (const tid of tids) expect(existsSync(`/proc/${ready.pid}/task/${tid}`)).toBe(true);
+    }
     const manifest = JSON.parse(readFileSync(join(dataDir, 'playground.json'), 'utf8'));
     expect(manifest.idp.issuer).toBe(`http://localhost:${base}`);
     expect(manifest.servers.map((s: { name: string }) => s.name)).toEqual(['tasks', 'docs', 'crm', 'wiki']);
