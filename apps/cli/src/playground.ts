@@ -45,8 +45,10 @@ export interface RunningPlayground {
 /**
  * The sample servers split across this many threads by default: one, beside the IdP's. A second
  * (`--server-threads 2`: round robin in topology order, so Tasks and Docs land on different threads)
- * adds about 15% throughput at 100 concurrent flows and 35 MB resident at start, over 100 MB after
- * a minute of load (`npm run harness:load -- --npm-start`), for the same p99.
+ * splits the queue of the busiest thread: at 100 concurrent flows about 20 % more throughput and a
+ * p99 about 10 % lower, for about 50 MB more resident at start and 50–80 MB more after a minute of
+ * load (`npm run harness:load -- --npm-start`), which puts the whole `npm start` tree at its 450 MB
+ * budget. One stays the default.
  */
 const SERVER_THREADS = 1;
 
