@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { DEMO_PASSWORD } from '@xaa/topology';
+import { join } from 'node:path';
+import { DEMO_PASSWORD, defaultTopology } from '@xaa/topology';
 import { ensureDataDir } from '../data-dir.ts';
 import { bold, CliError, cyan, dim, EXIT, Progress, red } from '../output.ts';
 import type { PlaygroundPart } from '../parts.ts';
@@ -25,6 +27,31 @@ function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
+/**
+ * A data directory is seeded on its first start with that start's URLs: the IdP's registered redirect
+ * URIs, the servers' issuers and resources, the audiences its policies and tokens name. Started on
+ * another port or host, it would run with registrations for the old URLs and a sign-in would fail with
+ * `invalid_redirect_uri`. The manifest of the last start says which URLs those were.
+ */
+function checkSeededFor(dataDir: string, host: string, basePort: number): void {
+  if (!existsSync(join(dataDir, 'idp.db'))) return;
+  let previous: unknown;
+  try {
+    previous = (JSON.parse(readFileSync(join(dataDir, 'playground.json'), 'utf8')) as { idp?: { issuer?: unknown } }).idp?.issuer;
+  } catch {
+    return;
+  }
+  const issuer = defaultTopology({ host, basePort }).idp.issuer;
+  if (typeof previous !== 'string' || previous === issuer) return;
+  const was = URL.canParse(previous) ? new URL(previous) : undefined;
+  throw new CliError(
+    `The data directory ${dataDir} was set up for a playground at ${previous} (its users, apps and policies name those URLs), not ${issuer}. ` +
+      `Start it as before${was ? ` (--port ${was.port || (was.protocol === 'https:' ? 443 : 80)}${was.hostname !== host ? ` --host ${was.hostname}` : ''})` : ''}, ` +
+      `use another --data-dir, or reset this one for the new address with \`npx xaa reset --data-dir ${dataDir}\` (everything goes back to the seed).`,
+    EXIT.usage,
+  );
+}
+
 /** `xaa start`: the whole playground in this process (the IdP and the servers on threads of their own) until Ctrl-C. */
 export async function startCommand(options: StartOptions): Promise<number> {
   if (!isLoopback(options.listen) && !options.allowRemote)
@@ -34,6 +61,7 @@ export async function startCommand(options: StartOptions): Promise<number> {
       EXIT.usage,
     );
   const dataDir = ensureDataDir(options.dataDir);
+  checkSeededFor(dataDir, options.host, options.basePort);
   const progress = new Progress(options.json);
   progress.step('Data directory', dataDir);
   const pg = await startPlayground({

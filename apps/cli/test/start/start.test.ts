@@ -3,7 +3,7 @@
  * SIGINT, and sentences (not stack traces) for the usual mistakes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,7 +86,32 @@ describe('xaa start', () => {
     const result = await done;
     expect(result.code).toBe(0);
     expect(existsSync(join(dataDir, 'playground.pid'))).toBe(false);
-  }, 90_000);
+    // Its data directory now names these URLs: on another port it is refused with what to do instead.
+    const elsewhere = await run(['start', '--data-dir', dataDir, '--port', base === 44000 ? '45000' : '44000']).done;
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain(`was set up for a playground at http://localhost:${base}`);
+    expect(elsewhere.stderr).toContain(`(--port ${base})`);
+    expect(elsewhere.stderr).toMatch(/npx xaa reset --data-dir /);
+    // On the same port it starts again.
+    const again = run(['start', '--data-dir', dataDir, '--port', String(base), '--json']);
+    await waitForLine(again.child, /"ready":true/);
+    again.child.kill('SIGINT');
+    expect((await again.done).code).toBe(0);
+  }, 120_000);
+
+  it('refuses a data directory set up for another host, and starts it once it is reset', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'idp.db'), '');
+    writeFileSync(join(dir, 'playground.json'), JSON.stringify({ idp: { issuer: 'http://xaa.test:44000' } }));
+    const r = await run(['start', '--data-dir', dir, '--port', '44000']).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('was set up for a playground at http://xaa.test:44000');
+    expect(r.stderr).toContain('(--port 44000 --host xaa.test)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const reset = await run(['reset', '--data-dir', dir]).done;
+    expect(reset.code).toBe(0);
+    expect(existsSync(join(dir, 'idp.db'))).toBe(false);
+  });
 
   it('says which port is taken instead of a stack trace', async () => {
     const base = await freeBase();
