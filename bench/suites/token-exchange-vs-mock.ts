@@ -10,23 +10,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { cpuSeconds } from '@xaa/testkit';
 import type { Topology } from '@xaa/topology';
 import { ssoLogin } from '@xaa/user-agent';
 import { interleaved } from '../interleave.ts';
 import type { BenchSuite, Measurement } from '../measure.ts';
-
-/** CPU seconds (user + system) a process has used so far (Linux /proc); undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Spawn a Node server process and resolve once `ready(stdout so far)` returns a value. */
 function spawnServer<T>(args: string[], ready: (out: string) => T | undefined): Promise<{ child: ChildProcess; info: T }> {

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type StackContext, startStack as startParts } from '@xaa/testkit';
+import { type NamedThread, type StackContext, startStack as startParts } from '@xaa/testkit';
 import type { playgroundManifest } from '@xaa/topology';
 
 export type Manifest = ReturnType<typeof playgroundManifest>;
@@ -33,14 +33,9 @@ export interface StackOptions {
   npmStart?: boolean;
 }
 
-export interface PlaygroundThread {
-  name: string;
-  tid: number;
-}
-
 /** The ready line's part threads (`xaa start --json`), plus the main thread (its id is the pid). */
-function threadsOf(pid: number, listed: unknown): PlaygroundThread[] {
-  const threads: PlaygroundThread[] = [{ name: 'main (console, sample client)', tid: pid }];
+function threadsOf(pid: number, listed: unknown): NamedThread[] {
+  const threads: NamedThread[] = [{ name: 'main (console, sample client)', tid: pid }];
   for (const t of Array.isArray(listed) ? (listed as Array<{ part?: unknown; servers?: unknown; tid?: unknown }>) : []) {
     if (typeof t.tid !== 'number' || typeof t.part !== 'string') continue;
     threads.push({ name: Array.isArray(t.servers) ? `${t.part}: ${t.servers.join(', ')}` : t.part, tid: t.tid });
@@ -54,8 +49,8 @@ export interface Stack {
   manifest: Manifest;
   /** The server process id (from the ready line). */
   pid: number;
-  /** Its threads that run parts, by name (`idp`, `servers: tasks, crm`), with their OS thread ids (Linux). */
-  threads: PlaygroundThread[];
+  /** Its main thread and the threads that run parts, by name (`idp`, `servers: tasks, crm`), with their OS thread ids (Linux). */
+  threads: NamedThread[];
   /** The root of the process tree to measure: `npm` under `npmStart`, else the server process. */
   rootPid: number;
   readyMs: number;

@@ -6,13 +6,13 @@
  * first byte sent to the last byte received of each leg, nothing subtracted.
  */
 import { performance } from 'node:perf_hooks';
-import { cpuSeconds, cpuSnapshot, type ThreadCpu, threadCpuBetween } from '../cpu.ts';
+import { cpuSeconds, cpuSnapshot, type NamedThread, type ThreadCpu, threadCpuBetween } from '@xaa/testkit';
 import { type HttpResponse, keepAliveAgent } from '../http.ts';
 import { runPool } from '../pool.ts';
 import { type Check, type HarnessResult, percentile } from '../report.ts';
 import { treeRssMb } from '../rss.ts';
 import { ssoLogin } from '../sso.ts';
-import type { Manifest, PlaygroundThread } from '../stack.ts';
+import type { Manifest } from '../stack.ts';
 import { asMetadata, type ClientDef, idpTokenEndpoint, jwtBearer, mcpModernToolCall, mcpToolCall, type ServerDef, tokenExchange } from '../xaa.ts';
 
 export interface LoadOptions {
@@ -27,7 +27,7 @@ export interface LoadOptions {
   /** Server process id, to sample its CPU time (Linux /proc). */
   serverPid?: number;
   /** Its part threads (and main thread), to say which one the CPU goes to. */
-  serverThreads?: PlaygroundThread[];
+  serverThreads?: NamedThread[];
   /** Root of the process tree whose resident memory is reported (default: the server process). */
   treePid?: number;
   /** Targets for that tree's resident memory (shown beside the figures). */

@@ -1,3 +1,4 @@
+export { type CpuSnapshot, cpuSeconds, cpuSnapshot, type NamedThread, type ThreadCpu, threadCpuBetween } from './cpu.ts';
 export { freeBasePort, PORT_OFFSETS, portFree, portTaken } from './ports.ts';
 export {
   type Closable,

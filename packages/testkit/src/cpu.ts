@@ -1,10 +1,15 @@
 /**
- * CPU time of the playground process and of each of its threads, from Linux `/proc` (utime + stime;
- * undefined elsewhere). Per thread, the load report can say which part's event loop is the busy one,
- * and how much of the CPU no part thread accounts for (V8's garbage-collection helpers, libuv's pool).
+ * CPU time of a process and of each of its threads, from Linux `/proc` (utime + stime; undefined
+ * elsewhere). Per thread, the load harness can say which part's event loop is the busy one, and how
+ * much of the CPU no part thread accounts for (V8's garbage-collection helpers, libuv's pool).
  */
 import { readFileSync } from 'node:fs';
-import type { PlaygroundThread } from './stack.ts';
+
+/** A named thread of a process, by its operating-system thread id. */
+export interface NamedThread {
+  name: string;
+  tid: number;
+}
 
 /** Clock ticks per second of `/proc/<pid>/stat` (USER_HZ: 100 on Linux). */
 const TICKS = 100;
@@ -32,7 +37,7 @@ export interface CpuSnapshot {
 }
 
 /** The process's CPU seconds and each named thread's; undefined when `/proc` cannot say. */
-export function cpuSnapshot(pid: number | undefined, threads: readonly PlaygroundThread[] = []): CpuSnapshot | undefined {
+export function cpuSnapshot(pid: number | undefined, threads: readonly NamedThread[] = []): CpuSnapshot | undefined {
   const total = cpuSeconds(pid);
   if (total === undefined) return undefined;
   const named: CpuSnapshot['threads'] = [];
