@@ -45,10 +45,11 @@ export interface RunningPlayground {
 /**
  * The sample servers split across this many threads by default: one, beside the IdP's. A second
  * (`--server-threads 2`: round robin in topology order, so Tasks and Docs land on different threads)
- * splits the queue of the busiest thread: at 100 concurrent flows about 20 % more throughput and a
- * p99 about 10 % lower, for about 50 MB more resident at start and 50–80 MB more after a minute of
- * load (`npm run harness:load -- --npm-start`), which puts the whole `npm start` tree at its 450 MB
- * budget. One stays the default.
+ * splits the queue of the busiest thread: at 100 concurrent flows 15–25 % more throughput and a lower
+ * median, but no reliably lower p99 on two cores (three busy threads then wait for a core, the IdP's
+ * among them), for 40–50 MB more resident at start and 50–80 MB more after a minute of load
+ * (`npm run harness:load -- --npm-start`), which puts the whole `npm start` tree at or past its
+ * 450 MB budget. One stays the default.
  */
 const SERVER_THREADS = 1;
 
