@@ -1,5 +1,6 @@
 export * from './admin-auth.ts';
 export * from './admin-validation.ts';
+export * from './cli-args.ts';
 export * from './db.ts';
 export * from './flow-log.ts';
 export * from './guarded-surface.ts';

@@ -276,6 +276,12 @@ describe('xaa add-server: their server, end to end', () => {
     expect(r.stdout).toMatch(/✗ trusts the playground IdP's keys: your AS refused the client/);
     expect(r.stdout).toMatch(/fix: At your AS: register the client acme-agent-at-nowhere/);
   }, 90_000);
+
+  it('a secret that begins with a dash (one base64url secret in 64) is read as the secret, not refused as usage', async () => {
+    const r = await xaa(['add-server', theirs, '--client-id', 'acme-agent-at-nowhere', '--client-secret', '-Xq3_kd8wrong']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/fix: At your AS: register the client acme-agent-at-nowhere/);
+  }, 90_000);
 });
 
 describe('xaa add-client', () => {
