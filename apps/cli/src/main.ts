@@ -5,8 +5,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { dashValuesJoined, ListenError } from '@xaa/node-kit';
+import { ListenError, parseCliArgs } from '@xaa/node-kit';
 import { loadTopology, writeManifest } from '@xaa/topology';
 import { decodeCommand } from './commands/decode.ts';
 import { infoCommand } from './commands/info.ts';
@@ -69,18 +68,22 @@ async function main(argv: string[]): Promise<number> {
     const dataDir = resolve(process.env.XAA_DATA_DIR ?? '.data');
     return command === 'add-server' ? addServerCommand(rest, { dataDir }) : addClientCommand(rest, { dataDir });
   }
-  const options = {
-    'data-dir': { type: 'string' },
-    json: { type: 'boolean', default: false },
-    host: { type: 'string' },
-    listen: { type: 'string' },
-    port: { type: 'string' },
-    'allow-remote': { type: 'boolean', default: false },
-    only: { type: 'string' },
-    'single-thread': { type: 'boolean', default: false },
-    'server-threads': { type: 'string' },
-  } as const;
-  const { values, positionals } = parseArgs({ args: dashValuesJoined(rest, options), allowPositionals: true, strict: true, options });
+  const { values, positionals } = parseCliArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      host: { type: 'string' },
+      listen: { type: 'string' },
+      port: { type: 'string' },
+      'allow-remote': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'single-thread': { type: 'boolean', default: false },
+      'server-threads': { type: 'string' },
+    },
+  });
   const dataDir = resolve(values['data-dir'] ?? process.env.XAA_DATA_DIR ?? '.data');
   const json = values.json ?? false;
   switch (command) {

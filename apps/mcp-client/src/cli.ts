@@ -5,8 +5,7 @@
  * Exit codes: 0 success, 3 denied (by the IdP's policy, the account, or a server), 1 error, 2 usage.
  * The lead's CLI mounts `clientCommands`; `runClientCli` here parses argv for the standalone `main.ts`.
  */
-import { parseArgs } from 'node:util';
-import { dashValuesJoined } from '@xaa/node-kit';
+import { parseCliArgs } from '@xaa/node-kit';
 import { UsageProblem } from './agent.ts';
 import { call, connect, login, logout, refresh, status } from './cli-commands.ts';
 import { type CliIO, type CommandContext, EXIT, paint, processIO } from './cli-support.ts';
@@ -38,20 +37,24 @@ export async function runClientCli(argv: string[], base: { dataDir: string; io?:
   const io = base.io ?? processIO;
   const [command, ...rest] = argv;
   try {
-    const options = {
-      'data-dir': { type: 'string' },
-      json: { type: 'boolean' },
-      user: { type: 'string' },
-      app: { type: 'string' },
-      password: { type: 'string' },
-      protocol: { type: 'string' },
-      headless: { type: 'boolean' },
-      classic: { type: 'boolean' },
-      scope: { type: 'string' },
-      dpop: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    } as const;
-    const { values, positionals } = parseArgs({ args: dashValuesJoined(rest, options), allowPositionals: true, strict: true, options });
+    const { values, positionals } = parseCliArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean' },
+        user: { type: 'string' },
+        app: { type: 'string' },
+        password: { type: 'string' },
+        protocol: { type: 'string' },
+        headless: { type: 'boolean' },
+        classic: { type: 'boolean' },
+        scope: { type: 'string' },
+        dpop: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
     const ctx: CommandContext = { dataDir: values['data-dir'] ?? base.dataDir, json: values.json ?? false, ...(values.dpop ? { dpop: true } : {}), io };
     const who = { ...(values.user ? { user: values.user } : {}), ...(values.app ? { app: values.app } : {}) };
     if (values.help || !command || command === 'help') {

@@ -4,9 +4,9 @@
  * and the CLIs print such values for people to paste back. `dashValuesJoined` joins that value to its
  * option (`--client-secret=-Xy…`, which parseArgs reads as the value) when the option takes a string
  * and the value is not itself one of the options: a forgotten value (`--client-id --json`) is still
- * refused as before.
+ * refused as before. `parseCliArgs` is `parseArgs` with that joining: what every CLI here parses with.
  */
-import type { ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -35,4 +35,9 @@ export function dashValuesJoined(args: readonly string[], options: Options): str
     out.push(arg);
   }
   return out;
+}
+
+/** `util.parseArgs` for a command line, a value that begins with a dash read as its option's value. */
+export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(config: T): ReturnType<typeof parseArgs<T>> {
+  return parseArgs({ ...config, args: dashValuesJoined(config.args, config.options ?? {}) });
 }

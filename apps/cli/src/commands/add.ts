@@ -7,8 +7,7 @@
  */
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { dashValuesJoined } from '@xaa/node-kit';
+import { parseCliArgs } from '@xaa/node-kit';
 import type { AddServerResult, Finding, IdpAdmin as IdpAdminType, ScorecardReport, ServerDiscovery } from '@xaa/scorecard';
 import { bold, CliError, dim, EXIT, green, red, UsageError, yellow } from '../output.ts';
 
@@ -164,22 +163,26 @@ function printScorecard(report: ScorecardReport, trust: Finding, out: (s: string
 }
 
 export async function addServerCommand(argv: string[], ctx: { dataDir: string }): Promise<number> {
-  const options = {
-    app: { type: 'string' },
-    name: { type: 'string' },
-    title: { type: 'string' },
-    scope: { type: 'string' },
-    groups: { type: 'string' },
-    'client-id': { type: 'string' },
-    'client-secret': { type: 'string' },
-    'no-connect': { type: 'boolean', default: false },
-    'no-scorecard': { type: 'boolean', default: false },
-    'discover-only': { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    'data-dir': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  } as const;
-  const { values, positionals } = parseArgs({ args: dashValuesJoined(argv, options), allowPositionals: true, strict: true, options });
+  const { values, positionals } = parseCliArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      app: { type: 'string' },
+      name: { type: 'string' },
+      title: { type: 'string' },
+      scope: { type: 'string' },
+      groups: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      'no-connect': { type: 'boolean', default: false },
+      'no-scorecard': { type: 'boolean', default: false },
+      'discover-only': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const out = (s: string) => process.stdout.write(s);
   if (values.help) {
     out(`${ADD_SERVER_HELP}\n`);
@@ -267,16 +270,20 @@ export async function addServerCommand(argv: string[], ctx: { dataDir: string })
 }
 
 export async function addClientCommand(argv: string[], ctx: { dataDir: string }): Promise<number> {
-  const options = {
-    title: { type: 'string' },
-    'redirect-uri': { type: 'string', multiple: true },
-    'client-id': { type: 'string' },
-    public: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    'data-dir': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  } as const;
-  const { values, positionals } = parseArgs({ args: dashValuesJoined(argv, options), allowPositionals: true, strict: true, options });
+  const { values, positionals } = parseCliArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      title: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'client-id': { type: 'string' },
+      public: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const out = (s: string) => process.stdout.write(s);
   if (values.help) {
     out(`${ADD_CLIENT_HELP}\n`);

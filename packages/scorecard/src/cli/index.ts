@@ -7,8 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { dashValuesJoined } from '@xaa/node-kit/cli-args';
+import { parseCliArgs } from '@xaa/node-kit/cli-args';
 import { wantsColour } from '@xaa/node-kit/colour';
 import type { AuthMethod } from '../as/token-request.ts';
 import { ScorecardError } from '../http.ts';
@@ -201,7 +200,7 @@ function output(io: ScorecardIO, report: ScorecardReport, values: Values): numbe
 export async function testAsCommand(argv: string[], ctx: ScorecardCliContext = {}): Promise<number> {
   const io = ctx.io ?? processIO(ctx.noColor ?? false);
   return guard(io, TEST_AS_HELP, async () => {
-    const { values: flags } = parseArgs({ args: dashValuesJoined(argv, AS_OPTIONS), options: AS_OPTIONS, strict: true, allowPositionals: false });
+    const { values: flags } = parseCliArgs({ args: argv, options: AS_OPTIONS, strict: true, allowPositionals: false });
     if (flags.help) {
       io.out(`${TEST_AS_HELP}\n`);
       return EXIT.ok;
@@ -277,7 +276,7 @@ const FAULTS: readonly FaultKind[] = ['typ', 'aud', 'expired', 'missing_jti', 'u
 export async function testClientCommand(argv: string[], ctx: ScorecardCliContext = {}): Promise<number> {
   const io = ctx.io ?? processIO(ctx.noColor ?? false);
   return guard(io, TEST_CLIENT_HELP, async () => {
-    const { values: flags } = parseArgs({ args: dashValuesJoined(argv, CLIENT_OPTIONS), options: CLIENT_OPTIONS, strict: true, allowPositionals: false });
+    const { values: flags } = parseCliArgs({ args: argv, options: CLIENT_OPTIONS, strict: true, allowPositionals: false });
     if (flags.help) {
       io.out(`${TEST_CLIENT_HELP}\n`);
       return EXIT.ok;
