@@ -2,7 +2,7 @@
  * The IdP alone in its own Node process, for suites that compare it with a peer server that also runs
  * in its own process: the bench's load generator then shares an event loop with neither. Prints one
  * JSON line `{ ready, issuer, topology }` on stdout when it listens; SIGTERM closes it.
- * Usage: node --import tsx bench/support/idp-process.ts <dataDir>
+ * Usage: node <bundle> <dataDir> (the bundle from idp-bundle.ts), or node --import tsx bench/support/idp-process.ts <dataDir>
  */
 import { start } from '@xaa/idp';
 import { startStack } from '@xaa/testkit';
