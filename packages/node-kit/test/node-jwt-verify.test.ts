@@ -7,7 +7,7 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { signJwt } from '@xaa/protocol';
 import { type CryptoKey, createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, type JWTVerifyOptions, jwtVerify, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { jwtVerifyNode, type NodeVerifyKey, nodeJwsSigner } from '../src/node-jwt-verify.ts';
+import { jwtClaimsOfOwnToken, jwtVerifyNode, type NodeVerifyKey, nodeJwsSigner } from '../src/node-jwt-verify.ts';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://as.test';
@@ -101,6 +101,36 @@ describe('jwtVerifyNode', () => {
   it('the claim checks follow the options (maxTokenAge)', async () => {
     const r = await same(await token({ iat: NOW - 120 }), options({ maxTokenAge: 60 }));
     expect(r).toMatchObject({ error: 'JWTExpired' });
+  });
+});
+
+describe('jwtClaimsOfOwnToken (a token this process signed: the claim checks, not the signature)', () => {
+  const claimsOnly = (t: string, o = options()) =>
+    outcome(
+      Promise.resolve().then(() => {
+        const r = jwtClaimsOfOwnToken(t, o);
+        if (!r) throw new Error('off the plain path');
+        return r;
+      }),
+    );
+
+  it.each([
+    ['a good token', async () => token()],
+    ['expired beyond the tolerance', async () => token({ exp: NOW - 6 })],
+    ['another issuer', async () => token({ iss: 'https://evil.test' })],
+    ['another audience', async () => token({ aud: 'https://other.test' })],
+    ['a missing required claim', async () => token({ jti: undefined })],
+    ['another typ', async () => token({}, { typ: 'oauth-id-jag+jwt' })],
+    ['not yet valid (nbf)', async () => token({ nbf: NOW + 60 })],
+  ])('%s: the same answer as jose’s jwtVerify', async (_name, make) => {
+    const t = await make();
+    expect(await claimsOnly(t)).toEqual(await outcome(jwtVerify(t, es.jwks, options())));
+  });
+
+  it('leaves anything off the plain path to a full verification (undefined)', async () => {
+    expect(jwtClaimsOfOwnToken(await token({}, { crit: ['urn:x'], 'urn:x': 1 }), options())).toBeUndefined();
+    expect(jwtClaimsOfOwnToken(await token({}, { kid: 'rs-1' }, rs.priv, 'RS256'), options())).toBeUndefined();
+    expect(jwtClaimsOfOwnToken('a.b', options())).toBeUndefined();
   });
 });
 

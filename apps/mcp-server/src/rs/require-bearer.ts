@@ -10,14 +10,14 @@
  * SDK's scope challenge (403 `insufficient_scope`, see mcp/handler.ts).
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { jwtVerifyNode } from '@xaa/node-kit';
-import { bearerChallenge, decodeUnverified, parseScope, protectedResourceMetadataUrl, TYP_ACCESS_TOKEN, TYP_ID_JAG, typIs } from '@xaa/protocol';
+import { bearerChallenge, decodeUnverified, protectedResourceMetadataUrl, TYP_ACCESS_TOKEN, TYP_ID_JAG, typIs } from '@xaa/protocol';
 import { type JWTPayload, errors as joseErrors } from 'jose';
 import type { Context, Next } from 'koa';
 import type { ServerRuntime } from '../context.ts';
 import { issueNonce } from '../dpop-nonce.ts';
 import type { Actor } from '../mcp/tool.ts';
-import { boundJkt, checkPresentation, type DpopRequest, dpopChallenge, dpopCheckOf, type Scheme } from './dpop-presentation.ts';
+import { checkPresentation, type DpopRequest, dpopChallenge, dpopCheckOf, type Scheme } from './dpop-presentation.ts';
+import { type Verified, verifiedAccessToken } from './verified-tokens.ts';
 
 export type BearerFailure = {
   ok: false;
@@ -39,7 +39,6 @@ export const CLIENT_TOKEN_CLAIMS = { gty: 'client_credentials' } as const;
 
 /** RFC 6750 §2.1 / RFC 9449 §7.1: `Bearer <token>` or `DPoP <token>` (token68). */
 const CREDENTIALS = /^(Bearer|DPoP)[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
-const ACCESS_TOKEN_SKEW = 5;
 
 function describe(e: unknown, rt: ServerRuntime): string {
   if (e instanceof joseErrors.JWTExpired) return 'The access token has expired.';
@@ -54,51 +53,6 @@ function describe(e: unknown, rt: ServerRuntime): string {
     return `The access token is not signed by ${rt.def.issuer}.`;
   if (e instanceof joseErrors.JOSEAlgNotAllowed) return 'The access token uses an algorithm this server does not accept.';
   return 'The access token is malformed or not valid.';
-}
-
-/** A verified token's claims and what each request derives from them (the same for every use of the token). */
-interface Verified {
-  claims: JWTPayload;
-  scopes: string[];
-  jkt: string | undefined;
-}
-
-/**
- * Tokens whose signature and claims already verified, by their exact compact form: a repeat request
- * with the same token skips the signature check (its expiry and its user are re-checked every time).
- * Bounded; cleared wholesale when full.
- */
-const verifiedCache = new WeakMap<ServerRuntime, Map<string, Verified>>();
-const CACHE_MAX = 2_000;
-
-async function verifyJwt(rt: ServerRuntime, token: string): Promise<Verified> {
-  let cache = verifiedCache.get(rt);
-  if (!cache) {
-    cache = new Map();
-    verifiedCache.set(rt, cache);
-  }
-  const hit = cache.get(token);
-  if (hit) {
-    if ((hit.claims.exp as number) + ACCESS_TOKEN_SKEW > rt.nowSeconds()) return hit;
-    cache.delete(token);
-  }
-  const { payload } = await jwtVerifyNode(token, rt.key.verifyKeys, rt.key.jwks, {
-    typ: TYP_ACCESS_TOKEN,
-    issuer: rt.def.issuer,
-    audience: rt.def.resource,
-    algorithms: [rt.key.alg],
-    requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'jti'],
-    clockTolerance: ACCESS_TOKEN_SKEW,
-    currentDate: new Date(rt.nowMs()),
-  });
-  const verified: Verified = {
-    claims: payload,
-    scopes: Object.freeze(parseScope(typeof payload.scope === 'string' ? payload.scope : undefined)) as string[],
-    jkt: boundJkt(payload),
-  };
-  if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(token, verified);
-  return verified;
 }
 
 export async function verifyBearer(
@@ -117,7 +71,7 @@ export async function verifyBearer(
   const token = m[2] as string;
   let verified: Verified;
   try {
-    verified = await verifyJwt(rt, token);
+    verified = await verifiedAccessToken(rt, token);
   } catch (e) {
     // The message may say what the token looks like (read unverified, for the message only).
     const typ = decodeUnverified(token)?.header.typ;

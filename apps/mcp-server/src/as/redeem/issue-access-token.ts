@@ -11,6 +11,7 @@ import { need } from '@xaa/node-kit/oidc-host';
 import { type SigningKey, signJwt, stripSignature, type TokenView, TYP_ACCESS_TOKEN, tokenHash } from '@xaa/protocol';
 import type { JWTPayload } from 'jose';
 import type { ServerRuntime } from '../../context.ts';
+import { rememberIssuedAccessToken } from '../../rs/verified-tokens.ts';
 import type { BearerState } from './bearer-state.ts';
 
 export interface IssuedAccessToken {
@@ -70,6 +71,8 @@ export async function issueAccessToken(
   };
   const header = { typ: TYP_ACCESS_TOKEN, alg: rt.key.signer.alg, kid: rt.key.signer.kid };
   const access_token = await signAccessToken(claims, rt.key.signer, header);
+  // This server's MCP endpoint accepts it without checking again who signed it (rs/verified-tokens.ts).
+  rememberIssuedAccessToken(rt, access_token);
   return { access_token, header, claims, expires_in: ttl };
 }
 
