@@ -1,9 +1,9 @@
 /**
- * bench/support/idp-process.ts as one plain ES module (esbuild, the options scripts/build.mjs bundles
- * the `npm start` CLI with), so the IdP runs under plain Node as it does for a user, not under the
- * TypeScript loader the bench itself runs on: a peer server run as its compiled JavaScript is then
- * measured against the same kind of process. Native and worker-spawning packages stay outside the
- * bundle, imported from where the IdP's own package resolves them.
+ * bench/support/idp-process.ts as one plain ES module (esbuild, with the target, module format and
+ * `require` banner scripts/build.mjs gives the `npm start` bundle), so the IdP runs under plain Node as
+ * it does for a user, not under the TypeScript loader the bench itself runs on: a peer server run as
+ * its compiled JavaScript is then measured against the same kind of process. Native and
+ * worker-spawning packages stay outside the bundle, imported from where the IdP's package resolves them.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
