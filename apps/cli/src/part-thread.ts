@@ -52,13 +52,14 @@ export const SOURCE_THREAD_ENTRY = new URL('./thread-entry.mjs', import.meta.url
  * generation once it survives twice. The IdP answers a token exchange within milliseconds, so its
  * requests' objects die young in a small nursery. The sample servers' thread is where 100
  * concurrent flows queue (each request waits there for tens of milliseconds): in a 12 MB nursery
- * most of a waiting request's objects were promoted and collected again by the old generation. With
- * 32 MB, measured at 100 concurrent flows (`npm run harness:load`, runs interleaved with the
- * 12 MB setting): about 0.3 ms less CPU per full flow (the servers' thread and V8's collector
- * threads), about 10 % more flows per second, for about 30 MB more resident memory after the load.
- * Larger nurseries gave nothing more here.
+ * most of a waiting request's objects were promoted and collected again by the old generation.
+ * Measured at 100 concurrent flows (`npm run harness:load`, runs interleaved): 32 MB instead of 12
+ * saved about 0.3 ms of CPU per full flow (the servers' thread and V8's collector threads); 64 MB
+ * instead of 32 about 0.1 ms more (a third of each scavenge's objects still survived at 32 MB, with
+ * a scavenge every 70 ms), 5–10 % more flows per second, for about 25 MB more resident memory after
+ * the load. 96 and 160 MB gave nothing more (160: 85 MB more memory); a larger IdP nursery neither.
  */
-const YOUNG_GENERATION_MB: Record<PlaygroundPart, number> = { idp: 12, servers: 32, client: 12, console: 12 };
+const YOUNG_GENERATION_MB: Record<PlaygroundPart, number> = { idp: 12, servers: 64, client: 12, console: 12 };
 
 /**
  * Each part thread's old generation cap: far above what a part holds (tens of MB: its event ring,
