@@ -106,6 +106,7 @@ export async function loadHarness(o: RunOptions): Promise<HarnessResult> {
         concurrency,
         durationMs: o.durationMs ?? (full ? 60_000 : 3_000),
         warmupFlows: full ? 2 : 1,
+        rampMs: full ? 5_000 : 1_000,
         timeoutMs: 30_000,
         serverPid: stack.pid,
         serverThreads: stack.threads,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ledger, verify } from '../src/crash/run.ts';
 import { accessHarness, crashHarness, fuzzHarness, loadHarness } from '../src/harnesses.ts';
+import { prepareClients, runLoad } from '../src/load/run.ts';
 import { formatResult, type HarnessResult, passed } from '../src/report.ts';
 import { ssoLogin } from '../src/sso.ts';
 import { type Stack, startStack } from '../src/stack.ts';
@@ -40,6 +41,26 @@ describe('harnesses (quick mode)', () => {
       // Each leg alone: the server CPU it costs (read from /proc for the playground's pid).
       for (const leg of ['token exchange (IdP)', 'jwt-bearer (AS)', 'MCP tools/call'])
         expect(Number(r.figures.find((f) => f.name === `server CPU per request, ${leg} alone`)?.value)).toBeGreaterThan(0);
+      // The unmeasured ramp ran and says what it saw.
+      expect(String(r.figures.find((f) => f.name.startsWith('ramp before the window'))?.value)).toMatch(/^\d+(\.\d+)? · \d+ · \d+$/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'load: a flow that fails in the unmeasured ramp still fails the run',
+    async () => {
+      const m = stack.manifest;
+      const [sim] = await prepareClients(m, 'acme-agent', [{ server: 'docs', tool: { name: 'search_docs', args: { query: 'x' } }, users: ['alice'] }], 1);
+      if (!sim) throw new Error('no simulated client');
+      // A wrong client secret: every token exchange is refused (401 invalid_client).
+      const broken = { ...sim, client: { ...sim.client, idp: { ...sim.client.idp, client_secret: 'not-the-secret' } } };
+      // A window of no time: every flow starts in the ramp.
+      const r = await runLoad(m, [broken], { mode: 'quick', concurrency: 1, durationMs: 0, rampMs: 400, warmupFlows: 0, timeoutMs: 10_000 });
+      expect(Number(r.figures.find((f) => f.name === 'flows completed')?.value)).toBe(0);
+      expect(failed(r.checks)).toContain('no errors');
+      expect(Number(r.figures.find((f) => f.name === 'errors')?.value)).toBeGreaterThan(0);
+      expect(String(r.checks.find((c) => c.name === 'no errors')?.detail)).toContain('exchange 401 invalid_client');
     },
     TIMEOUT,
   );

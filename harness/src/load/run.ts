@@ -21,6 +21,13 @@ export interface LoadOptions {
   durationMs: number;
   /** Flows per simulated client before measuring (JIT, caches, keep-alive sockets). */
   warmupFlows: number;
+  /**
+   * Each closed loop first runs this long unmeasured, at its own concurrency, and is measured from
+   * then on without stopping: every client starting its first flow at the same instant is a burst
+   * the loop takes a few seconds to spread out of, not the steady load the figures describe. Errors
+   * in the ramp still count.
+   */
+  rampMs?: number;
   timeoutMs: number;
   /** Targets from the issue (checked in full mode). */
   targetP99Ms?: number;
@@ -102,6 +109,8 @@ export async function prepareClients(
 
 interface RunStats {
   concurrency: number;
+  /** The flows that started in the ramp, before the measured window (errors there count too). */
+  ramp?: RunStats;
   elapsed: number;
   flow: number[];
   legs: Record<'exchange' | 'jwt-bearer' | 'mcp tools/call', number[]>;
@@ -162,28 +171,44 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     }
   };
 
-  /** A closed loop: `concurrency` clients each run flows back to back until the time is up. */
-  const closedLoop = async (concurrency: number, durationMs: number): Promise<RunStats> => {
-    const stats: RunStats = {
-      concurrency,
-      elapsed: 0,
-      flow: [],
-      legs: { exchange: [], 'jwt-bearer': [], 'mcp tools/call': [] },
-      httpRequests: 0,
-      errors: {},
-      samples: {},
-      cpuSeconds: undefined,
-      threadCpu: undefined,
-    };
-    const cpu0 = cpuSnapshot(o.serverPid, o.serverThreads);
-    const t0 = performance.now();
+  const emptyStats = (concurrency: number): RunStats => ({
+    concurrency,
+    elapsed: 0,
+    flow: [],
+    legs: { exchange: [], 'jwt-bearer': [], 'mcp tools/call': [] },
+    httpRequests: 0,
+    errors: {},
+    samples: {},
+    cpuSeconds: undefined,
+    threadCpu: undefined,
+  });
+
+  /**
+   * A closed loop: `concurrency` clients each run flows back to back until the time is up. Flows that
+   * start in the first `rampMs` go to `ramp`; the window (its flows, CPU and duration) begins after.
+   */
+  const closedLoop = async (concurrency: number, durationMs: number, rampMs = 0): Promise<RunStats> => {
+    const stats = emptyStats(concurrency);
+    const ramp = emptyStats(concurrency);
+    const t0 = performance.now() + rampMs;
     const deadline = t0 + durationMs;
+    let cpu0 = rampMs > 0 ? undefined : cpuSnapshot(o.serverPid, o.serverThreads);
+    const rampEnd = rampMs > 0 ? setTimeout(() => (cpu0 = cpuSnapshot(o.serverPid, o.serverThreads)), rampMs) : undefined;
     await Promise.all(
       sims.slice(0, concurrency).map(async (sim) => {
-        while (performance.now() < deadline) await one(sim, stats);
+        for (let now = performance.now(); now < deadline; now = performance.now()) await one(sim, now < t0 ? ramp : stats);
       }),
     );
+    clearTimeout(rampEnd);
     stats.elapsed = (performance.now() - t0) / 1000;
+    if (rampMs > 0) {
+      ramp.elapsed = rampMs / 1000;
+      stats.ramp = ramp;
+      for (const [kind, n] of Object.entries(ramp.errors)) {
+        stats.errors[kind] = (stats.errors[kind] ?? 0) + n;
+        stats.samples[kind] ??= ramp.samples[kind] as string;
+      }
+    }
     const cpu1 = cpuSnapshot(o.serverPid, o.serverThreads);
     if (cpu0 !== undefined && cpu1 !== undefined) {
       stats.cpuSeconds = cpu1.total - cpu0.total;
@@ -197,9 +222,9 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     for (let i = 0; i < o.warmupFlows; i++) await one(sim);
   });
 
-  const main = await closedLoop(o.concurrency, o.durationMs);
+  const main = await closedLoop(o.concurrency, o.durationMs, o.rampMs);
   const sweep: RunStats[] = [];
-  for (const c of o.sweep?.concurrencies ?? []) sweep.push(await closedLoop(Math.min(c, sims.length), o.sweep?.durationMs ?? 10_000));
+  for (const c of o.sweep?.concurrencies ?? []) sweep.push(await closedLoop(Math.min(c, sims.length), o.sweep?.durationMs ?? 10_000, o.rampMs));
   const legCosts = o.legCosts
     ? await measureLegCosts(sims, { ...o.legCosts, agent, idpToken, asToken, serverPid: o.serverPid, timeoutMs: o.timeoutMs })
     : undefined;
@@ -232,6 +257,15 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
     }),
     { name: 'errors', value: errorCount, target: '0' },
   ];
+  // The ramp is not hidden: its own figures, beside the window's.
+  if (main.ramp) {
+    const rf = sorted(main.ramp.flow);
+    figures.push({
+      name: `ramp before the window (${main.ramp.elapsed} s, same clients): flows/s · p50 · p99`,
+      value: `${(rf.length / main.ramp.elapsed).toFixed(1)} · ${percentile(rf, 50).toFixed(0)} · ${percentile(rf, 99).toFixed(0)}`,
+      unit: 'ms',
+    });
+  }
   if (cpuUsed !== undefined) {
     figures.push({ name: 'server CPU (of one core)', value: (cpuUsed / elapsed) * 100, unit: '%' });
     if (f.length) figures.push({ name: 'server CPU per flow', value: (cpuUsed * 1000) / f.length, unit: 'ms' });
