@@ -6,7 +6,7 @@
  * first byte sent to the last byte received of each leg, nothing subtracted.
  */
 import { performance } from 'node:perf_hooks';
-import { cpuSeconds, cpuSnapshot, type NamedThread, type ThreadCpu, threadCpuBetween } from '@xaa/testkit';
+import { cpuSnapshot, type NamedThread, type ThreadCpu, threadCpuBetween } from '@xaa/testkit';
 import { type HttpResponse, keepAliveAgent } from '../http.ts';
 import { runPool } from '../pool.ts';
 import { type Check, type HarnessResult, percentile } from '../report.ts';
@@ -14,6 +14,7 @@ import { treeRssMb } from '../rss.ts';
 import { ssoLogin } from '../sso.ts';
 import type { Manifest } from '../stack.ts';
 import { asMetadata, type ClientDef, idpTokenEndpoint, jwtBearer, mcpModernToolCall, mcpToolCall, type ServerDef, tokenExchange } from '../xaa.ts';
+import { measureLegCosts } from './leg-costs.ts';
 
 export interface LoadOptions {
   mode: 'quick' | 'full';
@@ -353,71 +354,4 @@ export async function runLoad(manifest: Manifest, sims: SimulatedClient[], o: Lo
       servers: [...new Set(sims.map((s) => s.server.name))],
     },
   };
-}
-
-export interface LegCost {
-  leg: 'token exchange (IdP)' | 'jwt-bearer (AS)' | 'MCP tools/call';
-  requests: number;
-  perSecond: number;
-  /** Server CPU (all threads) per request, ms. */
-  cpuMsPerRequest: number | undefined;
-  errors: number;
-}
-
-/**
- * Where a flow's CPU goes: each leg alone, `requests` times at `concurrency`, with the server's CPU
- * time read before and after. The ID-JAGs redeemed are those the exchange leg just minted (each once),
- * the tools/call leg reuses one access token (as a client does between renewals).
- */
-async function measureLegCosts(
-  sims: SimulatedClient[],
-  o: {
-    requests: number;
-    concurrency: number;
-    agent: ReturnType<typeof keepAliveAgent>;
-    idpToken: string;
-    asToken: Map<string, string>;
-    serverPid?: number;
-    timeoutMs: number;
-  },
-): Promise<LegCost[]> {
-  const sim = sims[0] as SimulatedClient;
-  const call = { agent: o.agent, timeoutMs: o.timeoutMs };
-  const measure = async (leg: LegCost['leg'], n: number, request: (i: number) => Promise<boolean>): Promise<LegCost> => {
-    let next = 0;
-    let errors = 0;
-    const cpu0 = cpuSeconds(o.serverPid);
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: Math.min(o.concurrency, n) }, async () => {
-        while (next < n) if (!(await request(next++).catch(() => false))) errors++;
-      }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu1 = cpuSeconds(o.serverPid);
-    return {
-      leg,
-      requests: n,
-      perSecond: n / seconds,
-      cpuMsPerRequest: cpu0 !== undefined && cpu1 !== undefined && n > 0 ? ((cpu1 - cpu0) * 1000) / n : undefined,
-      errors,
-    };
-  };
-  const idJags: string[] = [];
-  const exchange = await measure('token exchange (IdP)', o.requests, async () => {
-    const r = await tokenExchange(o.idpToken, sim.client, sim.idToken, sim.server, undefined, call);
-    if (r.status === 200) idJags.push((JSON.parse(r.body) as { access_token: string }).access_token);
-    return r.status === 200;
-  });
-  let accessToken = '';
-  const bearer = await measure('jwt-bearer (AS)', idJags.length, async (i) => {
-    const r = await jwtBearer(o.asToken.get(sim.server.name) as string, sim.client, sim.server, idJags[i] as string, call);
-    if (r.status === 200) accessToken ||= (JSON.parse(r.body) as { access_token: string }).access_token;
-    return r.status === 200;
-  });
-  const tools = await measure('MCP tools/call', accessToken ? o.requests : 0, async () => {
-    const r = await mcpModernToolCall(sim.server.resource, accessToken, sim.tool.name, sim.tool.args, call);
-    return r.ok;
-  });
-  return [exchange, bearer, tools];
 }
