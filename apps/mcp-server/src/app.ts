@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { traceContext } from '@xaa/node-kit';
-import { hostProvider, registerGrant, shareTrace, validHost } from '@xaa/node-kit/oidc-host';
+import { hostProvider, registerGrant, shareTrace, validHost, withoutRequestStorage } from '@xaa/node-kit/oidc-host';
 import { GRANT_TYPE_JWT_BEARER, newTrace } from '@xaa/protocol';
 import type { Context } from 'koa';
 import Provider from 'oidc-provider';
@@ -53,18 +53,20 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   const clientAdapter = new ClientAdapter(rt.clients, rt.cimd);
   const provider = new Provider(
     rt.def.issuer,
-    configuration(rt, clientAdapter, {
-      onReuse: (model, grantId) =>
-        rt.flowLog.emit({
-          traceId: newTrace().traceId,
-          party: rt.party.as,
-          step: 'revocation',
-          outcome: 'denied',
-          summary: `A used ${model === 'RefreshToken' ? 'refresh token' : 'authorization code'} was presented again: its whole grant family is revoked`,
-          subject: { server: rt.def.name },
-          data: { model, grant_id: grantId },
-        }),
-    }),
+    withoutRequestStorage(
+      configuration(rt, clientAdapter, {
+        onReuse: (model, grantId) =>
+          rt.flowLog.emit({
+            traceId: newTrace().traceId,
+            party: rt.party.as,
+            step: 'revocation',
+            outcome: 'denied',
+            summary: `A used ${model === 'RefreshToken' ? 'refresh token' : 'authorization code'} was presented again: its whole grant family is revoked`,
+            subject: { server: rt.def.name },
+            data: { model, grant_id: grantId },
+          }),
+      }),
+    ),
   );
   provider.proxy = false;
   rt.provider = provider;

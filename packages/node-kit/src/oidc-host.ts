@@ -3,4 +3,5 @@ export * from './oidc-host/adapter.ts';
 export * from './oidc-host/errors.ts';
 export * from './oidc-host/grants.ts';
 export * from './oidc-host/host.ts';
+export * from './oidc-host/request-storage.ts';
 export * from './oidc-host/steps.ts';

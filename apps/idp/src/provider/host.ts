@@ -5,7 +5,7 @@
  * old one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { hostProvider, type ProviderErrorLike, registerGrant, requestTrace } from '@xaa/node-kit/oidc-host';
+import { hostProvider, type ProviderErrorLike, registerGrant, requestTrace, withoutRequestStorage } from '@xaa/node-kit/oidc-host';
 import { tokenView } from '@xaa/protocol';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { IdpContext } from '../context.ts';
@@ -94,7 +94,7 @@ async function recordSsoToken(ctx: KoaContextWithOIDC, idp: IdpContext): Promise
 
 export function createProviderHost(idp: IdpContext): ProviderHost {
   const build = () => {
-    const provider = new Provider(idp.issuer, configuration(idp));
+    const provider = new Provider(idp.issuer, withoutRequestStorage(configuration(idp)));
     provider.proxy = false;
     hostProvider(provider, { realm: idp.issuer, label: 'idp', onOtherGrantError: ssoTokenRefused(idp) });
     registerGrant(provider, tokenExchangeGrant(idp));
