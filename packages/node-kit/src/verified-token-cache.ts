@@ -11,7 +11,7 @@
  * Only the hash is kept, not the token (the raw token stays out of memory dumps beyond the request).
  * Bounded: an entry past `exp` is dropped when met; when full, the oldest insertion goes first.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface VerifiedTokenCacheOptions {
   /** Most entries kept (default 5,000). */
@@ -35,7 +35,7 @@ export class VerifiedTokenCache<T> {
    * the verified payload has a numeric `exp`). A failed verification is never cached.
    */
   async verify<R extends T>(token: string, nowSeconds: number, verify: () => Promise<R>, expOf: (value: R) => unknown): Promise<R> {
-    const key = createHash('sha256').update(token).digest('base64url');
+    const key = hash('sha256', token, 'base64url');
     const hit = this.entries.get(key);
     if (hit) {
       if (nowSeconds < hit.exp) return hit.value as R;

@@ -21,7 +21,8 @@ export function decodeUnverified(compact: string): DecodedJwt | undefined {
   }
 }
 
-type NodeHash = { createHash(alg: 'sha256'): { update(s: string): { digest(enc: 'base64url'): string } } };
+/** `crypto.hash`, Node's one-shot digest (no Hash object per call; Node ≥ 20.12). */
+type NodeHash = { hash(alg: 'sha256', data: string, enc: 'base64url'): string };
 /** Node's synchronous hash when this runs on Node (no static import: the package also runs in browsers). */
 const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
   | NodeHash
@@ -32,7 +33,7 @@ const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) 
  * trip costs more than the hash, and every flow event with a token computes one.
  */
 export async function tokenDigest(compact: string): Promise<string> {
-  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(compact).digest('base64url');
+  if (nodeCrypto) return nodeCrypto.hash('sha256', compact, 'base64url');
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(compact));
   let bin = '';
   for (const b of new Uint8Array(digest)) bin += String.fromCharCode(b);
