@@ -7,8 +7,8 @@
  * On Node 20 and 22 the first `run` of any AsyncLocalStorage turns on V8's promise hooks for the whole
  * thread, for good. From then on every promise of every request, ours and the MCP SDK's included, pays
  * an init hook and a context copy. Measured at 100 concurrent full flows (`pnpm harness:load`, runs
- * interleaved): about 8 % of the server CPU per flow on the IdP's thread and on the sample servers'
- * thread. The token exchange also answers about 8 % faster in `pnpm bench token-exchange-vs-mock`.
+ * interleaved): 5–10 % of the server CPU per flow, on the IdP's thread and on the sample servers'
+ * thread; 4–11 % more token exchanges per second in `pnpm bench token-exchange-vs-mock`.
  * Node 24 keeps the store in V8's continuation data instead and does not pay this.
  *
  * What reads the store in oidc-provider 9 (all of `als.getStore()`; test/oidc-host/request-storage
@@ -49,16 +49,13 @@ export function requestStorageReaders(configuration: Configuration): string[] {
   return readers;
 }
 
-let off = false;
+/** `run(store, fn, ...args)` without entering the store: `fn` runs as it would, `getStore()` stays undefined. */
+const runWithoutStore = (_store: unknown, fn: (...args: unknown[]) => unknown, ...args: unknown[]) => fn(...args);
 
 /** The configuration, once checked; oidc-provider's per-request store is off for this thread from then on. */
 export function withoutRequestStorage<C extends Configuration>(configuration: C): C {
   const readers = requestStorageReaders(configuration);
   if (readers.length) throw new Error(`oidc-provider's per-request context is read by this configuration: ${readers.join('; ')}`);
-  if (!off) {
-    off = true;
-    // `run(store, fn, ...args)` without entering the store: `fn` runs as it would, `getStore()` stays undefined.
-    (requestStorage as { run: unknown }).run = (_store: unknown, fn: (...args: unknown[]) => unknown, ...args: unknown[]) => fn(...args);
-  }
+  (requestStorage as { run: unknown }).run = runWithoutStore;
   return configuration;
 }
