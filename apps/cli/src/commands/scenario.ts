@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { shortTraceId } from '@xaa/protocol';
 import { findScenario, type Manifest, PlaygroundClient, runScenario, SCENARIOS, type StepRecord } from '@xaa/scenarios';
 import { bold, CliError, dim, EXIT, green, red } from '../output.ts';
 
@@ -15,7 +16,7 @@ function printStep(s: StepRecord) {
     return;
   }
   const mark = s.status === 'passed' ? green('✓') : red('✗');
-  process.stderr.write(`   ${mark} ${s.result?.headline ?? s.error ?? ''} ${dim(`(${s.durationMs} ms, trace ${s.traceId.slice(0, 8)})`)}\n`);
+  process.stderr.write(`   ${mark} ${s.result?.headline ?? s.error ?? ''} ${dim(`(${s.durationMs} ms, trace …${shortTraceId(s.traceId)})`)}\n`);
   for (const f of s.result?.facts ?? []) {
     const value = f.countdownTo ? `${Math.max(0, Math.round(f.countdownTo - Date.now() / 1000))} s left` : String(f.value);
     process.stderr.write(`     ${dim(`${f.label}:`)} ${value}\n`);

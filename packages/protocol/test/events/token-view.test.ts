@@ -92,4 +92,25 @@ describe('W3C traceparent', () => {
     expect(seen.size).toBe(200);
     expect(parseTraceparent(`00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`)).toBeUndefined();
   });
+
+  it('a new trace id begins with its start time (6 bytes, milliseconds) and ends with 10 random bytes (Trace Context Level 2 §3.2.2.3)', () => {
+    const before = Date.now();
+    const ids = Array.from({ length: 300 }, () => newTrace().traceId);
+    const after = Date.now();
+    for (const id of ids) {
+      const ms = Number.parseInt(id.slice(0, 12), 16);
+      expect(ms).toBeGreaterThanOrEqual(before);
+      expect(ms).toBeLessThanOrEqual(after);
+    }
+    // Ids of later traces sort after earlier ones once the millisecond has moved on.
+    const later = (() => {
+      let t = newTrace().traceId;
+      while (t.slice(0, 12) === (ids.at(-1) as string).slice(0, 12)) t = newTrace().traceId;
+      return t;
+    })();
+    expect([...ids, later].sort().at(-1)).toBe(later);
+    // The random part: every digit position takes many values (no fixed UUID version or variant digit).
+    for (let pos = 12; pos < 32; pos++) expect(new Set(ids.map((id) => id[pos])).size).toBeGreaterThan(8);
+    for (let pos = 0; pos < 16; pos++) expect(new Set(Array.from({ length: 300 }, () => newTrace().spanId[pos])).size).toBeGreaterThan(8);
+  });
 });

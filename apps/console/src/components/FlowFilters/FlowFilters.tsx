@@ -1,3 +1,4 @@
+import { shortTraceId } from '@xaa/protocol';
 import type { FlowFilter, FlowLogSnapshot } from '../../state/flow-log-state.ts';
 
 export interface FlowFiltersProps {
@@ -59,7 +60,7 @@ export function FlowFilters({ filter, facets, paused, pending, onChange, onPause
       </label>
       {filter.traceId ? (
         <span className="badge brand" style={{ alignSelf: 'center' }}>
-          Trace {filter.traceId.slice(0, 8)}…
+          {`Trace …${shortTraceId(filter.traceId)}`}
           <button
             type="button"
             className="ghost small"

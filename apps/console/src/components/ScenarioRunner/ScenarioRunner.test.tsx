@@ -37,7 +37,7 @@ describe('ScenarioRunner', () => {
     expect(html).toContain('data-testid="step-classic" data-status="passed"');
     expect(html).toContain('2 consent screens for 2 servers');
     expect(html).toContain('data-left="42"');
-    expect(html).toContain(`View trace ${'1'.repeat(8)}`);
+    expect(html).toContain(`View trace …${'1'.repeat(8)}`);
     expect(html).toContain('2 of 3 steps done.');
   });
 

@@ -1,3 +1,4 @@
+import { shortTraceId } from '@xaa/protocol';
 import { Link } from 'react-router';
 import { columnsOf, comparisonOf, type ScenarioInfo, type StepRecord } from '../../api/scenarios.ts';
 import type { ScenarioRunSnapshot } from '../../state/scenario-run-state.ts';
@@ -109,7 +110,7 @@ export function ScenarioRunner(p: ScenarioRunnerProps) {
                   <div className="row small muted">
                     {record.durationMs !== undefined ? <span>{record.durationMs} ms</span> : null}
                     <button type="button" className="ghost small" onClick={() => p.onOpenTrace(record.traceId)}>
-                      View trace {record.traceId.slice(0, 8)}… in Live flows →
+                      {`View trace …${shortTraceId(record.traceId)} in Live flows →`}
                     </button>
                   </div>
                 </div>
