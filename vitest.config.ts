@@ -8,6 +8,7 @@ export default defineConfig({
       'apps/*/src/**/*.test.{ts,tsx}',
       'e2e/unit/**/*.test.ts',
       'harness/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', 'e2e/specs/**'],
     testTimeout: 30_000,
