@@ -2,7 +2,8 @@
  * One sample server's origin, composed on its AS's oidc-provider Koa app (issuer = origin):
  *
  *   traceparent → well-known metadata (RFC 9728 PRM, RFC 8414 AS metadata) → /mcp (DNS-rebinding
- *   guard → bearer check → MCP SDK handler) → /admin (guarded surface: Host check, IdP-issued admin token) → /interaction (login,
+ *   guard → bearer check → MCP SDK handler; a request that passes them all skips the Koa app, see
+ *   rs/direct-mcp-route.ts) → /admin (guarded surface: Host check, IdP-issued admin token) → /interaction (login,
  *   consent) → oidc-provider's own routes (authorize, token incl. jwt-bearer, jwks, register, revoke,
  *   introspect).
  */
@@ -25,6 +26,7 @@ import type { ServerRuntime } from './context.ts';
 import { attachEvents, classicTokenRefused } from './events.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { nodeMcpHandler } from './mcp/handler.ts';
+import { directMcpRoute } from './rs/direct-mcp-route.ts';
 import { allowedHostnames, dnsRebindingProtection } from './rs/dns-rebinding.ts';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from './rs/protected-resource-metadata.ts';
 import type { BearerResult } from './rs/require-bearer.ts';
@@ -83,7 +85,8 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   attachEvents(provider, rt, clientAdapter);
 
   const mcp = nodeMcpHandler(rt, defaults.maxMcpBodyBytes);
-  const dns = dnsRebindingProtection(allowedHostnames(rt.def));
+  const hostnames = allowedHostnames(rt.def);
+  const dns = dnsRebindingProtection(hostnames);
   const bearer = requireBearer(rt);
   const mcpPath = new URL(rt.def.resource).pathname;
   const prm = protectedResourceMetadata(rt.def);
@@ -155,6 +158,13 @@ export function buildServer(base: Omit<ServerRuntime, 'provider'>): BuiltServer 
   provider.use(admin);
   provider.use(interactions.routes());
 
-  const cb = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => void;
-  return { rt, callback: cb, close: () => mcp.close() };
+  const koa = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => void;
+  const callback = directMcpRoute(rt, {
+    mcpPath,
+    hostnames,
+    mcp: mcp.handle,
+    koa,
+    onerror: (err) => console.error(`[mcp:${rt.def.name}] unexpected error:`, err),
+  });
+  return { rt, callback, close: () => mcp.close() };
 }
