@@ -4,8 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { traceContext } from '@xaa/node-kit';
-import { hostCheck, setRequestTrace, shareTrace, validHost } from '@xaa/node-kit/oidc-host';
-import { formatTraceparent, newTrace, parseTraceparent } from '@xaa/protocol';
+import { answerDefect, hostCheck, shareTrace, traceNodeRequest, validHost } from '@xaa/node-kit/oidc-host';
 import Koa from 'koa';
 import { adminApi } from './admin/router.ts';
 import { adminTokenStatusRoute } from './admin-token-status.ts';
@@ -63,17 +62,11 @@ export function requestHandler(app: Koa, host: ProviderHost): (req: IncomingMess
       void koa(req, res);
       return;
     }
-    const header = req.headers.traceparent;
-    const trace = (typeof header === 'string' ? parseTraceparent(header) : undefined) ?? newTrace();
-    res.setHeader('traceparent', formatTraceparent(trace, false));
-    setRequestTrace(req, trace);
+    traceNodeRequest(req, res);
     (host.callback() as (req: IncomingMessage, res: ServerResponse) => Promise<void>)(req, res).catch((err: unknown) => {
-      // oidc-provider renders its own errors; this is a defect, answered as Koa would answer it.
+      // oidc-provider renders its own errors; this is a defect.
       app.emit('error', err);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end();
-      } else res.destroy();
+      answerDefect(res);
     });
   };
 }

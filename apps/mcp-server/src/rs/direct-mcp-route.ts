@@ -12,8 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import { type AuthInfo, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
-import { hostCheck, setRequestTrace } from '@xaa/node-kit/oidc-host';
-import { formatTraceparent, newTrace, parseTraceparent } from '@xaa/protocol';
+import { answerDefect, hostCheck, traceNodeRequest } from '@xaa/node-kit/oidc-host';
 import type { ServerRuntime } from '../context.ts';
 import { verifyBearer } from './require-bearer.ts';
 
@@ -35,10 +34,7 @@ export function directMcpRoute(
       koa(req, res);
       return;
     }
-    const header = req.headers.traceparent;
-    const trace = (typeof header === 'string' ? parseTraceparent(header) : undefined) ?? newTrace();
-    res.setHeader('traceparent', formatTraceparent(trace, false));
-    setRequestTrace(req, trace);
+    traceNodeRequest(req, res);
     const authed = req as IncomingMessage & { auth?: AuthInfo };
     authed.auth = result.authInfo;
     await mcp(authed as unknown as NodeIncomingMessageLike, res);
@@ -62,12 +58,9 @@ export function directMcpRoute(
       return;
     }
     direct(req, res, host, authorization).catch((err: unknown) => {
-      // The MCP handler answers its own errors; this is a defect, answered as Koa would answer it.
+      // The MCP handler answers its own errors; this is a defect.
       onerror(err);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end();
-      } else res.destroy();
+      answerDefect(res);
     });
   };
 }

@@ -3,7 +3,8 @@
  * request, so oidc-provider's event listeners find it) and Host header validation.
  */
 
-import { InvalidRequest, newTrace, type TraceContext } from '@xaa/protocol';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatTraceparent, InvalidRequest, newTrace, parseTraceparent, type TraceContext } from '@xaa/protocol';
 import type { Middleware } from 'koa';
 import { renderOAuthError } from './errors.ts';
 
@@ -21,6 +22,26 @@ export function requestTrace(req: object): TraceContext {
     traces.set(req, t);
   }
   return t;
+}
+
+/**
+ * For a request handled without the Koa app: what `traceContext()` and `shareTrace()` do there (the
+ * caller's W3C trace or a new one, echoed in `traceparent`, kept on the Node request).
+ */
+export function traceNodeRequest(req: IncomingMessage, res: ServerResponse): TraceContext {
+  const header = req.headers.traceparent;
+  const trace = (typeof header === 'string' ? parseTraceparent(header) : undefined) ?? newTrace();
+  res.setHeader('traceparent', formatTraceparent(trace, false));
+  setRequestTrace(req, trace);
+  return trace;
+}
+
+/** A defect in a request handled without the Koa app, answered as Koa would answer it: a bare 500, or a cut connection once the answer has begun. */
+export function answerDefect(res: ServerResponse): void {
+  if (!res.headersSent) {
+    res.statusCode = 500;
+    res.end();
+  } else res.destroy();
 }
 
 /** Keep `ctx.state.trace` (set by `traceContext()`) on the Node request. */
